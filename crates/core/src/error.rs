@@ -1,0 +1,169 @@
+//! The library's error type.
+
+use aws_sdk_cognitoidentityprovider::error::{ProvideErrorMetadata, SdkError};
+
+/// Everything that can go wrong while getting a token.
+///
+/// Messages are one lower-case line and never contain a secret.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Cognito answered and refused the request; `code` is Cognito's own
+    /// error code (e.g. `NotAuthorizedException`), `message` its own text.
+    #[error("{code}: {message}")]
+    Service {
+        /// Cognito's error code, such as `NotAuthorizedException`.
+        code: String,
+        /// Cognito's message, such as `Incorrect username or password.`.
+        message: String,
+    },
+    /// The request did not reach Cognito, or no answer came back
+    /// (connection refused, DNS failure, TLS failure).
+    #[error("cannot reach {endpoint}: {message}")]
+    Network {
+        /// Where the request went.
+        endpoint: String,
+        /// The transport's reason.
+        message: String,
+    },
+    /// No answer within the time limit.
+    #[error("no answer from {endpoint} within the time limit ({message})")]
+    Timeout {
+        /// Where the request went.
+        endpoint: String,
+        /// What timed out.
+        message: String,
+    },
+    /// The server answered something that is not a Cognito response.
+    #[error("unexpected answer from {endpoint}: {message}")]
+    BadResponse {
+        /// Where the request went.
+        endpoint: String,
+        /// What was wrong with it.
+        message: String,
+    },
+    /// The configuration is incomplete or malformed (no region, bad pool id,
+    /// a flow that needs a pool id without one, …).
+    #[error("{0}")]
+    Config(String),
+    /// A challenge came that the caller's [`Answers`](crate::Answers) could not answer.
+    #[error("cannot answer the {challenge} challenge: {hint}")]
+    Unanswered {
+        /// The challenge name, such as `NEW_PASSWORD_REQUIRED`.
+        challenge: String,
+        /// What would answer it, in the caller's terms.
+        hint: String,
+    },
+    /// Cognito asked for a challenge this library does not handle.
+    #[error("unsupported challenge {0}: sign in another way or disable it for this app client")]
+    UnsupportedChallenge(String),
+    /// Cognito kept asking challenges past the bound.
+    #[error("gave up after {0} challenge rounds without getting tokens")]
+    TooManyChallenges(usize),
+    /// A challenge or result lacked something the protocol requires.
+    #[error("malformed {context}: {message}")]
+    Protocol {
+        /// Which response.
+        context: &'static str,
+        /// What was missing or wrong.
+        message: String,
+    },
+    /// The SRP exchange failed on the client side (bad SRP_B, SALT, …).
+    #[error("SRP: {0}")]
+    Srp(#[from] crate::srp::SrpError),
+}
+
+/// Broad classes of [`Error`], for exit codes and retry decisions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// Cognito refused (wrong password, unknown user, policy, …).
+    Rejected,
+    /// Cognito could not be reached or did not answer in time.
+    Network,
+    /// Bad or missing configuration or answers on the caller's side.
+    Config,
+    /// The server broke the protocol.
+    Protocol,
+}
+
+impl Error {
+    /// The broad class of this error.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::Service { .. } => ErrorKind::Rejected,
+            Error::Network { .. } | Error::Timeout { .. } => ErrorKind::Network,
+            Error::Config(_) | Error::Unanswered { .. } => ErrorKind::Config,
+            Error::BadResponse { .. }
+            | Error::UnsupportedChallenge(_)
+            | Error::TooManyChallenges(_)
+            | Error::Protocol { .. }
+            | Error::Srp(_) => ErrorKind::Protocol,
+        }
+    }
+
+    /// Cognito's error code, when Cognito refused the request.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            Error::Service { code, .. } => Some(code),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn from_sdk<E, R>(endpoint: &str, err: SdkError<E, R>) -> Error
+    where
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+        R: std::fmt::Debug + 'static,
+    {
+        let endpoint = endpoint.to_owned();
+        let message = source_chain(&err);
+        match err {
+            SdkError::ServiceError(se) => {
+                let e = se.into_err();
+                Error::Service {
+                    code: e.code().unwrap_or("UnknownError").to_owned(),
+                    message: e.message().unwrap_or("no message").to_owned(),
+                }
+            }
+            SdkError::TimeoutError(_) => Error::Timeout {
+                endpoint,
+                message: "the whole operation took too long".into(),
+            },
+            SdkError::DispatchFailure(d) => {
+                if d.is_timeout() {
+                    Error::Timeout { endpoint, message }
+                } else {
+                    Error::Network { endpoint, message }
+                }
+            }
+            SdkError::ResponseError(_) => Error::BadResponse { endpoint, message },
+            SdkError::ConstructionFailure(_) => {
+                Error::Config(format!("cannot build the request: {message}"))
+            }
+            _ => Error::BadResponse { endpoint, message },
+        }
+    }
+}
+
+/// Joins an error's `source()` chain into one human line, skipping links
+/// that only repeat the generic SDK wording.
+pub(crate) fn source_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = err.source().or(Some(err));
+    while let Some(e) = cur {
+        let s = e.to_string();
+        let generic = matches!(
+            s.as_str(),
+            "dispatch failure" | "io error" | "response error" | "other" | "client error (Connect)"
+        );
+        if !s.is_empty() && !generic && !parts.iter().any(|p| p.contains(&s)) {
+            parts.push(s);
+        }
+        cur = e.source();
+    }
+    if parts.is_empty() {
+        err.to_string()
+    } else {
+        parts.join(": ")
+    }
+}

@@ -1,0 +1,40 @@
+//! The cognito-token core library: signs users in to Amazon Cognito user
+//! pools with every flow and challenge done to the real service's rules,
+//! caches and refreshes tokens, and decodes and verifies JWTs.
+//!
+//! Invariants: no terminal I/O (answers to challenges come through the
+//! [`Answers`] trait); no secret (password, client secret, SECRET_HASH,
+//! token, SRP value) is ever logged or put in an error message.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), cognito_token_core::Error> {
+//! use cognito_token_core::*;
+//! let cognito = Cognito::connect(&ConnectOptions { region: Some("us-east-1".into()), ..Default::default() }).await?;
+//! let id = Identity { client_id: "client".into(), client_secret: None, username: "alice".into(), user_pool_id: None };
+//! let tokens = cognito.login(&id, Flow::Password, &Secret::new("pw"), &StaticAnswers::keep_password()).await?;
+//! println!("{}", tokens.id_token.expose());
+//! # Ok(()) }
+//! ```
+
+mod answers;
+pub mod cache;
+mod client;
+mod error;
+mod hash;
+mod identity;
+pub mod jwt;
+mod login;
+mod secret;
+pub mod srp;
+mod tokens;
+pub mod totp;
+pub mod verify;
+
+pub use answers::{Answers, MfaKind, NewPassword, NoAnswer, StaticAnswers};
+pub use client::{Cognito, ConnectOptions, ENDPOINT_ENV, check_endpoint, default_region, endpoint_from_env};
+pub use error::{Error, ErrorKind};
+pub use hash::secret_hash;
+pub use identity::{Identity, PoolId, is_region};
+pub use login::{Challenge, Flow, MAX_ROUNDS};
+pub use secret::Secret;
+pub use tokens::{TokenKind, Tokens, now};

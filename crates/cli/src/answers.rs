@@ -1,0 +1,174 @@
+//! Answers to challenges from the command line's sources: options,
+//! environment variables, and no-echo prompts when standard input is a
+//! terminal. Without a source and a terminal, the refusal names the options
+//! that would answer.
+
+use std::collections::HashMap;
+use std::io::IsTerminal as _;
+
+use cognito_token_core::{Answers, MfaKind, NoAnswer, Secret};
+
+use crate::args::{MfaTypeArg, SignInArgs};
+
+#[derive(Debug)]
+pub struct CliAnswers {
+    keep_password: bool,
+    new_password: Option<Secret>,
+    attributes: HashMap<String, String>,
+    totp_secret: Option<Secret>,
+    mfa_code: Option<Secret>,
+    mfa_type: Option<MfaKind>,
+    interactive: bool,
+}
+
+impl CliAnswers {
+    pub fn new(args: &SignInArgs) -> anyhow::Result<CliAnswers> {
+        let mut attributes = HashMap::new();
+        for a in &args.attributes {
+            let Some((k, v)) = a.split_once('=').filter(|(k, _)| !k.is_empty()) else {
+                return Err(crate::fail::usage!("--attribute {a:?}: expected NAME=VALUE"));
+            };
+            attributes.insert(k.strip_prefix("userAttributes.").unwrap_or(k).to_owned(), v.to_owned());
+        }
+        let env_secret = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty()).map(Secret::new);
+        if args.totp_secret.is_some() && std::env::var_os("COGNITO_TOTP_SECRET").is_none() {
+            eprintln!("warning: --totp-secret on the command line is visible to other users (ps); prefer COGNITO_TOTP_SECRET");
+        }
+        let totp_secret = args.totp_secret.clone().filter(|s| !s.is_empty()).map(Secret::new);
+        if let Some(s) = &totp_secret {
+            cognito_token_core::totp::totp(s.expose(), 0)
+                .map_err(|e| crate::fail::usage!("invalid TOTP secret (COGNITO_TOTP_SECRET/--totp-secret): {e}"))?;
+        }
+        Ok(CliAnswers {
+            keep_password: args.keep_password,
+            new_password: env_secret("COGNITO_NEW_PASSWORD"),
+            attributes,
+            totp_secret,
+            mfa_code: env_secret("COGNITO_MFA_CODE"),
+            mfa_type: args.mfa_type.map(|m| match m {
+                MfaTypeArg::Sms => MfaKind::Sms,
+                MfaTypeArg::Totp => MfaKind::Totp,
+                MfaTypeArg::Email => MfaKind::Email,
+            }),
+            interactive: std::io::stdin().is_terminal(),
+        })
+    }
+}
+
+fn prompt_secret(label: &str) -> Result<Secret, NoAnswer> {
+    rpassword::prompt_password(label)
+        .map(Secret::new)
+        .map_err(|e| NoAnswer(format!("cannot read from the terminal: {e}")))
+}
+
+fn prompt_line(label: &str) -> Result<String, NoAnswer> {
+    eprint!("{label}");
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .map_err(|e| NoAnswer(format!("cannot read from the terminal: {e}")))?;
+    Ok(line.trim().to_owned())
+}
+
+impl Answers for CliAnswers {
+    fn new_password(&self, current: &Secret) -> Result<Secret, NoAnswer> {
+        if self.keep_password {
+            return Ok(current.clone());
+        }
+        if let Some(p) = &self.new_password {
+            return Ok(p.clone());
+        }
+        if self.interactive {
+            eprintln!("Cognito requires a new password for this user.");
+            for _ in 0..3 {
+                let first = prompt_secret("New password: ")?;
+                if first.is_empty() {
+                    eprintln!("The password is empty; try again.");
+                    continue;
+                }
+                let again = prompt_secret("New password (again): ")?;
+                if first == again {
+                    return Ok(first);
+                }
+                eprintln!("The passwords differ; try again.");
+            }
+            return Err(NoAnswer("the new passwords did not match".into()));
+        }
+        Err(NoAnswer(
+            "set COGNITO_NEW_PASSWORD, or pass --keep-password to reuse the current password, or run on a terminal".into(),
+        ))
+    }
+
+    fn attribute(&self, name: &str) -> Result<String, NoAnswer> {
+        if let Some(v) = self.attributes.get(name) {
+            return Ok(v.clone());
+        }
+        if self.interactive {
+            let v = prompt_line(&format!("Value for the required attribute {name}: "))?;
+            if !v.is_empty() {
+                return Ok(v);
+            }
+        }
+        Err(NoAnswer(format!("the user pool requires the attribute {name}: pass --attribute {name}=VALUE")))
+    }
+
+    fn mfa_code(&self, kind: MfaKind, setup_secret: Option<&Secret>) -> Result<Secret, NoAnswer> {
+        if kind == MfaKind::Totp
+            && setup_secret.is_none()
+            && let Some(s) = &self.totp_secret
+        {
+            return cognito_token_core::totp::totp_now(s.expose())
+                .map(Secret::new)
+                .map_err(|e| NoAnswer(format!("cannot compute a TOTP code from COGNITO_TOTP_SECRET: {e}")));
+        }
+        if let Some(c) = &self.mfa_code {
+            return Ok(c.clone());
+        }
+        if self.interactive {
+            let what = match kind {
+                MfaKind::Sms => "Code sent by SMS: ",
+                MfaKind::Email => "Code sent by email: ",
+                MfaKind::Totp => "Code from your authenticator app: ",
+            };
+            return prompt_line(what).map(Secret::new);
+        }
+        Err(NoAnswer(match kind {
+            MfaKind::Totp => "set COGNITO_TOTP_SECRET (or --totp-secret) to compute codes, or COGNITO_MFA_CODE, or run on a terminal".into(),
+            _ => "set COGNITO_MFA_CODE to the code that was sent, or run on a terminal".into(),
+        }))
+    }
+
+    fn select_mfa(&self, options: &[MfaKind]) -> Result<MfaKind, NoAnswer> {
+        let name = |k: &MfaKind| match k {
+            MfaKind::Sms => "sms",
+            MfaKind::Totp => "totp",
+            MfaKind::Email => "email",
+        };
+        let offered = options.iter().map(name).collect::<Vec<_>>().join(", ");
+        if let Some(k) = self.mfa_type {
+            return if options.contains(&k) {
+                Ok(k)
+            } else {
+                Err(NoAnswer(format!("--mfa-type {} is not offered; Cognito offers {offered}", name(&k))))
+            };
+        }
+        if options.len() == 1 {
+            return Ok(options[0]);
+        }
+        if self.interactive {
+            let pick = prompt_line(&format!("Which MFA ({offered})? "))?;
+            if let Some(k) = options.iter().find(|k| name(k) == pick) {
+                return Ok(*k);
+            }
+            return Err(NoAnswer(format!("{pick:?} is not one of {offered}")));
+        }
+        Err(NoAnswer(format!("pass --mfa-type ({offered})")))
+    }
+
+    fn show_totp_setup(&self, secret: &Secret, otpauth_uri: &str) {
+        eprintln!("Cognito requires setting up an authenticator app (TOTP) for this user.");
+        eprintln!("Secret (base32): {}", secret.expose());
+        eprintln!("URI for a QR code: {otpauth_uri}");
+        eprintln!("Keep the secret: set COGNITO_TOTP_SECRET to it for non-interactive sign-ins.");
+    }
+}

@@ -1,0 +1,343 @@
+//! One function per subcommand.
+
+use std::io::{IsTerminal as _, Read as _, Write as _};
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use cognito_token_core::cache::{Cache, Entry, Lookup};
+use cognito_token_core::{Cognito, Error as CoreError, ErrorKind, TokenKind, Tokens, jwt, now, verify};
+use tracing::info;
+
+use crate::answers::CliAnswers;
+use crate::args::{
+    Command, DecodeArgs, ExecArgs, LoginArgs, LogoutArgs, OutputArg, PrintArgs, ProfileAction, ProfileArgs, SignInArgs,
+    TokenArg, TokenArgs, TokenUseArg, VerifyArgs, config_path,
+};
+use crate::fail::usage;
+use crate::resolve::{NO_PASSWORD, Resolved, password, resolve};
+
+pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Login(a) => login(a).await,
+        Command::Token(a) => token(a).await,
+        Command::Logout(a) => logout(a).await,
+        Command::Decode(a) => decode(a),
+        Command::Verify(a) => verify_cmd(a).await,
+        Command::Exec(a) => exec(a).await,
+        Command::Profile(a) => profile(a),
+    }
+}
+
+fn cache() -> Option<Cache> {
+    Cache::default_dir().map(Cache::at)
+}
+
+async fn sign_in(r: &Resolved, sign_in: &SignInArgs, pw: cognito_token_core::Secret) -> anyhow::Result<Tokens> {
+    let answers = CliAnswers::new(sign_in)?;
+    let cognito = Cognito::connect(&r.connect_options()).await?;
+    let tokens = cognito.login(&r.identity, r.flow, &pw, &answers).await?;
+    if !sign_in.no_cache {
+        store(r, &tokens);
+    }
+    Ok(tokens)
+}
+
+fn store(r: &Resolved, tokens: &Tokens) {
+    let Some(cache) = cache() else {
+        eprintln!("warning: no cache directory (HOME and XDG_CACHE_HOME unset): tokens not cached");
+        return;
+    };
+    if let Err(e) = cache.store(&Entry { key: r.cache_key(), tokens: tokens.clone() }) {
+        eprintln!("warning: cannot write the token cache in {}: {e}", cache.dir().display());
+    }
+}
+
+async fn login(a: LoginArgs) -> anyhow::Result<ExitCode> {
+    let r = resolve(&a.identity).await?;
+    // Check the answers' options before asking for a password.
+    CliAnswers::new(&a.sign_in)?;
+    let pw = password(&a.sign_in, &r.identity.username)?.ok_or_else(|| usage!("{NO_PASSWORD}"))?;
+    let tokens = sign_in(&r, &a.sign_in, pw).await?;
+    print_tokens(&tokens, &a.print)
+}
+
+/// Tokens for `token` and `exec`: the cache while more than `min_ttl`
+/// seconds remain (no network), else refresh, else a full sign-in.
+async fn current_tokens(r: &Resolved, sign_in_args: &SignInArgs, min_ttl: u64) -> anyhow::Result<Tokens> {
+    let key = r.cache_key();
+    let cache = cache();
+    let cached = match cache.as_ref().map(|c| c.load(&key)) {
+        Some(Lookup::Hit(e)) => Some(e.tokens),
+        Some(Lookup::Unusable(why)) => {
+            eprintln!("warning: ignoring the cached tokens: {why}");
+            None
+        }
+        Some(Lookup::Miss) | None => None,
+    };
+    let now = now();
+    if let Some(t) = &cached {
+        if t.expires_in(now) > min_ttl as i64 {
+            info!(expires_in = t.expires_in(now), "using cached tokens");
+            return Ok(t.clone());
+        }
+    }
+    if let Some(refresh_token) = cached.as_ref().and_then(|t| t.refresh_token.clone()) {
+        let internal = cached
+            .as_ref()
+            .and_then(Tokens::internal_username)
+            .unwrap_or_else(|| r.identity.username.clone());
+        let cognito = Cognito::connect(&r.connect_options()).await?;
+        match cognito.refresh(&r.identity, &refresh_token, &internal).await {
+            Ok(tokens) => {
+                if !sign_in_args.no_cache {
+                    store(r, &tokens);
+                }
+                return Ok(tokens);
+            }
+            Err(e) if e.kind() == ErrorKind::Rejected => {
+                eprintln!("warning: refreshing failed ({e}); signing in again");
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let pw = password(sign_in_args, &r.identity.username)?.ok_or_else(|| {
+        usage!(
+            "no valid cached token for {}: run `cognito-token login` first, or set COGNITO_PASSWORD",
+            r.identity.username
+        )
+    })?;
+    sign_in(r, sign_in_args, pw).await
+}
+
+async fn token(a: TokenArgs) -> anyhow::Result<ExitCode> {
+    let r = resolve(&a.identity).await?;
+    let tokens = current_tokens(&r, &a.sign_in, a.min_ttl).await?;
+    print_tokens(&tokens, &a.print)
+}
+
+async fn logout(a: LogoutArgs) -> anyhow::Result<ExitCode> {
+    let r = resolve(&a.identity).await?;
+    let Some(cache) = cache() else {
+        return Err(usage!("no cache directory (HOME and XDG_CACHE_HOME unset)"));
+    };
+    let key = r.cache_key();
+    let refresh = match cache.load(&key) {
+        Lookup::Hit(e) => e.tokens.refresh_token,
+        _ => None,
+    };
+    if let (Some(rt), false) = (&refresh, a.local) {
+        let cognito = Cognito::connect(&r.connect_options()).await?;
+        match cognito.revoke(&r.identity, rt).await {
+            Ok(()) => eprintln!("revoked the refresh token"),
+            Err(e) => eprintln!("warning: could not revoke the refresh token ({e}); forgetting it locally"),
+        }
+    }
+    let removed = cache
+        .remove(&key)
+        .with_context(|| format!("cannot remove the cache entry in {}", cache.dir().display()))?;
+    if removed {
+        eprintln!("forgot the cached tokens of {}", r.identity.username);
+    } else {
+        eprintln!("no cached tokens for {}", r.identity.username);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes one line to stdout; a closed pipe is not an error.
+fn emit(line: &str) -> anyhow::Result<ExitCode> {
+    let mut out = std::io::stdout().lock();
+    match writeln!(out, "{line}").and_then(|()| out.flush()) {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
+        Err(e) => Err(e).context("cannot write to standard output"),
+    }
+}
+
+fn rfc3339(unix: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(unix)
+        .ok()
+        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .unwrap_or_else(|| unix.to_string())
+}
+
+fn print_tokens(tokens: &Tokens, p: &PrintArgs) -> anyhow::Result<ExitCode> {
+    let kind = match p.token_kind {
+        TokenArg::Id => TokenKind::Id,
+        TokenArg::Access => TokenKind::Access,
+        TokenArg::Refresh => TokenKind::Refresh,
+    };
+    match p.output {
+        OutputArg::Json => {
+            let now = now();
+            let v = serde_json::json!({
+                "id_token": tokens.id_token.expose(),
+                "access_token": tokens.access_token.expose(),
+                "refresh_token": tokens.refresh_token.as_ref().map(|t| t.expose()),
+                "token_type": tokens.token_type,
+                "expires_in": tokens.expires_in(now).max(0),
+                "expires_at": rfc3339(tokens.expires_at),
+            });
+            emit(&v.to_string())
+        }
+        OutputArg::Token | OutputArg::Header => {
+            let t = tokens
+                .get(kind)
+                .ok_or_else(|| usage!("no refresh token: Cognito returned none for this sign-in"))?;
+            if p.output == OutputArg::Header {
+                emit(&format!("Authorization: {}", t.expose()))
+            } else {
+                emit(t.expose())
+            }
+        }
+    }
+}
+
+/// The token from the argument, or from standard input for `-` or none.
+fn read_token(arg: Option<String>) -> anyhow::Result<String> {
+    let raw = match arg.as_deref() {
+        None | Some("-") => {
+            if std::io::stdin().is_terminal() {
+                return Err(usage!("no token: pass it as an argument or pipe it to standard input"));
+            }
+            let mut buf = String::new();
+            std::io::stdin()
+                .lock()
+                .take(jwt::MAX_TOKEN_LEN as u64 + 1024)
+                .read_to_string(&mut buf)
+                .map_err(|e| usage!("cannot read the token from standard input: {e}"))?;
+            buf
+        }
+        Some(t) => t.to_owned(),
+    };
+    let t = raw.trim();
+    let t = t.strip_prefix("Authorization:").map(str::trim).unwrap_or(t);
+    let t = t.strip_prefix("Bearer ").map(str::trim).unwrap_or(t);
+    if t.is_empty() {
+        return Err(usage!("the token is empty"));
+    }
+    Ok(t.to_owned())
+}
+
+fn decode(a: DecodeArgs) -> anyhow::Result<ExitCode> {
+    let token = read_token(a.token)?;
+    let d = jwt::decode(&token)?;
+    let out = serde_json::json!({ "header": d.header, "claims": d.claims });
+    eprintln!("not verified: this only shows what the token says; `cognito-token verify` checks it");
+    let now = now();
+    for (claim, label) in [("iat", "issued"), ("auth_time", "signed in"), ("exp", "expires")] {
+        if let Some(t) = d.claims.get(claim).and_then(serde_json::Value::as_i64) {
+            let rel = t - now;
+            let when = if rel >= 0 { format!("in {}", human(rel)) } else { format!("{} ago", human(-rel)) };
+            eprintln!("{label}: {} ({when})", rfc3339(t).replace('T', " ").replace('Z', " UTC"));
+        }
+    }
+    emit(&serde_json::to_string_pretty(&out)?)
+}
+
+fn human(secs: i64) -> String {
+    match secs {
+        s if s < 120 => format!("{s} s"),
+        s if s < 7200 => format!("{} min", s / 60),
+        s if s < 172_800 => format!("{} h", s / 3600),
+        s => format!("{} days", s / 86_400),
+    }
+}
+
+async fn verify_cmd(a: VerifyArgs) -> anyhow::Result<ExitCode> {
+    let token = read_token(a.token)?;
+    let profile = crate::resolve::load_profile(a.profile.as_deref())?.unwrap_or_default();
+    let pool_text = a
+        .user_pool_id
+        .or(profile.user_pool_id.clone())
+        .filter(|p| !p.is_empty())
+        .ok_or_else(|| usage!("no user pool id: pass --user-pool-id or set COGNITO_USER_POOL_ID"))?;
+    let pool: cognito_token_core::PoolId = pool_text.parse()?;
+    let region = a.region.unwrap_or_else(|| pool.region().to_owned());
+    if !cognito_token_core::is_region(&region) {
+        return Err(usage!("invalid region {region:?}: expected a name such as us-east-1"));
+    }
+    let endpoint = match a.endpoint_url {
+        Some(e) => e,
+        None => cognito_token_core::endpoint_from_env()
+            .or(profile.endpoint_url.clone())
+            .unwrap_or_else(|| format!("https://cognito-idp.{region}.amazonaws.com")),
+    };
+    cognito_token_core::check_endpoint(&endpoint)?;
+    let mut opts = verify::VerifyOptions::new(region, pool.as_str());
+    opts.jwks_url = verify::jwks_url(&endpoint, pool.as_str());
+    opts.client_id = a.client_id.or(profile.client_id.clone()).filter(|c| !c.is_empty());
+    opts.token_use = a.token_use.map(|t| match t {
+        TokenUseArg::Id => verify::TokenUse::Id,
+        TokenUseArg::Access => verify::TokenUse::Access,
+    });
+    opts.issuer = a.issuer;
+    opts.cache_dir = Cache::default_dir();
+    let claims = verify::verify(&token, &opts).await?;
+    eprintln!("valid: signature, expiry, issuer, token use{} checked", if opts.client_id.is_some() { ", audience" } else { "" });
+    emit(&serde_json::to_string_pretty(&claims)?)
+}
+
+async fn exec(a: ExecArgs) -> anyhow::Result<ExitCode> {
+    let r = resolve(&a.identity).await?;
+    let tokens = current_tokens(&r, &a.sign_in, a.min_ttl).await?;
+    let (program, args) = a.command.split_first().ok_or_else(|| usage!("no command to run"))?;
+    let mut child = tokio::process::Command::new(program);
+    child
+        .args(args)
+        .env("COGNITO_ID_TOKEN", tokens.id_token.expose())
+        .env("COGNITO_ACCESS_TOKEN", tokens.access_token.expose());
+    let status = match child.status().await {
+        Ok(s) => s,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            eprintln!("error: cannot run {}: command not found", program.to_string_lossy());
+            return Ok(ExitCode::from(127));
+        }
+        Err(e) => {
+            eprintln!("error: cannot run {}: {e}", program.to_string_lossy());
+            return Ok(ExitCode::from(126));
+        }
+    };
+    if let Some(code) = status.code() {
+        return Ok(ExitCode::from(u8::try_from(code & 0xff).unwrap_or(1)));
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt as _;
+        if let Some(sig) = status.signal() {
+            return Ok(ExitCode::from(u8::try_from(128 + sig).unwrap_or(1)));
+        }
+    }
+    Ok(ExitCode::from(1))
+}
+
+fn profile(a: ProfileArgs) -> anyhow::Result<ExitCode> {
+    let path = config_path().ok_or_else(|| usage!("cannot find the config directory"))?;
+    let config = crate::profile::Config::load(&path).map_err(|e| usage!("{e:#}"))?;
+    match a.action {
+        ProfileAction::List => {
+            if config.profiles.is_empty() {
+                eprintln!("no profiles in {}", path.display());
+            }
+            let names: Vec<&str> = config.profiles.keys().map(String::as_str).collect();
+            if names.is_empty() {
+                return Ok(ExitCode::SUCCESS);
+            }
+            emit(&names.join("\n"))
+        }
+        ProfileAction::Show { name } => {
+            let name = name
+                .or_else(|| std::env::var("COGNITO_TOKEN_PROFILE").ok())
+                .ok_or_else(|| usage!("which profile? pass a name or set COGNITO_TOKEN_PROFILE"))?;
+            let p = config.profile(&name, &path).map_err(|e| usage!("{e:#}"))?;
+            let lines: Vec<String> = std::iter::once(format!("[profiles.{name}]"))
+                .chain(p.describe().into_iter().map(|(k, v)| format!("{k} = {v}")))
+                .collect();
+            emit(&lines.join("\n"))
+        }
+    }
+}
+
+#[allow(dead_code)]
+fn _assert_error_is_send(e: CoreError) -> anyhow::Error {
+    e.into()
+}

@@ -1,0 +1,61 @@
+//! `cognito-token`: Amazon Cognito user-pool tokens for people testing APIs
+//! behind a Cognito authorizer. The token alone goes to stdout; prompts,
+//! progress, warnings and errors go to stderr.
+
+mod answers;
+mod args;
+mod commands;
+mod fail;
+mod profile;
+mod resolve;
+
+use std::process::ExitCode;
+
+use clap::Parser as _;
+
+fn main() -> ExitCode {
+    let cli = match args::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // clap prints help/version to stdout (exit 0) and usage errors to stderr (exit 2).
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { fail::USAGE } else { 0 });
+        }
+    };
+    init_logging(cli.verbose);
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(fail::OTHER);
+        }
+    };
+    let result = runtime.block_on(async {
+        tokio::select! {
+            r = commands::run(cli.command) => r,
+            _ = tokio::signal::ctrl_c() => Err(fail::Interrupted.into()),
+        }
+    });
+    match result {
+        Ok(code) => code,
+        Err(e) => fail::report(&e),
+    }
+}
+
+fn init_logging(verbose: u8) {
+    use tracing_subscriber::EnvFilter;
+    let filter = match std::env::var("RUST_LOG") {
+        Ok(v) if !v.trim().is_empty() => EnvFilter::try_new(v).unwrap_or_else(|_| EnvFilter::new("warn")),
+        _ => EnvFilter::new(match verbose {
+            0 => "warn",
+            1 => "warn,cognito_token=info,cognito_token_core=info",
+            2 => "info,cognito_token=debug,cognito_token_core=debug",
+            _ => "trace",
+        }),
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(filter)
+        .with_target(verbose >= 2)
+        .try_init();
+}

@@ -1,0 +1,192 @@
+//! Turns flags, environment variables and the profile into an identity:
+//! flags beat environment variables, which beat the profile.
+
+use std::io::IsTerminal as _;
+use std::io::{BufRead as _, Read as _};
+
+use anyhow::Context as _;
+use cognito_token_core::cache::CacheKey;
+use cognito_token_core::{ConnectOptions, Flow, Identity, PoolId, Secret};
+
+use crate::args::{FlowArg, IdentityArgs, SignInArgs, config_path};
+use crate::fail::usage;
+use crate::profile::{Config, Profile};
+
+/// Everything needed to sign in, refresh, or find the cache entry.
+#[derive(Debug)]
+pub struct Resolved {
+    pub identity: Identity,
+    pub flow: Flow,
+    pub region: String,
+    /// `Some` when given by flag, environment or profile; `None`: the region's public endpoint.
+    pub endpoint_url: Option<String>,
+    pub timeout: std::time::Duration,
+}
+
+impl Resolved {
+    pub fn connect_options(&self) -> ConnectOptions {
+        ConnectOptions {
+            region: Some(self.region.clone()),
+            endpoint_url: self.endpoint_url.clone(),
+            credentials: self.flow == Flow::Admin,
+            timeout: Some(self.timeout),
+            max_attempts: None,
+        }
+    }
+
+    pub fn endpoint(&self) -> String {
+        self.endpoint_url
+            .clone()
+            .unwrap_or_else(|| format!("https://cognito-idp.{}.amazonaws.com", self.region))
+    }
+
+    pub fn cache_key(&self) -> CacheKey {
+        CacheKey {
+            endpoint: self.endpoint().trim_end_matches('/').to_owned(),
+            region: self.region.clone(),
+            client_id: self.identity.client_id.clone(),
+            username: self.identity.username.clone(),
+        }
+    }
+}
+
+/// Loads the named profile (flag or COGNITO_TOKEN_PROFILE), if any.
+pub fn load_profile(name: Option<&str>) -> anyhow::Result<Option<Profile>> {
+    let Some(name) = name.filter(|n| !n.is_empty()) else { return Ok(None) };
+    let path = config_path().ok_or_else(|| usage!("cannot find the config directory for profile {name}"))?;
+    let config = Config::load(&path).map_err(|e| usage!("{e:#}"))?;
+    let profile = config.profile(name, &path).map_err(|e| usage!("{e:#}"))?;
+    Ok(Some(profile.clone()))
+}
+
+fn non_empty(what: &str, flag: &str, v: Option<String>) -> anyhow::Result<Option<String>> {
+    match v {
+        Some(s) if s.trim().is_empty() => Err(usage!("{what} is empty: give a value to {flag}")),
+        Some(s) if s.len() > 2048 => Err(usage!("{what} is too long ({} bytes)", s.len())),
+        other => Ok(other),
+    }
+}
+
+pub async fn resolve(args: &IdentityArgs) -> anyhow::Result<Resolved> {
+    let profile = load_profile(args.profile.as_deref())?;
+    let pname = args.profile.clone().unwrap_or_default();
+    let p = profile.clone().unwrap_or_default();
+
+    let client_id = non_empty("the client id", "--client-id", args.client_id.clone().or(p.client_id.clone()))?
+        .ok_or_else(|| usage!("no app client id: pass --client-id or set COGNITO_CLIENT_ID"))?;
+    if client_id.len() > 128 || !client_id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'_') {
+        return Err(usage!("invalid client id: expected up to 128 letters and digits"));
+    }
+    let username = non_empty("the username", "--username", args.username.clone().or(p.username.clone()))?
+        .ok_or_else(|| usage!("no username: pass --username or set COGNITO_USERNAME"))?;
+    if username.chars().count() > 256 || username.chars().any(char::is_control) {
+        return Err(usage!("invalid username: at most 256 characters, no control characters"));
+    }
+    let client_secret = match non_empty("the client secret", "--client-secret", args.client_secret.clone())? {
+        Some(s) => {
+            if std::env::var_os("COGNITO_CLIENT_SECRET").is_none() {
+                eprintln!(
+                    "warning: --client-secret on the command line is visible to other users (ps); prefer COGNITO_CLIENT_SECRET"
+                );
+            }
+            Some(s)
+        }
+        None if profile.is_some() => p.client_secret(&pname).map_err(|e| usage!("{e:#}"))?,
+        None => None,
+    };
+    let pool_text = non_empty("the user pool id", "--user-pool-id", args.user_pool_id.clone().or(p.user_pool_id.clone()))?;
+    let user_pool_id: Option<PoolId> = pool_text.as_deref().map(str::parse).transpose()?;
+
+    let flow = match args.flow {
+        Some(FlowArg::Password) => Flow::Password,
+        Some(FlowArg::Admin) => Flow::Admin,
+        Some(FlowArg::Srp) => Flow::Srp,
+        None => match p.flow.as_deref() {
+            None | Some("password") => Flow::Password,
+            Some("admin") => Flow::Admin,
+            Some("srp") => Flow::Srp,
+            Some(other) => {
+                return Err(usage!("profile {pname}: unknown flow {other:?}: expected password, admin or srp"));
+            }
+        },
+    };
+    if matches!(flow, Flow::Admin | Flow::Srp) && user_pool_id.is_none() {
+        return Err(usage!(
+            "--flow {} needs the user pool id: pass --user-pool-id or set COGNITO_USER_POOL_ID",
+            flow.name()
+        ));
+    }
+
+    let region = match non_empty("the region", "--region", args.region.clone())? {
+        Some(r) => r,
+        None => match (&user_pool_id, &p.region) {
+            (Some(pool), _) => pool.region().to_owned(),
+            (None, Some(r)) => r.clone(),
+            (None, None) => cognito_token_core::default_region().await.ok_or_else(|| {
+                usage!("no region: pass --region or --user-pool-id (e.g. us-east-1_AbC123), or set AWS_REGION")
+            })?,
+        },
+    };
+    if !cognito_token_core::is_region(&region) {
+        return Err(usage!("invalid region {:?}: expected a name such as us-east-1", truncate(&region)));
+    }
+    if let (Some(pool), Some(_)) = (&user_pool_id, &args.region)
+        && pool.region() != region
+    {
+        return Err(usage!("--region {region} does not match the user pool id {pool}, which is in {}", pool.region()));
+    }
+    let endpoint_url = match non_empty("the endpoint URL", "--endpoint-url", args.endpoint_url.clone())? {
+        Some(e) => Some(e),
+        None => cognito_token_core::endpoint_from_env().or(p.endpoint_url.clone()),
+    };
+    if let Some(e) = &endpoint_url {
+        cognito_token_core::check_endpoint(e)?;
+    }
+
+    Ok(Resolved {
+        identity: Identity { client_id, client_secret: client_secret.map(Secret::new), username, user_pool_id },
+        flow,
+        region,
+        endpoint_url,
+        timeout: std::time::Duration::from_secs(args.timeout),
+    })
+}
+
+fn truncate(s: &str) -> String {
+    s.chars().take(40).collect()
+}
+
+/// The password: `--password-stdin`, else `COGNITO_PASSWORD`, else a no-echo
+/// prompt when standard input is a terminal. `None` when there is no source.
+pub fn password(sign_in: &SignInArgs, username: &str) -> anyhow::Result<Option<Secret>> {
+    if sign_in.password_stdin {
+        let mut line = String::new();
+        let n = std::io::stdin()
+            .lock()
+            .take(64 * 1024)
+            .read_line(&mut line)
+            .context("cannot read the password from standard input")?;
+        let first = line.trim_end_matches(['\n', '\r']);
+        if n == 0 || first.is_empty() {
+            return Err(usage!("--password-stdin: standard input is empty; give the password on its first line"));
+        }
+        return Ok(Some(Secret::new(first)));
+    }
+    if let Ok(p) = std::env::var("COGNITO_PASSWORD") {
+        if p.is_empty() {
+            return Err(usage!("COGNITO_PASSWORD is set but empty"));
+        }
+        return Ok(Some(Secret::new(p)));
+    }
+    if std::io::stdin().is_terminal() {
+        let p = rpassword::prompt_password(format!("Password for {username}: ")).context("cannot read the password")?;
+        if p.is_empty() {
+            return Err(usage!("the password is empty"));
+        }
+        return Ok(Some(Secret::new(p)));
+    }
+    Ok(None)
+}
+
+pub const NO_PASSWORD: &str =
+    "no password: set COGNITO_PASSWORD, pass --password-stdin, or run on a terminal to be prompted";

@@ -1,0 +1,13 @@
+//! The `cognito-token` binary end to end, against the strict in-process
+//! Cognito stub (`cognito-stub`) on loopback: real processes, real HTTP,
+//! the real AWS SDK, and a server that checks SECRET_HASH and SRP the way
+//! Cognito does.
+
+mod support;
+
+mod bad_input;
+mod cache;
+mod login;
+mod mfa;
+mod srp;
+mod tools;

@@ -67,7 +67,12 @@ async fn current_tokens(r: &Resolved, sign_in_args: &SignInArgs, min_ttl: u64) -
     let key = r.cache_key();
     let cache = cache();
     let cached = match cache.as_ref().map(|c| c.load(&key)) {
-        Some(Lookup::Hit(e)) => Some(e.tokens),
+        Some(Lookup::Hit(e)) => {
+            if let Some(c) = &cache {
+                warn_if_readable_by_others(&c.path(&key));
+            }
+            Some(e.tokens)
+        }
         Some(Lookup::Unusable(why)) => {
             eprintln!("warning: ignoring the cached tokens: {why}");
             None
@@ -107,6 +112,23 @@ async fn current_tokens(r: &Resolved, sign_in_args: &SignInArgs, min_ttl: u64) -
         )
     })?;
     sign_in(r, sign_in_args, pw).await
+}
+
+/// Tokens are secrets: warn when their file can be read by other users.
+fn warn_if_readable_by_others(path: &std::path::Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        if let Ok(m) = std::fs::metadata(path)
+            && m.permissions().mode() & 0o077 != 0
+        {
+            eprintln!(
+                "warning: {} holds tokens and is readable by other users (mode {:o}); run chmod 600 on it",
+                path.display(),
+                m.permissions().mode() & 0o777
+            );
+        }
+    }
 }
 
 async fn token(a: TokenArgs) -> anyhow::Result<ExitCode> {

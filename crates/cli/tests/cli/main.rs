@@ -7,6 +7,7 @@ mod support;
 
 mod bad_input;
 mod cache;
+mod hygiene;
 mod login;
 mod mfa;
 mod srp;

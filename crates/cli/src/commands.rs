@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use cognito_token_core::cache::{Cache, Entry, Lookup};
-use cognito_token_core::{Cognito, Error as CoreError, ErrorKind, TokenKind, Tokens, jwt, now, verify};
+use cognito_token_core::{Cognito, ErrorKind, TokenKind, Tokens, jwt, now, verify};
 use tracing::info;
 
 use crate::answers::CliAnswers;
@@ -80,11 +80,11 @@ async fn current_tokens(r: &Resolved, sign_in_args: &SignInArgs, min_ttl: u64) -
         Some(Lookup::Miss) | None => None,
     };
     let now = now();
-    if let Some(t) = &cached {
-        if t.expires_in(now) > min_ttl as i64 {
-            info!(expires_in = t.expires_in(now), "using cached tokens");
-            return Ok(t.clone());
-        }
+    if let Some(t) = &cached
+        && t.expires_in(now) > min_ttl as i64
+    {
+        info!(expires_in = t.expires_in(now), "using cached tokens");
+        return Ok(t.clone());
     }
     if let Some(refresh_token) = cached.as_ref().and_then(|t| t.refresh_token.clone()) {
         let internal = cached
@@ -357,9 +357,4 @@ fn profile(a: ProfileArgs) -> anyhow::Result<ExitCode> {
             emit(&lines.join("\n"))
         }
     }
-}
-
-#[allow(dead_code)]
-fn _assert_error_is_send(e: CoreError) -> anyhow::Error {
-    e.into()
 }

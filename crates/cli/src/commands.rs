@@ -10,8 +10,8 @@ use tracing::info;
 
 use crate::answers::CliAnswers;
 use crate::args::{
-    Command, DecodeArgs, ExecArgs, LoginArgs, LogoutArgs, OutputArg, PrintArgs, ProfileAction, ProfileArgs, SignInArgs,
-    TokenArg, TokenArgs, TokenUseArg, VerifyArgs, config_path,
+    Command, DecodeArgs, ExecArgs, LoginArgs, LogoutArgs, OutputArg, PrintArgs, ProfileAction,
+    ProfileArgs, SignInArgs, TokenArg, TokenArgs, TokenUseArg, VerifyArgs, config_path,
 };
 use crate::fail::usage;
 use crate::resolve::{NO_PASSWORD, Resolved, password, resolve};
@@ -32,7 +32,11 @@ fn cache() -> Option<Cache> {
     Cache::default_dir().map(Cache::at)
 }
 
-async fn sign_in(r: &Resolved, sign_in: &SignInArgs, pw: cognito_token_core::Secret) -> anyhow::Result<Tokens> {
+async fn sign_in(
+    r: &Resolved,
+    sign_in: &SignInArgs,
+    pw: cognito_token_core::Secret,
+) -> anyhow::Result<Tokens> {
     let answers = CliAnswers::new(sign_in)?;
     let cognito = Cognito::connect(&r.connect_options()).await?;
     let tokens = cognito.login(&r.identity, r.flow, &pw, &answers).await?;
@@ -47,8 +51,14 @@ fn store(r: &Resolved, tokens: &Tokens) {
         eprintln!("warning: no cache directory (HOME and XDG_CACHE_HOME unset): tokens not cached");
         return;
     };
-    if let Err(e) = cache.store(&Entry { key: r.cache_key(), tokens: tokens.clone() }) {
-        eprintln!("warning: cannot write the token cache in {}: {e}", cache.dir().display());
+    if let Err(e) = cache.store(&Entry {
+        key: r.cache_key(),
+        tokens: tokens.clone(),
+    }) {
+        eprintln!(
+            "warning: cannot write the token cache in {}: {e}",
+            cache.dir().display()
+        );
     }
 }
 
@@ -63,7 +73,11 @@ async fn login(a: LoginArgs) -> anyhow::Result<ExitCode> {
 
 /// Tokens for `token` and `exec`: the cache while more than `min_ttl`
 /// seconds remain (no network), else refresh, else a full sign-in.
-async fn current_tokens(r: &Resolved, sign_in_args: &SignInArgs, min_ttl: u64) -> anyhow::Result<Tokens> {
+async fn current_tokens(
+    r: &Resolved,
+    sign_in_args: &SignInArgs,
+    min_ttl: u64,
+) -> anyhow::Result<Tokens> {
     let key = r.cache_key();
     let cache = cache();
     let cached = match cache.as_ref().map(|c| c.load(&key)) {
@@ -92,7 +106,10 @@ async fn current_tokens(r: &Resolved, sign_in_args: &SignInArgs, min_ttl: u64) -
             .and_then(Tokens::internal_username)
             .unwrap_or_else(|| r.identity.username.clone());
         let cognito = Cognito::connect(&r.connect_options()).await?;
-        match cognito.refresh(&r.identity, &refresh_token, &internal).await {
+        match cognito
+            .refresh(&r.identity, &refresh_token, &internal)
+            .await
+        {
             Ok(tokens) => {
                 if !sign_in_args.no_cache {
                     store(r, &tokens);
@@ -151,7 +168,9 @@ async fn logout(a: LogoutArgs) -> anyhow::Result<ExitCode> {
         let cognito = Cognito::connect(&r.connect_options()).await?;
         match cognito.revoke(&r.identity, rt).await {
             Ok(()) => eprintln!("revoked the refresh token"),
-            Err(e) => eprintln!("warning: could not revoke the refresh token ({e}); forgetting it locally"),
+            Err(e) => eprintln!(
+                "warning: could not revoke the refresh token ({e}); forgetting it locally"
+            ),
         }
     }
     let removed = cache
@@ -178,7 +197,10 @@ fn emit(line: &str) -> anyhow::Result<ExitCode> {
 fn rfc3339(unix: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp(unix)
         .ok()
-        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
         .unwrap_or_else(|| unix.to_string())
 }
 
@@ -202,9 +224,9 @@ fn print_tokens(tokens: &Tokens, p: &PrintArgs) -> anyhow::Result<ExitCode> {
             emit(&v.to_string())
         }
         OutputArg::Token | OutputArg::Header => {
-            let t = tokens
-                .get(kind)
-                .ok_or_else(|| usage!("no refresh token: Cognito returned none for this sign-in"))?;
+            let t = tokens.get(kind).ok_or_else(|| {
+                usage!("no refresh token: Cognito returned none for this sign-in")
+            })?;
             if p.output == OutputArg::Header {
                 emit(&format!("Authorization: {}", t.expose()))
             } else {
@@ -219,7 +241,9 @@ fn read_token(arg: Option<String>) -> anyhow::Result<String> {
     let raw = match arg.as_deref() {
         None | Some("-") => {
             if std::io::stdin().is_terminal() {
-                return Err(usage!("no token: pass it as an argument or pipe it to standard input"));
+                return Err(usage!(
+                    "no token: pass it as an argument or pipe it to standard input"
+                ));
             }
             let mut buf = String::new();
             std::io::stdin()
@@ -244,13 +268,26 @@ fn decode(a: DecodeArgs) -> anyhow::Result<ExitCode> {
     let token = read_token(a.token)?;
     let d = jwt::decode(&token)?;
     let out = serde_json::json!({ "header": d.header, "claims": d.claims });
-    eprintln!("not verified: this only shows what the token says; `cognito-token verify` checks it");
+    eprintln!(
+        "not verified: this only shows what the token says; `cognito-token verify` checks it"
+    );
     let now = now();
-    for (claim, label) in [("iat", "issued"), ("auth_time", "signed in"), ("exp", "expires")] {
+    for (claim, label) in [
+        ("iat", "issued"),
+        ("auth_time", "signed in"),
+        ("exp", "expires"),
+    ] {
         if let Some(t) = d.claims.get(claim).and_then(serde_json::Value::as_i64) {
             let rel = t - now;
-            let when = if rel >= 0 { format!("in {}", human(rel)) } else { format!("{} ago", human(-rel)) };
-            eprintln!("{label}: {} ({when})", rfc3339(t).replace('T', " ").replace('Z', " UTC"));
+            let when = if rel >= 0 {
+                format!("in {}", human(rel))
+            } else {
+                format!("{} ago", human(-rel))
+            };
+            eprintln!(
+                "{label}: {} ({when})",
+                rfc3339(t).replace('T', " ").replace('Z', " UTC")
+            );
         }
     }
     emit(&serde_json::to_string_pretty(&out)?)
@@ -272,11 +309,15 @@ async fn verify_cmd(a: VerifyArgs) -> anyhow::Result<ExitCode> {
         .user_pool_id
         .or(profile.user_pool_id.clone())
         .filter(|p| !p.is_empty())
-        .ok_or_else(|| usage!("no user pool id: pass --user-pool-id or set COGNITO_USER_POOL_ID"))?;
+        .ok_or_else(|| {
+            usage!("no user pool id: pass --user-pool-id or set COGNITO_USER_POOL_ID")
+        })?;
     let pool: cognito_token_core::PoolId = pool_text.parse()?;
     let region = a.region.unwrap_or_else(|| pool.region().to_owned());
     if !cognito_token_core::is_region(&region) {
-        return Err(usage!("invalid region {region:?}: expected a name such as us-east-1"));
+        return Err(usage!(
+            "invalid region {region:?}: expected a name such as us-east-1"
+        ));
     }
     let endpoint = match a.endpoint_url {
         Some(e) => e,
@@ -287,7 +328,10 @@ async fn verify_cmd(a: VerifyArgs) -> anyhow::Result<ExitCode> {
     cognito_token_core::check_endpoint(&endpoint)?;
     let mut opts = verify::VerifyOptions::new(region, pool.as_str());
     opts.jwks_url = verify::jwks_url(&endpoint, pool.as_str());
-    opts.client_id = a.client_id.or(profile.client_id.clone()).filter(|c| !c.is_empty());
+    opts.client_id = a
+        .client_id
+        .or(profile.client_id.clone())
+        .filter(|c| !c.is_empty());
     opts.token_use = a.token_use.map(|t| match t {
         TokenUseArg::Id => verify::TokenUse::Id,
         TokenUseArg::Access => verify::TokenUse::Access,
@@ -295,41 +339,62 @@ async fn verify_cmd(a: VerifyArgs) -> anyhow::Result<ExitCode> {
     opts.issuer = a.issuer;
     opts.cache_dir = Cache::default_dir();
     let claims = verify::verify(&token, &opts).await?;
-    eprintln!("valid: signature, expiry, issuer, token use{} checked", if opts.client_id.is_some() { ", audience" } else { "" });
+    eprintln!(
+        "valid: signature, expiry, issuer, token use{} checked",
+        if opts.client_id.is_some() {
+            ", audience"
+        } else {
+            ""
+        }
+    );
     emit(&serde_json::to_string_pretty(&claims)?)
 }
 
 async fn exec(a: ExecArgs) -> anyhow::Result<ExitCode> {
     let r = resolve(&a.identity).await?;
     let tokens = current_tokens(&r, &a.sign_in, a.min_ttl).await?;
-    let (program, args) = a.command.split_first().ok_or_else(|| usage!("no command to run"))?;
-    let mut child = tokio::process::Command::new(program);
+    let (program, args) = a
+        .command
+        .split_first()
+        .ok_or_else(|| usage!("no command to run"))?;
+    let mut child = std::process::Command::new(program);
     child
         .args(args)
         .env("COGNITO_ID_TOKEN", tokens.id_token.expose())
         .env("COGNITO_ACCESS_TOKEN", tokens.access_token.expose());
-    let status = match child.status().await {
-        Ok(s) => s,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            eprintln!("error: cannot run {}: command not found", program.to_string_lossy());
-            return Ok(ExitCode::from(127));
-        }
-        Err(e) => {
-            eprintln!("error: cannot run {}: {e}", program.to_string_lossy());
-            return Ok(ExitCode::from(126));
-        }
+    let not_found = |e: &std::io::Error| {
+        eprintln!(
+            "error: cannot run {}: {}",
+            program.to_string_lossy(),
+            if e.kind() == std::io::ErrorKind::NotFound {
+                "command not found".to_owned()
+            } else {
+                e.to_string()
+            }
+        );
+        ExitCode::from(if e.kind() == std::io::ErrorKind::NotFound {
+            127
+        } else {
+            126
+        })
     };
-    if let Some(code) = status.code() {
-        return Ok(ExitCode::from(u8::try_from(code & 0xff).unwrap_or(1)));
-    }
+    // Replace this process with the command: its exit status and signals are
+    // then simply the command's own.
     #[cfg(unix)]
     {
-        use std::os::unix::process::ExitStatusExt as _;
-        if let Some(sig) = status.signal() {
-            return Ok(ExitCode::from(u8::try_from(128 + sig).unwrap_or(1)));
+        use std::os::unix::process::CommandExt as _;
+        let e = child.exec();
+        Ok(not_found(&e))
+    }
+    #[cfg(not(unix))]
+    {
+        match child.status() {
+            Ok(s) => Ok(ExitCode::from(
+                u8::try_from(s.code().unwrap_or(1) & 0xff).unwrap_or(1),
+            )),
+            Err(e) => Ok(not_found(&e)),
         }
     }
-    Ok(ExitCode::from(1))
 }
 
 fn profile(a: ProfileArgs) -> anyhow::Result<ExitCode> {

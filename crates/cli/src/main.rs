@@ -23,17 +23,29 @@ fn main() -> ExitCode {
         }
     };
     init_logging(cli.verbose);
-    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
             return ExitCode::from(fail::OTHER);
         }
     };
+    // Ctrl-C: in scripts, stop at the next await point (a cache write is
+    // never cut in half: it has none) and exit 130 with a message. On a
+    // terminal, keep the default action, so Ctrl-C also ends a prompt that is
+    // blocked reading the password.
+    let catch_ctrl_c = !std::io::IsTerminal::is_terminal(&std::io::stdin());
     let result = runtime.block_on(async {
-        tokio::select! {
-            r = commands::run(cli.command) => r,
-            _ = tokio::signal::ctrl_c() => Err(fail::Interrupted.into()),
+        if catch_ctrl_c {
+            tokio::select! {
+                r = commands::run(cli.command) => r,
+                _ = tokio::signal::ctrl_c() => Err(fail::Interrupted.into()),
+            }
+        } else {
+            commands::run(cli.command).await
         }
     });
     match result {
@@ -45,7 +57,9 @@ fn main() -> ExitCode {
 fn init_logging(verbose: u8) {
     use tracing_subscriber::EnvFilter;
     let filter = match std::env::var("RUST_LOG") {
-        Ok(v) if !v.trim().is_empty() => EnvFilter::try_new(v).unwrap_or_else(|_| EnvFilter::new("warn")),
+        Ok(v) if !v.trim().is_empty() => {
+            EnvFilter::try_new(v).unwrap_or_else(|_| EnvFilter::new("warn"))
+        }
         _ => EnvFilter::new(match verbose {
             0 => "warn",
             1 => "warn,cognito_token=info,cognito_token_core=info",

@@ -102,6 +102,20 @@ impl Error {
         }
     }
 
+    /// Replaces each of `secrets` (values this process sent) in a service
+    /// message with `***`: some servers echo parameters back (moto puts the
+    /// SECRET_HASH it got into its NotAuthorizedException message).
+    pub(crate) fn redact<S: AsRef<str>>(mut self, secrets: &[S]) -> Error {
+        if let Error::Service { message, .. } = &mut self {
+            for s in secrets.iter().map(AsRef::as_ref).filter(|s| s.len() >= 4) {
+                if message.contains(s) {
+                    *message = message.replace(s, "***");
+                }
+            }
+        }
+        self
+    }
+
     /// Cognito's error code, when Cognito refused the request.
     pub fn code(&self) -> Option<&str> {
         match self {
@@ -165,5 +179,24 @@ pub(crate) fn source_chain(err: &(dyn std::error::Error + 'static)) -> String {
         err.to_string()
     } else {
         parts.join(": ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redact_hides_echoed_secrets_in_service_messages_only() {
+        let e = Error::Service {
+            code: "NotAuthorizedException".into(),
+            message: "hash abcdEFGH1234= is wrong; abcdEFGH1234= again".into(),
+        };
+        assert_eq!(
+            e.redact(&["abcdEFGH1234=", "", "x"]).to_string(),
+            "NotAuthorizedException: hash *** is wrong; *** again"
+        );
+        let e = Error::Config("abcdEFGH1234=".into()).redact(&["abcdEFGH1234="]);
+        assert_eq!(e.to_string(), "abcdEFGH1234=", "only server text is rewritten");
     }
 }

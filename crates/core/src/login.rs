@@ -186,7 +186,10 @@ impl Cognito {
         if let Some(h) = id.secret_hash(internal_username) {
             req = req.auth_parameters("SECRET_HASH", h.expose());
         }
-        let out = req.send().await.map_err(|e| self.err(e))?;
+        let mut secrets = vec![refresh_token.expose().to_owned()];
+        secrets.extend(id.secret_hash(internal_username).map(|h| h.expose().to_owned()));
+        secrets.extend(id.client_secret.iter().map(|s| s.expose().to_owned()));
+        let out = req.send().await.map_err(|e| self.err(e).redact(&secrets))?;
         match step(
             "InitiateAuth response",
             out.authentication_result(),
@@ -210,7 +213,9 @@ impl Cognito {
         if let Some(s) = &id.client_secret {
             req = req.client_secret(s.expose());
         }
-        req.send().await.map_err(|e| self.err(e))?;
+        let mut secrets = vec![refresh_token.expose().to_owned()];
+        secrets.extend(id.client_secret.iter().map(|s| s.expose().to_owned()));
+        req.send().await.map_err(|e| self.err(e).redact(&secrets))?;
         Ok(())
     }
 }
@@ -240,6 +245,7 @@ impl Exchange<'_> {
                     params.insert("PASSWORD".into(), self.password.expose().to_owned());
                     AuthFlowType::UserPasswordAuth
                 };
+                let secrets = sent_secrets(self.id, &params);
                 let out = cog
                     .sdk
                     .initiate_auth()
@@ -248,7 +254,7 @@ impl Exchange<'_> {
                     .set_auth_parameters(Some(params))
                     .send()
                     .await
-                    .map_err(|e| cog.err(e))?;
+                    .map_err(|e| cog.err(e).redact(&secrets))?;
                 step(
                     "InitiateAuth response",
                     out.authentication_result(),
@@ -260,6 +266,7 @@ impl Exchange<'_> {
             Flow::Admin => {
                 let pool = self.id.require_pool("admin")?;
                 params.insert("PASSWORD".into(), self.password.expose().to_owned());
+                let secrets = sent_secrets(self.id, &params);
                 let out = cog
                     .sdk
                     .admin_initiate_auth()
@@ -269,7 +276,7 @@ impl Exchange<'_> {
                     .set_auth_parameters(Some(params))
                     .send()
                     .await
-                    .map_err(|e| cog.err(e))?;
+                    .map_err(|e| cog.err(e).redact(&secrets))?;
                 step(
                     "AdminInitiateAuth response",
                     out.authentication_result(),
@@ -406,7 +413,7 @@ impl Exchange<'_> {
             .friendly_device_name("cognito-token")
             .send()
             .await
-            .map_err(|e| cog.err(e))?;
+            .map_err(|e| cog.err(e).redact(&[code.expose()]))?;
         if let Some(status) = verified.status()
             && status.as_str() != "SUCCESS"
         {
@@ -434,6 +441,7 @@ impl Exchange<'_> {
     ) -> Result<Step, Error> {
         let cog = self.cog;
         let challenge = ChallengeNameType::from(name);
+        let secrets = sent_secrets(self.id, &responses);
         if self.flow == Flow::Admin {
             let pool = self.id.require_pool("admin")?;
             let out = cog
@@ -446,7 +454,7 @@ impl Exchange<'_> {
                 .set_challenge_responses(Some(responses))
                 .send()
                 .await
-                .map_err(|e| cog.err(e))?;
+                .map_err(|e| cog.err(e).redact(&secrets))?;
             step(
                 "AdminRespondToAuthChallenge response",
                 out.authentication_result(),
@@ -464,7 +472,7 @@ impl Exchange<'_> {
                 .set_challenge_responses(Some(responses))
                 .send()
                 .await
-                .map_err(|e| cog.err(e))?;
+                .map_err(|e| cog.err(e).redact(&secrets))?;
             step(
                 "RespondToAuthChallenge response",
                 out.authentication_result(),
@@ -474,6 +482,31 @@ impl Exchange<'_> {
             )
         }
     }
+}
+
+/// The parameter names whose values are secrets.
+const SECRET_KEYS: [&str; 10] = [
+    "PASSWORD",
+    "NEW_PASSWORD",
+    "SECRET_HASH",
+    "PASSWORD_CLAIM_SIGNATURE",
+    "REFRESH_TOKEN",
+    "SMS_MFA_CODE",
+    "SOFTWARE_TOKEN_MFA_CODE",
+    "EMAIL_OTP_CODE",
+    "SRP_A",
+    "PASSWORD_CLAIM_SECRET_BLOCK",
+];
+
+/// The secret values in a parameter map, plus the client secret, to keep out
+/// of error messages.
+fn sent_secrets(id: &Identity, params: &HashMap<String, String>) -> Vec<String> {
+    params
+        .iter()
+        .filter(|(k, _)| SECRET_KEYS.contains(&k.as_str()))
+        .map(|(_, v)| v.clone())
+        .chain(id.client_secret.iter().map(|s| s.expose().to_owned()))
+        .collect()
 }
 
 /// Parses a challenge parameter holding a JSON array of strings.

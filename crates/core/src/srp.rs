@@ -154,7 +154,8 @@ impl SrpClient {
     ///
     /// `salt_hex`, `srp_b_hex` (`SALT`, `SRP_B`) are hex in either case, odd
     /// length allowed; `secret_block_b64` is `SECRET_BLOCK` exactly as
-    /// received (it is base64-decoded before being signed); `timestamp` must
+    /// received (it is base64-decoded before being signed, see
+    /// [`secret_block_bytes`]); `timestamp` must
     /// be the same string sent as `TIMESTAMP` (see [`timestamp`]).
     ///
     /// # Errors
@@ -174,11 +175,7 @@ impl SrpClient {
         timestamp: &str,
     ) -> Result<String, SrpError> {
         let pool_name = pool_name(pool_id)?;
-        let secret_block = BASE64
-            .decode(secret_block_b64)
-            .map_err(|_| SrpError::BadBase64 {
-                field: "SECRET_BLOCK",
-            })?;
+        let secret_block = secret_block_bytes(secret_block_b64)?;
         let parts = self.derive(pool_name, user_id_for_srp, password, salt_hex, srp_b_hex)?;
         let mut mac = HmacSha256::new_from_slice(&parts.key)
             .unwrap_or_else(|_| unreachable!("HMAC accepts any key length"));
@@ -237,6 +234,19 @@ struct Derived {
     #[cfg_attr(not(test), allow(dead_code))]
     s: BigUint,
     key: [u8; 16],
+}
+
+/// The bytes of `SECRET_BLOCK` that go into the signature: Cognito sends it
+/// base64-encoded and signs the decoded bytes. Emulators that do not verify
+/// SRP send other opaque strings (moto: a UUID); those are signed as they
+/// are, so the message flow still completes. Empty is an error.
+pub fn secret_block_bytes(secret_block: &str) -> Result<Vec<u8>, SrpError> {
+    if secret_block.is_empty() {
+        return Err(SrpError::BadBase64 { field: "SECRET_BLOCK" });
+    }
+    Ok(BASE64
+        .decode(secret_block)
+        .unwrap_or_else(|_| secret_block.as_bytes().to_vec()))
 }
 
 /// The `TIMESTAMP` Cognito expects: UTC, English names, day of month not
@@ -566,11 +576,19 @@ mod tests {
             Err(SrpError::BadHex { field: "SALT" })
         ));
         assert!(matches!(
-            sig_with("us-west-2_abc", ok, ok, "not base64!"),
+            sig_with("us-west-2_abc", ok, ok, ""),
             Err(SrpError::BadBase64 {
                 field: "SECRET_BLOCK"
             })
         ));
+        // Not base64 (moto sends a UUID): signed as raw bytes, not refused.
+        let uuid = "6f1c2a0e-3f7b-4a9e-9a57-2d1f0c9e8b11";
+        let raw = sig_with("us-west-2_abc", ok, ok, uuid).unwrap();
+        use base64::Engine as _;
+        let as_b64 = base64::engine::general_purpose::STANDARD.encode(uuid);
+        assert_eq!(raw, sig_with("us-west-2_abc", ok, ok, &as_b64).unwrap());
+        assert_eq!(secret_block_bytes(uuid).unwrap(), uuid.as_bytes());
+        assert_eq!(secret_block_bytes("AAEC").unwrap(), [0u8, 1, 2]);
         assert!(matches!(
             sig_with("nounderscore", ok, ok, PUB_SECRET_BLOCK),
             Err(SrpError::BadPoolId)

@@ -1,13 +1,110 @@
 //! Emulator integration tests: the core library and the `cognito-token`
-//! CLI against a moto emulator in Docker.
+//! CLI against Cognito emulators in Docker.
 //!
-//! Run them with `cargo xtask test-local`, which starts the emulator and
-//! sets `COGNITO_EMULATOR_ENDPOINT_MOTO` and `COGNITO_TOKEN_BIN`. Without
-//! the endpoint every test here fails (never skips) and says so. Every
-//! test provisions its own pool, clients and users (random names), so the
-//! tests run in parallel against one emulator.
+//! Run them with `cargo xtask test-local`, which starts the emulators and
+//! sets `COGNITO_EMULATOR_ENDPOINT_MOTO` (and, once fakecloud joins,
+//! `COGNITO_EMULATOR_ENDPOINT_FAKECLOUD`) and `COGNITO_TOKEN_BIN`. Without
+//! its endpoint a test fails (never skips) and says so. Every test
+//! provisions its own pool, clients and users (random names), so the tests
+//! run in parallel against one emulator of each kind.
+//!
+//! Every flow test is written once, as `pub async fn NAME(emu: Emu)` in
+//! its module, and instantiated per emulator by [`emulator_tests!`] below:
+//! nextest names them `moto::MODULE::NAME` and `fakecloud::MODULE::NAME`.
+//! Select with a filter expression:
+//!
+//! - moto only: `cargo nextest run -p cognito-token-tests -E 'not test(/^fakecloud::/)'`
+//! - both: no filter (both endpoint variables must be set)
+//! - one emulator's: `-E 'test(/^moto::/)'`
+//!
+//! Tests that need no emulator live in `fixture` (names `fixture::…`).
 
 mod support;
 
+mod cache;
 mod cli_login;
+mod fixture;
+mod mfa;
 mod provisioning;
+mod rejections;
+mod srp;
+mod tools;
+
+/// Instantiates flow tests per emulator:
+///
+/// ```ignore
+/// emulator_tests! {
+///     cli_login: [first_login_then_second_login, keep_password],
+/// }
+/// ```
+///
+/// expands to `mod moto { mod cli_login { #[tokio::test] async fn
+/// first_login_then_second_login() { crate::cli_login::first_login_then_second_login(Emu::Moto).await } … } }`
+/// and the same under `mod fakecloud` with `Emu::Fakecloud`. A test
+/// function missing from the list is dead code, which the compiler reports.
+macro_rules! emulator_tests {
+    ($($module:ident: [$($test:ident),* $(,)?]),* $(,)?) => {
+        emulator_tests!(@one moto, Moto; $($module: [$($test),*]),*);
+        emulator_tests!(@one fakecloud, Fakecloud; $($module: [$($test),*]),*);
+    };
+    (@one $emu_mod:ident, $emu:ident; $($module:ident: [$($test:ident),*]),*) => {
+        mod $emu_mod {
+            $(
+                mod $module {
+                    $(
+                        #[tokio::test]
+                        async fn $test() {
+                            crate::$module::$test(crate::support::Emu::$emu).await
+                        }
+                    )*
+                }
+            )*
+        }
+    };
+}
+
+emulator_tests! {
+    provisioning: [
+        provisions_a_pool_with_secret_and_public_clients_and_users,
+        core_first_login_keeps_the_password_then_signs_in_without_a_challenge,
+    ],
+    cli_login: [
+        first_login_sets_the_new_password_then_the_second_needs_no_challenge,
+        keep_password_on_the_public_client,
+        secret_client_without_its_secret,
+        admin_flow_uses_aws_credentials,
+        output_json_header_and_access_token,
+        email_as_username_signs_in_by_email,
+        user_flows_send_no_aws_signature,
+    ],
+    rejections: [
+        wrong_password,
+        unknown_user,
+        unknown_client_id,
+        disabled_user,
+        new_password_breaking_the_policy,
+        unanswerable_new_password_challenge,
+    ],
+    srp: [
+        srp_secret_client,
+        srp_public_client,
+        srp_email_as_username,
+        srp_temporary_password_user,
+        srp_wrong_client_secret,
+        srp_wrong_password,
+    ],
+    cache: [
+        second_token_call_makes_no_request,
+        refresh_hashes_over_the_internal_username,
+        refresh_after_a_challenge_free_email_sign_in,
+        logout_forgets_the_tokens,
+    ],
+    mfa: [
+        totp_sign_in_with_the_secret,
+    ],
+    tools: [
+        verify_against_the_emulator_jwks,
+        exec_passes_tokens_and_exit_status,
+        profile_drives_a_login,
+    ],
+}

@@ -2,18 +2,18 @@
 
 use cognito_token_core::{Cognito, Flow, Secret, StaticAnswers};
 
-use crate::support::{self, PoolOptions, Provisioned};
+use crate::support::{self, Emu, PoolOptions, Provisioned};
 
-#[tokio::test]
-async fn provisions_a_pool_with_secret_and_public_clients_and_users() {
-    let p = support::pool(&PoolOptions {
-        password_policy: Some(support::PasswordPolicy {
-            min_length: 10,
+pub async fn provisions_a_pool_with_secret_and_public_clients_and_users(emu: Emu) {
+    let p = emu
+        .pool(&PoolOptions {
+            password_policy: Some(support::PasswordPolicy {
+                min_length: 10,
+                ..Default::default()
+            }),
             ..Default::default()
-        }),
-        ..Default::default()
-    })
-    .await;
+        })
+        .await;
     let pool_id = p.pool_id().expect("the pool id parses as REGION_ID");
     assert_eq!(pool_id.region(), p.region);
     assert!(!p.client_secret.expose().is_empty());
@@ -50,14 +50,13 @@ async fn provisions_a_pool_with_secret_and_public_clients_and_users() {
     );
 
     // A second pool gets other names.
-    let q = support::default_pool().await;
+    let q = emu.default_pool().await;
     assert_ne!(p.pool_id, q.pool_id);
     assert_ne!(p.pool_name, q.pool_name);
 }
 
-#[tokio::test]
-async fn core_first_login_keeps_the_password_then_signs_in_without_a_challenge() {
-    let (p, user, password) = support::pool_with_new_user().await;
+pub async fn core_first_login_keeps_the_password_then_signs_in_without_a_challenge(emu: Emu) {
+    let (p, user, password) = emu.pool_with_new_user().await;
     let cog = Cognito::connect(&p.connect_options()).await.unwrap();
     let id = p.identity(&user).unwrap();
 

@@ -1,0 +1,105 @@
+//! What Cognito refuses, through the CLI: exit status 3 (2 for a
+//! challenge nobody can answer), Cognito's own error code on one `error:`
+//! line, nothing on stdout.
+
+use crate::support::{Cli, Client, Emu, PasswordPolicy, PoolOptions, Provisioned};
+
+pub async fn wrong_password(emu: Emu) {
+    let (p, user, password) = emu.pool_with_confirmed_user().await;
+    let wrong = format!("{password}x");
+    let out = Cli::new(["login"])
+        .identity(&p, Client::Secret, &user)
+        .password(&wrong)
+        .run();
+    let err = out.fails(3, "NotAuthorizedException");
+    assert!(err.contains("Incorrect username or password"), "{err}");
+    out.assert_not_leaked("password", &wrong);
+}
+
+pub async fn unknown_user(emu: Emu) {
+    let p = emu.default_pool().await;
+    let out = Cli::new(["login"])
+        .identity(&p, Client::Secret, &Provisioned::username("nobody"))
+        .password(&Provisioned::password())
+        .run();
+    // Clients made through the API default to PreventUserExistenceErrors =
+    // LEGACY in Cognito, which names the error; moto always does.
+    out.fails(3, "UserNotFoundException");
+}
+
+pub async fn unknown_client_id(emu: Emu) {
+    let (p, user, password) = emu.pool_with_confirmed_user().await;
+    let out = Cli::new(["login"])
+        .args([
+            "--client-id",
+            "1example23456789abcdefghij",
+            "--username",
+            &user,
+            "--user-pool-id",
+            &p.pool_id,
+            "--endpoint-url",
+            &p.endpoint,
+        ])
+        .password(&password)
+        .run();
+    let err = out.fails(3, "ResourceNotFoundException");
+    assert!(err.contains("check --client-id"), "hint: {err}");
+}
+
+pub async fn disabled_user(emu: Emu) {
+    let (p, user, password) = emu.pool_with_confirmed_user().await;
+    p.disable_user(&user).await.unwrap();
+    let out = Cli::new(["login"])
+        .identity(&p, Client::Secret, &user)
+        .password(&password)
+        .run();
+    let err = out.fails(3, "NotAuthorizedException");
+    assert!(err.contains("User is disabled"), "{err}");
+}
+
+pub async fn new_password_breaking_the_policy(emu: Emu) {
+    let p = emu
+        .pool(&PoolOptions {
+            password_policy: Some(PasswordPolicy {
+                min_length: 20,
+                ..Default::default()
+            }),
+            ..Default::default()
+        })
+        .await;
+    let user = Provisioned::username("user");
+    let password = format!("{}-long-enough", Provisioned::password());
+    p.create_user(&user, &password, None).await.unwrap();
+    // Upper, lower, digit and symbol, but shorter than 20.
+    let short = "Sh0rt!pass";
+    let out = Cli::new(["login"])
+        .identity(&p, Client::Secret, &user)
+        .password(&password)
+        .env("COGNITO_NEW_PASSWORD", short)
+        .run();
+    out.fails(3, "InvalidPasswordException");
+    out.assert_not_leaked("new password", short);
+    assert_eq!(
+        p.user_status(&user).await.unwrap().0,
+        "FORCE_CHANGE_PASSWORD",
+        "the password was not changed"
+    );
+}
+
+pub async fn unanswerable_new_password_challenge(emu: Emu) {
+    let (p, user, password) = emu.pool_with_new_user().await;
+    let out = Cli::new(["login"])
+        .identity(&p, Client::Secret, &user)
+        .password(&password)
+        .run();
+    let err = out.fails(2, "NEW_PASSWORD_REQUIRED");
+    assert!(
+        err.contains("COGNITO_NEW_PASSWORD"),
+        "says how to answer: {err}"
+    );
+    assert!(err.contains("--keep-password"), "{err}");
+    assert_eq!(
+        p.user_status(&user).await.unwrap().0,
+        "FORCE_CHANGE_PASSWORD"
+    );
+}

@@ -2,7 +2,9 @@
 
 use std::collections::HashMap;
 
-use aws_sdk_cognitoidentityprovider::types::{AuthFlowType, AuthenticationResultType, ChallengeNameType};
+use aws_sdk_cognitoidentityprovider::types::{
+    AuthFlowType, AuthenticationResultType, ChallengeNameType,
+};
 use tracing::{debug, info};
 
 use crate::answers::{Answers, MfaKind, NoAnswer};
@@ -39,8 +41,9 @@ impl Flow {
     }
 }
 
-/// A challenge Cognito asked.
-#[derive(Clone, Debug)]
+/// A challenge Cognito asked. `Debug` shows the name and the parameter
+/// names only: the session and the values stay out of logs.
+#[derive(Clone)]
 pub struct Challenge {
     /// Its name, such as `NEW_PASSWORD_REQUIRED`.
     pub name: String,
@@ -50,9 +53,24 @@ pub struct Challenge {
     pub session: Option<String>,
 }
 
+impl std::fmt::Debug for Challenge {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut keys: Vec<&str> = self.parameters.keys().map(String::as_str).collect();
+        keys.sort_unstable();
+        f.debug_struct("Challenge")
+            .field("name", &self.name)
+            .field("parameters", &keys)
+            .field("session", &self.session.as_ref().map(|_| "***"))
+            .finish()
+    }
+}
+
 impl Challenge {
     fn param(&self, key: &str) -> Option<&str> {
-        self.parameters.get(key).map(String::as_str).filter(|v| !v.is_empty())
+        self.parameters
+            .get(key)
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
     }
 
     fn require(&self, key: &str) -> Result<&str, Error> {
@@ -80,8 +98,14 @@ fn step(
             context,
             message: format!("AuthenticationResult without {what}"),
         };
-        let id = r.id_token().filter(|t| !t.is_empty()).ok_or_else(|| missing("IdToken"))?;
-        let access = r.access_token().filter(|t| !t.is_empty()).ok_or_else(|| missing("AccessToken"))?;
+        let id = r
+            .id_token()
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| missing("IdToken"))?;
+        let access = r
+            .access_token()
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| missing("AccessToken"))?;
         let expires_in = Some(r.expires_in()).filter(|e| *e > 0).map(i64::from);
         return Ok(Step::Done(Tokens::from_result(
             id.to_owned(),
@@ -187,7 +211,10 @@ impl Cognito {
             req = req.auth_parameters("SECRET_HASH", h.expose());
         }
         let mut secrets = vec![refresh_token.expose().to_owned()];
-        secrets.extend(id.secret_hash(internal_username).map(|h| h.expose().to_owned()));
+        secrets.extend(
+            id.secret_hash(internal_username)
+                .map(|h| h.expose().to_owned()),
+        );
         secrets.extend(id.client_secret.iter().map(|s| s.expose().to_owned()));
         let out = req.send().await.map_err(|e| self.err(e).redact(&secrets))?;
         match step(
@@ -203,13 +230,20 @@ impl Cognito {
                 }
                 Ok(tokens)
             }
-            Step::Challenge(ch) => Err(Error::UnsupportedChallenge(format!("{} during refresh", ch.name))),
+            Step::Challenge(ch) => Err(Error::UnsupportedChallenge(format!(
+                "{} during refresh",
+                ch.name
+            ))),
         }
     }
 
     /// Revokes a refresh token (and the tokens issued from it).
     pub async fn revoke(&self, id: &Identity, refresh_token: &Secret) -> Result<(), Error> {
-        let mut req = self.sdk.revoke_token().client_id(&id.client_id).token(refresh_token.expose());
+        let mut req = self
+            .sdk
+            .revoke_token()
+            .client_id(&id.client_id)
+            .token(refresh_token.expose());
         if let Some(s) = &id.client_secret {
             req = req.client_secret(s.expose());
         }
@@ -289,7 +323,10 @@ impl Exchange<'_> {
     }
 
     fn unanswered(ch: &str, e: NoAnswer) -> Error {
-        Error::Unanswered { challenge: ch.to_owned(), hint: e.0 }
+        Error::Unanswered {
+            challenge: ch.to_owned(),
+            hint: e.0,
+        }
     }
 
     /// Answers one challenge and returns Cognito's next step.
@@ -328,7 +365,10 @@ impl Exchange<'_> {
                     secret_block,
                     &timestamp,
                 )?;
-                r.insert("PASSWORD_CLAIM_SECRET_BLOCK".into(), secret_block.to_owned());
+                r.insert(
+                    "PASSWORD_CLAIM_SECRET_BLOCK".into(),
+                    secret_block.to_owned(),
+                );
                 r.insert("PASSWORD_CLAIM_SIGNATURE".into(), signature);
                 r.insert("TIMESTAMP".into(), timestamp);
             }
@@ -341,28 +381,38 @@ impl Exchange<'_> {
                     return Err(Error::Config("the new password is empty".into()));
                 }
                 for attr in required_attributes(ch.param("requiredAttributes"))? {
-                    let value = self.answers.attribute(&attr).map_err(|e| Self::unanswered(name, e))?;
+                    let value = self
+                        .answers
+                        .attribute(&attr)
+                        .map_err(|e| Self::unanswered(name, e))?;
                     r.insert(format!("userAttributes.{attr}"), value);
                 }
                 r.insert("NEW_PASSWORD".into(), new.expose().to_owned());
             }
             "SMS_MFA" | "SOFTWARE_TOKEN_MFA" | "EMAIL_OTP" => {
                 let kind = MfaKind::from_challenge_name(name).unwrap_or(MfaKind::Sms);
-                let code = self.answers.mfa_code(kind, None).map_err(|e| Self::unanswered(name, e))?;
+                let code = self
+                    .answers
+                    .mfa_code(kind, None)
+                    .map_err(|e| Self::unanswered(name, e))?;
                 r.insert(kind.code_key().into(), code.expose().trim().to_owned());
             }
             "SELECT_MFA_TYPE" => {
-                let options: Vec<MfaKind> = json_list(ch.param("MFAS_CAN_CHOOSE"), "MFAS_CAN_CHOOSE")?
-                    .iter()
-                    .filter_map(|n| MfaKind::from_challenge_name(n))
-                    .collect();
+                let options: Vec<MfaKind> =
+                    json_list(ch.param("MFAS_CAN_CHOOSE"), "MFAS_CAN_CHOOSE")?
+                        .iter()
+                        .filter_map(|n| MfaKind::from_challenge_name(n))
+                        .collect();
                 if options.is_empty() {
                     return Err(Error::Protocol {
                         context: "challenge",
                         message: "SELECT_MFA_TYPE offers no factor this tool supports".into(),
                     });
                 }
-                let pick = self.answers.select_mfa(&options).map_err(|e| Self::unanswered(name, e))?;
+                let pick = self
+                    .answers
+                    .select_mfa(&options)
+                    .map_err(|e| Self::unanswered(name, e))?;
                 r.insert("ANSWER".into(), pick.challenge_name().into());
             }
             "MFA_SETUP" => {
@@ -370,7 +420,11 @@ impl Exchange<'_> {
                 if !can.iter().any(|m| m == "SOFTWARE_TOKEN_MFA") {
                     return Err(Error::UnsupportedChallenge(format!(
                         "MFA_SETUP for {}",
-                        if can.is_empty() { "no factor".to_owned() } else { can.join(", ") }
+                        if can.is_empty() {
+                            "no factor".to_owned()
+                        } else {
+                            can.join(", ")
+                        }
                     )));
                 }
                 session = Some(self.setup_totp(ch.session.as_deref()).await?);
@@ -398,7 +452,12 @@ impl Exchange<'_> {
                 message: "no SecretCode".into(),
             });
         }
-        let issuer = self.id.user_pool_id.as_ref().map(|p| p.to_string()).unwrap_or_else(|| "cognito-token".into());
+        let issuer = self
+            .id
+            .user_pool_id
+            .as_ref()
+            .map(|p| p.to_string())
+            .unwrap_or_else(|| "cognito-token".into());
         let uri = crate::totp::otpauth_uri(secret.expose(), &self.id.username, &issuer);
         self.answers.show_totp_setup(&secret, &uri);
         let code = self
@@ -408,7 +467,11 @@ impl Exchange<'_> {
         let verified = cog
             .sdk
             .verify_software_token()
-            .set_session(out.session().map(str::to_owned).or(session.map(str::to_owned)))
+            .set_session(
+                out.session()
+                    .map(str::to_owned)
+                    .or(session.map(str::to_owned)),
+            )
             .user_code(code.expose().trim())
             .friendly_device_name("cognito-token")
             .send()
@@ -511,7 +574,9 @@ fn sent_secrets(id: &Identity, params: &HashMap<String, String>) -> Vec<String> 
 
 /// Parses a challenge parameter holding a JSON array of strings.
 fn json_list(raw: Option<&str>, what: &'static str) -> Result<Vec<String>, Error> {
-    let Some(raw) = raw else { return Ok(Vec::new()) };
+    let Some(raw) = raw else {
+        return Ok(Vec::new());
+    };
     serde_json::from_str::<Vec<String>>(raw).map_err(|_| Error::Protocol {
         context: "challenge",
         message: format!("{what} is not a JSON list of strings"),
@@ -523,7 +588,11 @@ fn json_list(raw: Option<&str>, what: &'static str) -> Result<Vec<String>, Error
 fn required_attributes(raw: Option<&str>) -> Result<Vec<String>, Error> {
     Ok(json_list(raw, "requiredAttributes")?
         .into_iter()
-        .map(|a| a.strip_prefix("userAttributes.").map(str::to_owned).unwrap_or(a))
+        .map(|a| {
+            a.strip_prefix("userAttributes.")
+                .map(str::to_owned)
+                .unwrap_or(a)
+        })
         .filter(|a| !a.is_empty())
         .collect())
 }
@@ -533,11 +602,37 @@ mod tests {
     use super::*;
 
     #[test]
+    fn challenge_debug_hides_values_and_session() {
+        let c = Challenge {
+            name: "PASSWORD_VERIFIER".into(),
+            parameters: [("SRP_B".to_owned(), "abcdef0123".to_owned())]
+                .into_iter()
+                .collect(),
+            session: Some("sessionvalue".into()),
+        };
+        let d = format!("{c:?}");
+        assert!(
+            d.contains("PASSWORD_VERIFIER") && d.contains("SRP_B"),
+            "{d}"
+        );
+        assert!(
+            !d.contains("abcdef0123") && !d.contains("sessionvalue"),
+            "{d}"
+        );
+    }
+
+    #[test]
     fn required_attribute_names() {
         assert_eq!(required_attributes(None).unwrap(), Vec::<String>::new());
-        assert_eq!(required_attributes(Some("[]")).unwrap(), Vec::<String>::new());
         assert_eq!(
-            required_attributes(Some(r#"["userAttributes.name","userAttributes.custom:team"]"#)).unwrap(),
+            required_attributes(Some("[]")).unwrap(),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            required_attributes(Some(
+                r#"["userAttributes.name","userAttributes.custom:team"]"#
+            ))
+            .unwrap(),
             vec!["name".to_owned(), "custom:team".to_owned()]
         );
         assert!(required_attributes(Some("not json")).is_err());

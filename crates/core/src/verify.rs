@@ -430,6 +430,19 @@ fn parse_jwks_bytes(body: &[u8]) -> Result<(serde_json::Value, Vec<Jwk>), String
     Ok((doc, keys))
 }
 
+/// Parses a JWKS document exactly as [`verify`] does with a fetched body,
+/// then turns every key into a verification key. Returns how many keys are
+/// usable RS256 keys. For the fuzz targets and property tests only: not part
+/// of the supported API.
+#[doc(hidden)]
+pub fn parse_jwks_for_fuzzing(body: &[u8]) -> Result<usize, String> {
+    let (_, keys) = parse_jwks_bytes(body)?;
+    Ok(keys
+        .iter()
+        .filter(|k| matches!(key_for(&keys, &k.kid, "fuzz"), Some(Ok(_))))
+        .count())
+}
+
 /// Turns the JWK for `kid` into a verification key, if present.
 fn key_for(keys: &[Jwk], kid: &str, url: &str) -> Option<Result<DecodingKey, VerifyError>> {
     let jwk = keys.iter().find(|k| k.kid == kid)?;
@@ -759,6 +772,16 @@ mod tests {
 
     fn jwks(keys: &[&TestKey]) -> String {
         json!({"keys": keys.iter().map(|k| k.jwk()).collect::<Vec<_>>()}).to_string()
+    }
+
+    #[test]
+    fn fuzzing_hook_counts_usable_keys() {
+        let (k1, k2) = keys();
+        assert_eq!(parse_jwks_for_fuzzing(jwks(&[k1, k2]).as_bytes()), Ok(2));
+        let ec = json!({"keys": [k1.jwk(), {"kid": "e", "kty": "EC", "crv": "P-256"}]});
+        assert_eq!(parse_jwks_for_fuzzing(ec.to_string().as_bytes()), Ok(1));
+        assert!(parse_jwks_for_fuzzing(b"{not json").is_err());
+        assert!(parse_jwks_for_fuzzing(b"{}").is_err());
     }
 
     fn opts(url: &str, cache: Option<&Path>) -> VerifyOptions {

@@ -7,6 +7,7 @@
 use crate::support::*;
 
 const TOTP_SECRET: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+const AWS_SECRET: &str = "wJalrXUtnFEMI/K7MDENGbPxRfiCYEXAMPLEKEY";
 
 fn wire_secrets(w: &World) -> Vec<String> {
     let mut out = Vec::new();
@@ -16,7 +17,12 @@ fn wire_secrets(w: &World) -> Vec<String> {
                 for (k, v) in map {
                     let secret_key = matches!(
                         k.as_str(),
-                        "PASSWORD" | "NEW_PASSWORD" | "SECRET_HASH" | "PASSWORD_CLAIM_SIGNATURE" | "REFRESH_TOKEN" | "SOFTWARE_TOKEN_MFA_CODE"
+                        "PASSWORD"
+                            | "NEW_PASSWORD"
+                            | "SECRET_HASH"
+                            | "PASSWORD_CLAIM_SIGNATURE"
+                            | "REFRESH_TOKEN"
+                            | "SOFTWARE_TOKEN_MFA_CODE"
                     );
                     if secret_key && let Some(s) = v.as_str() {
                         out.push(s.to_owned());
@@ -34,14 +40,21 @@ fn wire_secrets(w: &World) -> Vec<String> {
 }
 
 fn assert_clean(stderr: &str, secrets: &[String]) {
-    assert!(!stderr.is_empty(), "the verbose run logged nothing: the test would prove nothing");
+    assert!(
+        !stderr.is_empty(),
+        "the verbose run logged nothing: the test would prove nothing"
+    );
     for s in secrets {
         // Six-digit codes can appear by chance in long logs (timestamps,
         // ports); everything else must never appear.
         if s.len() <= 6 {
             continue;
         }
-        assert!(!stderr.contains(s.as_str()), "a secret ({} chars) reached stderr", s.len());
+        assert!(
+            !stderr.contains(s.as_str()),
+            "a secret ({} chars) reached stderr",
+            s.len()
+        );
         // Nor a large piece of one (e.g. a token's signature part).
         for part in s.split('.').filter(|p| p.len() >= 20) {
             assert!(!stderr.contains(part), "part of a secret reached stderr");
@@ -52,11 +65,25 @@ fn assert_clean(stderr: &str, secrets: &[String]) {
 #[test]
 fn most_verbose_logs_show_no_secret() {
     let w = World::with(
-        PoolSpec { username_is_email: true, ..Default::default() },
-        ClientSpec { generate_secret: true, ..Default::default() },
+        PoolSpec {
+            username_is_email: true,
+            ..Default::default()
+        },
+        ClientSpec {
+            generate_secret: true,
+            ..Default::default()
+        },
     );
-    w.user(UserSpec { temporary: true, ..UserSpec::new("v@example.com", PW) });
-    w.user(UserSpec { mfa: Mfa::Totp { secret_base32: TOTP_SECRET.into() }, ..UserSpec::new("m@example.com", PW) });
+    w.user(UserSpec {
+        temporary: true,
+        ..UserSpec::new("v@example.com", PW)
+    });
+    w.user(UserSpec {
+        mfa: Mfa::Totp {
+            secret_base32: TOTP_SECRET.into(),
+        },
+        ..UserSpec::new("m@example.com", PW)
+    });
     let secret = w.client.secret.clone().unwrap();
     let mut stderr = String::new();
     let mut printed = Vec::new();
@@ -79,11 +106,62 @@ fn most_verbose_logs_show_no_secret() {
         let user = "v@example.com";
         let pw = if printed.is_empty() { PW } else { NEW_PW };
         let outs = [
-            run(&["login", "--username", user, "--output", "json"], &[("COGNITO_PASSWORD", pw), ("COGNITO_NEW_PASSWORD", NEW_PW)]),
-            run(&["login", "--flow", "srp", "--username", user, "--output", "json"], &[("COGNITO_PASSWORD", NEW_PW)]),
-            run(&["token", "--username", user, "--min-ttl", "7200", "--output", "json"], &[]),
-            run(&["login", "--username", "m@example.com", "--output", "json"], &[("COGNITO_PASSWORD", PW), ("COGNITO_TOTP_SECRET", TOTP_SECRET)]),
-            run(&["login", "--username", user, "--output", "json"], &[("COGNITO_PASSWORD", "Wrong-passw0rd")]),
+            run(
+                &["login", "--username", user, "--output", "json"],
+                &[("COGNITO_PASSWORD", pw), ("COGNITO_NEW_PASSWORD", NEW_PW)],
+            ),
+            run(
+                &[
+                    "login",
+                    "--flow",
+                    "srp",
+                    "--username",
+                    user,
+                    "--output",
+                    "json",
+                ],
+                &[("COGNITO_PASSWORD", NEW_PW)],
+            ),
+            run(
+                &[
+                    "token",
+                    "--username",
+                    user,
+                    "--min-ttl",
+                    "7200",
+                    "--output",
+                    "json",
+                ],
+                &[],
+            ),
+            run(
+                &["login", "--username", "m@example.com", "--output", "json"],
+                &[
+                    ("COGNITO_PASSWORD", PW),
+                    ("COGNITO_TOTP_SECRET", TOTP_SECRET),
+                ],
+            ),
+            run(
+                &["login", "--username", user, "--output", "json"],
+                &[("COGNITO_PASSWORD", "Wrong-passw0rd")],
+            ),
+            run(
+                &[
+                    "login",
+                    "--flow",
+                    "admin",
+                    "--username",
+                    user,
+                    "--output",
+                    "json",
+                    "--no-cache",
+                ],
+                &[
+                    ("COGNITO_PASSWORD", NEW_PW),
+                    ("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"),
+                    ("AWS_SECRET_ACCESS_KEY", AWS_SECRET),
+                ],
+            ),
             run(&["logout", "--username", user], &[]),
         ];
         for o in &outs {
@@ -98,11 +176,28 @@ fn most_verbose_logs_show_no_secret() {
             }
         }
     }
-    assert!(printed.len() >= 8, "the flows did not all succeed: {stderr}");
+    assert!(
+        printed.len() >= 11,
+        "the flows did not all succeed: {stderr}"
+    );
     let mut secrets = wire_secrets(&w);
     secrets.extend(printed);
-    secrets.extend([PW.to_owned(), NEW_PW.to_owned(), "Wrong-passw0rd".to_owned(), secret, TOTP_SECRET.to_owned()]);
-    assert!(secrets.iter().filter(|s| s.len() == 44 && s.ends_with('=')).count() >= 4, "SECRET_HASH values are searched for");
+    secrets.extend([
+        PW.to_owned(),
+        NEW_PW.to_owned(),
+        "Wrong-passw0rd".to_owned(),
+        secret,
+        TOTP_SECRET.to_owned(),
+        AWS_SECRET.to_owned(),
+    ]);
+    assert!(
+        secrets
+            .iter()
+            .filter(|s| s.len() == 44 && s.ends_with('='))
+            .count()
+            >= 4,
+        "SECRET_HASH values are searched for"
+    );
     assert!(stderr.contains("TRACE"), "trace level was reached");
     assert_clean(&stderr, &secrets);
 }

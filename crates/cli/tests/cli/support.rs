@@ -4,7 +4,9 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-pub use cognito_stub::{ClientInfo, ClientSpec, Fault, Mfa, PoolSpec, RecordedRequest, Stub, UserSpec};
+pub use cognito_stub::{
+    ClientInfo, ClientSpec, Fault, Mfa, PoolSpec, RecordedRequest, Stub, UserSpec,
+};
 
 /// A password that satisfies the stub's default (Cognito's default) policy.
 pub const PW: &str = "Passw0rd!";
@@ -20,14 +22,25 @@ pub struct World {
 impl World {
     /// A pool with default settings and a client with a secret.
     pub fn new() -> World {
-        World::with(PoolSpec::default(), ClientSpec { generate_secret: true, ..Default::default() })
+        World::with(
+            PoolSpec::default(),
+            ClientSpec {
+                generate_secret: true,
+                ..Default::default()
+            },
+        )
     }
 
     pub fn with(pool: PoolSpec, client: ClientSpec) -> World {
         let stub = Stub::start();
         let pool = stub.add_pool(pool);
         let client = stub.add_client(&pool, client);
-        World { stub, dir: tempfile::tempdir().unwrap(), pool, client }
+        World {
+            stub,
+            dir: tempfile::tempdir().unwrap(),
+            pool,
+            client,
+        }
     }
 
     pub fn user(&self, spec: UserSpec) -> cognito_stub::UserInfo {
@@ -56,7 +69,11 @@ impl World {
     }
 
     pub fn requests(&self, target: &str) -> Vec<RecordedRequest> {
-        self.stub.requests().into_iter().filter(|r| r.target == target).collect()
+        self.stub
+            .requests()
+            .into_iter()
+            .filter(|r| r.target == target)
+            .collect()
     }
 }
 
@@ -76,7 +93,10 @@ impl Cmd {
             .env("XDG_CACHE_HOME", home.join("cache"))
             .env("XDG_CONFIG_HOME", home.join("config"))
             .env("AWS_CONFIG_FILE", home.join("no-aws-config"))
-            .env("AWS_SHARED_CREDENTIALS_FILE", home.join("no-aws-credentials"))
+            .env(
+                "AWS_SHARED_CREDENTIALS_FILE",
+                home.join("no-aws-credentials"),
+            )
             .env("AWS_EC2_METADATA_DISABLED", "true");
         Cmd { cmd, stdin: None }
     }
@@ -101,8 +121,23 @@ impl Cmd {
         self
     }
 
+    /// Starts the binary without waiting for it: stdin empty, stdout and
+    /// stderr piped (read them with `wait_with_output`).
+    pub fn spawn(mut self) -> std::process::Child {
+        assert!(self.stdin.is_none(), "spawn() does not feed stdin");
+        self.cmd
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        self.cmd.spawn().expect("spawn cognito-token")
+    }
+
     pub fn run(mut self) -> Out {
-        self.cmd.stdin(if self.stdin.is_some() { Stdio::piped() } else { Stdio::null() });
+        self.cmd.stdin(if self.stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        });
         self.cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
         let mut child = self.cmd.spawn().expect("spawn cognito-token");
         if let Some(s) = self.stdin.take() {
@@ -138,7 +173,11 @@ impl Out {
 
     /// Failure with `code`, an empty stdout, and one `error:` line on stderr containing `needle`.
     pub fn fails(&self, code: i32, needle: &str) -> String {
-        assert_eq!(self.code, code, "stdout: {:?} stderr: {}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code, code,
+            "stdout: {:?} stderr: {}",
+            self.stdout, self.stderr
+        );
         assert_eq!(self.stdout, "", "stdout must stay empty on failure");
         let err = self
             .stderr
@@ -153,5 +192,7 @@ impl Out {
 
 /// The claims of a JWT, without verifying it.
 pub fn claims(jwt: impl AsRef<str>) -> serde_json::Value {
-    cognito_token_core::jwt::decode(jwt.as_ref()).expect("a JWT").claims
+    cognito_token_core::jwt::decode(jwt.as_ref())
+        .expect("a JWT")
+        .claims
 }

@@ -44,7 +44,7 @@ const TAR_EXCLUDES: [&str; 6] = [
 ];
 const RECIPE_VERSION: &str = "1";
 /// The environment variable that forces a way.
-const WAY_ENV: &str = "COGNITO_TOKEN_IMAGE_WAY";
+pub(crate) const WAY_ENV: &str = "COGNITO_TOKEN_IMAGE_WAY";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Way {
@@ -52,7 +52,7 @@ enum Way {
     Debootstrap,
 }
 
-fn hash12(parts: &[&[u8]]) -> String {
+pub(crate) fn hash12(parts: &[&[u8]]) -> String {
     let mut h = Sha256::new();
     for p in parts {
         h.update((p.len() as u64).to_le_bytes());
@@ -64,7 +64,7 @@ fn hash12(parts: &[&[u8]]) -> String {
         .collect()
 }
 
-fn local_base_tag() -> String {
+pub(crate) fn local_base_tag() -> String {
     let recipe = format!(
         "debootstrap --variant=minbase --include={DEBOOTSTRAP_INCLUDE} {DEBOOTSTRAP_SUITE}; excludes {TAR_EXCLUDES:?}; v{RECIPE_VERSION}"
     );
@@ -87,7 +87,7 @@ pub fn cache_dir() -> anyhow::Result<PathBuf> {
     Ok(dir)
 }
 
-fn image_exists(sh: &Shell, image: &str) -> bool {
+pub(crate) fn image_exists(sh: &Shell, image: &str) -> bool {
     cmd!(sh, "docker image inspect {image}")
         .quiet()
         .ignore_stdout()
@@ -96,7 +96,7 @@ fn image_exists(sh: &Shell, image: &str) -> bool {
         .is_ok()
 }
 
-fn stderr_stdio() -> Stdio {
+pub(crate) fn stderr_stdio() -> Stdio {
     Stdio::from(std::io::stderr())
 }
 
@@ -241,7 +241,7 @@ fn is_root(sh: &Shell) -> bool {
         .unwrap_or(false)
 }
 
-fn ensure_local_base(sh: &Shell, cache: &Path, base: &str) -> anyhow::Result<()> {
+pub(crate) fn ensure_local_base(sh: &Shell, cache: &Path, base: &str) -> anyhow::Result<()> {
     if image_exists(sh, base) {
         say!("base image {base} is present");
         return Ok(());

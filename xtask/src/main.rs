@@ -1,22 +1,33 @@
 //! `cargo xtask`: project automation.
 //!
-//! - `cargo xtask test-local [-- NEXTEST-ARGS…]`: builds the emulator image
-//!   if needed, starts one moto container, runs every test of the workspace
-//!   (unit tests and the emulator tests in tests/) against it, removes it.
-//! - `cargo xtask token [--username NAME] [--keep]`: a throw-away pool and
-//!   user on a fresh emulator; prints the user's ID token.
-//! - `cargo xtask emulator [--totp]`: an emulator with a pool and a user,
-//!   until Ctrl-C; prints `export` lines for the CLI and the tests.
-//! - `cargo xtask image`: builds the emulator image; prints its name.
+//! - `cargo xtask test-local [--emulator moto|fakecloud|all] [-- NEXTEST-ARGS…]`:
+//!   builds the emulator images if needed, starts one container per
+//!   emulator, runs every test of the workspace (unit tests and the
+//!   emulator tests in tests/) against them, removes them.
+//! - `cargo xtask token [--emulator moto|fakecloud] [--username NAME] [--keep]`:
+//!   a throw-away pool and user on a fresh emulator; prints the user's ID token.
+//! - `cargo xtask emulator [--emulator moto|fakecloud] [--totp]`: an emulator
+//!   with a pool and a user, until Ctrl-C; prints `export` lines for the CLI
+//!   and the tests.
+//! - `cargo xtask image [--emulator moto|fakecloud|all]`: builds the
+//!   emulator images; prints their names.
+//! - `cargo xtask bench [--quick]`: what a token costs, as whole processes,
+//!   against curl's floor and the AWS CLI and boto3 (see bench.rs).
 
+mod bench;
+mod fakecloud_image;
 mod image;
+mod select;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::{Context, bail};
-use cognito_token_emulator::{self as emu, Emulator, Moto, PoolOptions, Provisioned};
+use cognito_token_emulator::{
+    self as emu, Emulator, EmulatorImage, Fakecloud, Kind, Moto, PoolOptions, Provisioned,
+};
+use select::{excluded_prefixes, names, take_emulator, with_nextest_filter};
 use xshell::{Shell, cmd};
 
 /// Progress on stderr.
@@ -29,19 +40,35 @@ const USAGE: &str = "\
 usage: cargo xtask <command>
 
 commands:
-  test-local [-- ARGS…]          run all tests (unit + emulator) against a moto container;
-                                 ARGS go to `cargo nextest run` (or `cargo test`)
-  token [--username NAME] [--keep]
-                                 provision a pool and user on a fresh emulator, sign in,
-                                 print the ID token; --keep leaves the emulator running and
-                                 prints `export` lines for `cognito-token login`
-  emulator [--totp]              start an emulator with a pool and a user, print `export`
-                                 lines, run until Ctrl-C; --totp makes moto check TOTP codes
-  image                          build the emulator image if needed; print its name
+  test-local [--emulator E] [-- ARGS…]
+                                 run all tests (unit + emulator) against emulator containers
+                                 (E: moto, fakecloud or all, the default); ARGS go to
+                                 `cargo nextest run` (or `cargo test`)
+  token [--emulator E] [--username NAME] [--keep]
+                                 provision a pool and user on a fresh emulator (E: moto, the
+                                 default, or fakecloud), sign in, print the ID token; --keep
+                                 leaves the emulator running and prints `export` lines
+  emulator [--emulator E] [--totp]
+                                 start an emulator (moto or fakecloud) with a pool and a user,
+                                 print `export` lines, run until Ctrl-C; --totp makes moto
+                                 check TOTP codes (fakecloud always does)
+  image [--emulator E]           build an emulator image if needed (moto, fakecloud or all;
+                                 default moto); print its name
+  bench [--quick] [--runs N] [--users N] [--concurrency N] [--bin PATH] [--no-peers]
+                                 measure login / token / SRP / many users as whole processes
+                                 against the floor (curl) and peers (AWS CLI, boto3); reuses
+                                 COGNITO_EMULATOR_ENDPOINT_MOTO if set, else starts moto; writes
+                                 target/bench/report.md (--quick: debug build, few runs,
+                                 report-quick.md; test-local runs it after the tests)
+
+The fakecloud image needs the fakecloud binary: `cargo install fakecloud` (pinned) into
+the cache directory, about 35 minutes once per machine, unless its published image can
+be pulled.
 
 environment:
   COGNITO_TOKEN_IMAGE_WAY=public|debootstrap   force how the image is built
-  COGNITO_TOKEN_CACHE_DIR                      cache for the offline base and wheels
+  COGNITO_TOKEN_CACHE_DIR                      cache for the offline base, wheels and
+                                               the fakecloud binary
                                                (default ~/.cache/cognito-token)
   COGNITO_TOKEN_DEBIAN_MIRROR                  debootstrap mirror";
 
@@ -56,6 +83,8 @@ fn main() -> ExitCode {
         "token" => token(rest),
         "emulator" => emulator(rest),
         "image" => image_cmd(rest),
+        "bench" => bench::bench(rest),
+        "__measure" => return bench::measure_child(rest),
         "help" | "-h" | "--help" => {
             println!("{USAGE}");
             Ok(())
@@ -151,27 +180,46 @@ async fn shutdown_signal() -> &'static str {
     }
 }
 
-/// Builds the image if needed and starts a container from it.
-async fn start_emulator(tag: &str, totp: bool, detached: bool) -> anyhow::Result<Emulator> {
+/// Removes emulator containers left by killed runs (either kind).
+async fn remove_stale() -> anyhow::Result<()> {
     match tokio::task::spawn_blocking(emu::remove_stale_containers).await? {
         Ok(0) => {}
         Ok(n) => say!("removed {n} emulator container(s) left by an earlier run"),
         Err(e) => say!("could not look for containers left by earlier runs: {e:#}"),
     }
+    Ok(())
+}
+
+/// Starts a moto container from `cognito-token/moto:<tag>`.
+#[allow(dead_code)]
+async fn start_emulator(tag: &str, totp: bool, detached: bool) -> anyhow::Result<Emulator> {
+    remove_stale().await?;
+    start_kind(Kind::Moto, tag, totp, detached).await
+}
+
+/// Starts a container of `kind` from its image `<name>:<tag>`; `totp`
+/// only matters to moto (fakecloud always checks codes).
+async fn start_kind(kind: Kind, tag: &str, totp: bool, detached: bool) -> anyhow::Result<Emulator> {
+    let (name, image): (&str, EmulatorImage) = match kind {
+        Kind::Moto => (emu::IMAGE_NAME, Moto::new(tag).with_totp(totp).into()),
+        Kind::Fakecloud => (emu::FAKECLOUD_IMAGE_NAME, Fakecloud::new(tag).into()),
+    };
     say!(
-        "starting the emulator ({}:{tag}{})",
-        emu::IMAGE_NAME,
-        if totp { ", TOTP checked" } else { "" }
+        "starting {kind} ({name}:{tag}{})",
+        if kind == Kind::Moto && totp {
+            ", TOTP checked"
+        } else {
+            ""
+        }
     );
     let started = Instant::now();
-    let image = Moto::new(tag).with_totp(totp);
     let e = if detached {
         Emulator::start_detached(image).await?
     } else {
         Emulator::start(image).await?
     };
     say!(
-        "moto answers at {} (container {:.12}, {:.1?})",
+        "{kind} answers at {} (container {:.12}, {:.1?})",
         e.endpoint(),
         e.id(),
         started.elapsed()
@@ -179,12 +227,27 @@ async fn start_emulator(tag: &str, totp: bool, detached: bool) -> anyhow::Result
     Ok(e)
 }
 
+/// Builds the image of `kind` if needed; returns its tag.
+fn ensure_image(sh: &Shell, kind: Kind) -> anyhow::Result<String> {
+    match kind {
+        Kind::Moto => image::ensure(sh),
+        Kind::Fakecloud => fakecloud_image::ensure(sh),
+    }
+}
+
 fn image_cmd(args: &[String]) -> anyhow::Result<()> {
-    no_args("image", args)?;
+    let (kinds, rest) = take_emulator("image", args, &[Kind::Moto], true)?;
+    no_args("image", &rest)?;
     let sh = shell()?;
     check_docker(&sh)?;
-    let tag = image::ensure(&sh)?;
-    println!("{}:{tag}", emu::IMAGE_NAME);
+    for kind in kinds {
+        let tag = ensure_image(&sh, kind)?;
+        let name = match kind {
+            Kind::Moto => emu::IMAGE_NAME,
+            Kind::Fakecloud => emu::FAKECLOUD_IMAGE_NAME,
+        };
+        println!("{name}:{tag}");
+    }
     Ok(())
 }
 
@@ -198,15 +261,18 @@ fn has_nextest(sh: &Shell) -> bool {
 }
 
 fn test_local(args: &[String]) -> anyhow::Result<()> {
-    let extra: Vec<String> = match args.split_first() {
-        None => Vec::new(),
-        Some((dd, rest)) if dd == "--" => rest.to_vec(),
-        Some((a, _)) => bail!(
-            "`cargo xtask test-local` takes no argument {a:?}; pass test-runner arguments after `--`"
-        ),
+    let (ours, extra) = match args.iter().position(|a| a == "--") {
+        Some(i) => (&args[..i], args[i + 1..].to_vec()),
+        None => (args, Vec::new()),
     };
+    let (kinds, rest) = take_emulator("test-local", ours, &Kind::ALL, true)?;
+    if let Some(a) = rest.first() {
+        bail!(
+            "`cargo xtask test-local` takes no argument {a:?}; pass test-runner arguments after `--`"
+        );
+    }
     let started = Instant::now();
-    let result = test_local_inner(&extra);
+    let result = test_local_inner(&kinds, &extra);
     let secs = started.elapsed().as_secs();
     match &result {
         Ok(()) => eprintln!("xtask test-local: all tests passed ({secs} s)"),
@@ -215,10 +281,13 @@ fn test_local(args: &[String]) -> anyhow::Result<()> {
     result
 }
 
-fn test_local_inner(extra: &[String]) -> anyhow::Result<()> {
+fn test_local_inner(kinds: &[Kind], extra: &[String]) -> anyhow::Result<()> {
     let sh = shell()?;
     check_docker(&sh)?;
-    let tag = image::ensure(&sh)?;
+    let mut tags = Vec::new();
+    for &kind in kinds {
+        tags.push((kind, ensure_image(&sh, kind)?));
+    }
 
     say!("building the CLI: cargo build -p cognito-token");
     cmd!(sh, "cargo build -p cognito-token")
@@ -240,6 +309,7 @@ fn test_local_inner(extra: &[String]) -> anyhow::Result<()> {
     };
     sel.extend(extra.iter().cloned());
     let args = &sel;
+    let excluded = excluded_prefixes(kinds);
     let nextest = has_nextest(&sh);
     let mut test_cmd = if nextest {
         say!(
@@ -249,25 +319,102 @@ fn test_local_inner(extra: &[String]) -> anyhow::Result<()> {
         cmd!(sh, "cargo nextest run --no-run {args...}")
             .run()
             .context("building the tests failed")?;
-        cmd!(sh, "cargo nextest run --no-fail-fast {args...}")
+        let run_args = if excluded.is_empty() {
+            args.clone()
+        } else {
+            let filter = excluded
+                .iter()
+                .map(|p| format!("not test(/^{p}::/)"))
+                .collect::<Vec<_>>()
+                .join(" and ");
+            say!("only {}: nextest filter -E '{filter}'", names(kinds));
+            with_nextest_filter(args, &filter)
+        };
+        cmd!(sh, "cargo nextest run --no-fail-fast {run_args...}")
     } else {
         say!("cargo-nextest is not installed: using cargo test");
         cmd!(sh, "cargo test --no-run {args...}")
             .run()
             .context("building the tests failed")?;
-        cmd!(sh, "cargo test --no-fail-fast {args...}")
+        let mut run_args = args.clone();
+        if !excluded.is_empty() {
+            if !run_args.iter().any(|a| a == "--") {
+                run_args.push("--".into());
+            }
+            for p in &excluded {
+                run_args.extend(["--skip".to_owned(), format!("{p}::")]);
+            }
+            say!(
+                "only {}: skipping tests named {}",
+                names(kinds),
+                excluded
+                    .iter()
+                    .map(|p| format!("{p}::…"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
+        cmd!(sh, "cargo test --no-fail-fast {run_args...}")
     };
     test_cmd = test_cmd.env(emu::BIN_ENV, &bin);
 
+    // Only a whole run (no test-runner arguments) includes the quick bench.
+    let run_bench = extra.is_empty();
+    let bench_bin = bin.clone();
     let rt = runtime()?;
     rt.block_on(async move {
-        let emulator = start_emulator(&tag, true, false).await?;
-        for (k, v) in emulator.test_env() {
-            test_cmd = test_cmd.env(k, v);
+        remove_stale().await?;
+        // Start them side by side; if one fails, remove the others.
+        let starts: Vec<_> = tags
+            .into_iter()
+            .map(|(kind, tag)| {
+                tokio::spawn(async move { start_kind(kind, &tag, kind == Kind::Moto, false).await })
+            })
+            .collect();
+        let mut emulators = Vec::new();
+        let mut failure = None;
+        for start in starts {
+            match start.await {
+                Ok(Ok(e)) => emulators.push(e),
+                Ok(Err(e)) => failure = Some(failure.unwrap_or(e)),
+                Err(e) => {
+                    failure =
+                        Some(failure.unwrap_or_else(|| {
+                            anyhow::anyhow!("starting an emulator panicked: {e}")
+                        }))
+                }
+            }
         }
-        say!("running the tests against {}", emulator.endpoint());
+        if let Some(e) = failure {
+            for em in emulators {
+                let _ = em.stop().await;
+            }
+            return Err(e);
+        }
+        for emulator in &emulators {
+            for (k, v) in emulator.test_env() {
+                test_cmd = test_cmd.env(k, v);
+            }
+        }
+        say!(
+            "running the tests against {}",
+            emulators
+                .iter()
+                .map(|e| format!("{} at {}", e.kind(), e.endpoint()))
+                .collect::<Vec<_>>()
+                .join(" and ")
+        );
         let mut command: std::process::Command = test_cmd.into();
-        let mut child = command.spawn().context("cannot start the test runner")?;
+        let spawned = command.spawn().context("cannot start the test runner");
+        let mut child = match spawned {
+            Ok(c) => c,
+            Err(e) => {
+                for em in emulators {
+                    let _ = em.stop().await;
+                }
+                return Err(e);
+            }
+        };
         let child_pid = child.id().to_string();
         let mut run = tokio::task::spawn_blocking(move || child.wait());
         let outcome = tokio::select! {
@@ -282,13 +429,26 @@ fn test_local_inner(extra: &[String]) -> anyhow::Result<()> {
                 .status();
             let _ = tokio::time::timeout(std::time::Duration::from_secs(10), run).await;
         }
-        say!("removing the emulator container");
-        if let Err(e) = emulator.stop().await {
-            say!("{e:#}");
+        // `cargo xtask bench --quick`, so that the bench does not rot: after
+        // the tests passed, against their moto emulator and the debug CLI.
+        let bench_result = match (&outcome, emulators.iter().find(|e| e.kind() == Kind::Moto)) {
+            (Ok(Ok(Ok(status))), Some(moto)) if status.success() && run_bench => {
+                Some(bench::quick_step(moto.endpoint(), &bench_bin).await)
+            }
+            _ => None,
+        };
+        say!(
+            "removing the emulator container{}",
+            if emulators.len() > 1 { "s" } else { "" }
+        );
+        for em in emulators {
+            if let Err(e) = em.stop().await {
+                say!("{e:#}");
+            }
         }
         match outcome {
             Err(sig) => {
-                eprintln!("xtask test-local: interrupted by {sig}; the emulator was removed");
+                eprintln!("xtask test-local: interrupted by {sig}; the emulators were removed");
                 std::process::exit(130);
             }
             Ok(r) => {
@@ -297,6 +457,9 @@ fn test_local_inner(extra: &[String]) -> anyhow::Result<()> {
                     .context("cannot run the test runner")?;
                 if !status.success() {
                     bail!("tests failed ({status})");
+                }
+                if let Some(Err(e)) = bench_result {
+                    return Err(e.context("`cargo xtask bench --quick` failed"));
                 }
                 Ok(())
             }
@@ -319,9 +482,8 @@ fn sh_quote(v: &str) -> String {
 /// `export` lines for the CLI (and the tests) on stdout. They print the
 /// client secret and the password on purpose: that is their job.
 fn print_exports(p: &Provisioned, username: &str, password: &str, emulator: &Emulator) {
-    let lines: Vec<(&str, String)> = vec![
-        (emu::ENDPOINT_ENV, p.endpoint.clone()),
-        (emu::TOTP_FLAG_ENV, emulator.totp().to_string()),
+    let mut lines: Vec<(&str, String)> = emulator.test_env();
+    lines.extend([
         (
             "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER",
             p.endpoint.clone(),
@@ -332,19 +494,22 @@ fn print_exports(p: &Provisioned, username: &str, password: &str, emulator: &Emu
         ("COGNITO_CLIENT_SECRET", p.client_secret.expose().to_owned()),
         ("COGNITO_USERNAME", username.to_owned()),
         ("COGNITO_PASSWORD", password.to_owned()),
-    ];
+    ]);
     for (k, v) in lines {
         println!("export {k}={}", sh_quote(&v));
     }
 }
 
 struct TokenArgs {
+    kind: Kind,
     username: String,
     keep: bool,
 }
 
 fn parse_token_args(args: &[String]) -> anyhow::Result<TokenArgs> {
+    let (kinds, args) = take_emulator("token", args, &[Kind::Moto], false)?;
     let mut out = TokenArgs {
+        kind: kinds[0],
         username: "alice".into(),
         keep: false,
     };
@@ -367,9 +532,10 @@ fn token(args: &[String]) -> anyhow::Result<()> {
     let opts = parse_token_args(args)?;
     let sh = shell()?;
     check_docker(&sh)?;
-    let tag = image::ensure(&sh)?;
+    let tag = ensure_image(&sh, opts.kind)?;
     runtime()?.block_on(async move {
-        let emulator = start_emulator(&tag, false, opts.keep).await?;
+        remove_stale().await?;
+        let emulator = start_kind(opts.kind, &tag, false, opts.keep).await?;
         let result = async {
             let p = emu::provision(emulator.endpoint(), &PoolOptions::default()).await?;
             say!("pool {} with client {} (with a secret)", p.pool_id, p.client_id);
@@ -413,8 +579,10 @@ fn token(args: &[String]) -> anyhow::Result<()> {
 }
 
 fn emulator(args: &[String]) -> anyhow::Result<()> {
+    let (kinds, args) = take_emulator("emulator", args, &[Kind::Moto], false)?;
+    let kind = kinds[0];
     let mut totp = false;
-    for a in args {
+    for a in &args {
         match a.as_str() {
             "--totp" => totp = true,
             other => bail!("`cargo xtask emulator`: unknown argument {other:?}\n\n{USAGE}"),
@@ -422,9 +590,10 @@ fn emulator(args: &[String]) -> anyhow::Result<()> {
     }
     let sh = shell()?;
     check_docker(&sh)?;
-    let tag = image::ensure(&sh)?;
+    let tag = ensure_image(&sh, kind)?;
     runtime()?.block_on(async move {
-        let emulator = start_emulator(&tag, totp, false).await?;
+        remove_stale().await?;
+        let emulator = start_kind(kind, &tag, totp, false).await?;
         let result = async {
             let p = emu::provision(emulator.endpoint(), &PoolOptions::default()).await?;
             let username = "alice";

@@ -26,18 +26,35 @@ impl CliAnswers {
         let mut attributes = HashMap::new();
         for a in &args.attributes {
             let Some((k, v)) = a.split_once('=').filter(|(k, _)| !k.is_empty()) else {
-                return Err(crate::fail::usage!("--attribute {a:?}: expected NAME=VALUE"));
+                return Err(crate::fail::usage!(
+                    "--attribute {a:?}: expected NAME=VALUE"
+                ));
             };
-            attributes.insert(k.strip_prefix("userAttributes.").unwrap_or(k).to_owned(), v.to_owned());
+            attributes.insert(
+                k.strip_prefix("userAttributes.").unwrap_or(k).to_owned(),
+                v.to_owned(),
+            );
         }
-        let env_secret = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty()).map(Secret::new);
+        let env_secret = |k: &str| {
+            std::env::var(k)
+                .ok()
+                .filter(|v| !v.is_empty())
+                .map(Secret::new)
+        };
         if args.totp_secret.is_some() && std::env::var_os("COGNITO_TOTP_SECRET").is_none() {
-            eprintln!("warning: --totp-secret on the command line is visible to other users (ps); prefer COGNITO_TOTP_SECRET");
+            eprintln!(
+                "warning: --totp-secret on the command line is visible to other users (ps); prefer COGNITO_TOTP_SECRET"
+            );
         }
-        let totp_secret = args.totp_secret.clone().filter(|s| !s.is_empty()).map(Secret::new);
+        let totp_secret = args
+            .totp_secret
+            .clone()
+            .filter(|s| !s.is_empty())
+            .map(Secret::new);
         if let Some(s) = &totp_secret {
-            cognito_token_core::totp::totp(s.expose(), 0)
-                .map_err(|e| crate::fail::usage!("invalid TOTP secret (COGNITO_TOTP_SECRET/--totp-secret): {e}"))?;
+            cognito_token_core::totp::totp(s.expose(), 0).map_err(|e| {
+                crate::fail::usage!("invalid TOTP secret (COGNITO_TOTP_SECRET/--totp-secret): {e}")
+            })?;
         }
         Ok(CliAnswers {
             keep_password: args.keep_password,
@@ -109,7 +126,9 @@ impl Answers for CliAnswers {
                 return Ok(v);
             }
         }
-        Err(NoAnswer(format!("the user pool requires the attribute {name}: pass --attribute {name}=VALUE")))
+        Err(NoAnswer(format!(
+            "the user pool requires the attribute {name}: pass --attribute {name}=VALUE"
+        )))
     }
 
     fn mfa_code(&self, kind: MfaKind, setup_secret: Option<&Secret>) -> Result<Secret, NoAnswer> {
@@ -119,7 +138,11 @@ impl Answers for CliAnswers {
         {
             return cognito_token_core::totp::totp_now(s.expose())
                 .map(Secret::new)
-                .map_err(|e| NoAnswer(format!("cannot compute a TOTP code from COGNITO_TOTP_SECRET: {e}")));
+                .map_err(|e| {
+                    NoAnswer(format!(
+                        "cannot compute a TOTP code from COGNITO_TOTP_SECRET: {e}"
+                    ))
+                });
         }
         if let Some(c) = &self.mfa_code {
             return Ok(c.clone());
@@ -149,7 +172,10 @@ impl Answers for CliAnswers {
             return if options.contains(&k) {
                 Ok(k)
             } else {
-                Err(NoAnswer(format!("--mfa-type {} is not offered; Cognito offers {offered}", name(&k))))
+                Err(NoAnswer(format!(
+                    "--mfa-type {} is not offered; Cognito offers {offered}",
+                    name(&k)
+                )))
             };
         }
         if options.len() == 1 {

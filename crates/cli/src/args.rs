@@ -7,8 +7,10 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// Get Amazon Cognito user-pool tokens: the token alone on stdout, everything else on stderr.
 #[derive(Debug, Parser)]
 #[command(name = "cognito-token", version, about, propagate_version = true)]
-#[command(after_help = "Exit status: 0 success, 2 usage or configuration error, 3 rejected by Cognito, \
-4 Cognito unreachable or timed out, 5 unexpected answer from the server, 6 token invalid (verify, decode).")]
+#[command(
+    after_help = "Exit status: 0 success, 2 usage or configuration error, 3 rejected by Cognito, \
+4 Cognito unreachable or timed out, 5 unexpected answer from the server, 6 token invalid (verify, decode)."
+)]
 pub struct Cli {
     /// More detail on stderr (-v, -vv, -vvv); RUST_LOG overrides.
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
@@ -34,6 +36,12 @@ pub enum Command {
     Exec(ExecArgs),
     /// List or show profiles from the config file.
     Profile(ProfileArgs),
+    /// Times the client side of SRP sign-ins (for `cargo xtask bench`).
+    #[command(hide = true)]
+    SrpTiming {
+        #[arg(long, default_value_t = 200)]
+        runs: u32,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -81,7 +89,12 @@ pub struct IdentityArgs {
     #[arg(long, env = "COGNITO_CLIENT_ID", value_name = "ID")]
     pub client_id: Option<String>,
     /// App client secret, for clients that have one (prefer the environment variable: arguments are visible in `ps`).
-    #[arg(long, env = "COGNITO_CLIENT_SECRET", hide_env_values = true, value_name = "SECRET")]
+    #[arg(
+        long,
+        env = "COGNITO_CLIENT_SECRET",
+        hide_env_values = true,
+        value_name = "SECRET"
+    )]
     pub client_secret: Option<String>,
     /// Username (or an alias such as the email address).
     #[arg(long, env = "COGNITO_USERNAME", value_name = "NAME")]
@@ -116,7 +129,12 @@ pub struct SignInArgs {
     #[arg(long = "attribute", value_name = "NAME=VALUE")]
     pub attributes: Vec<String>,
     /// TOTP secret (base32) to answer SOFTWARE_TOKEN_MFA with locally computed codes (prefer the environment variable).
-    #[arg(long, env = "COGNITO_TOTP_SECRET", hide_env_values = true, value_name = "BASE32")]
+    #[arg(
+        long,
+        env = "COGNITO_TOTP_SECRET",
+        hide_env_values = true,
+        value_name = "BASE32"
+    )]
     pub totp_secret: Option<String>,
     /// Factor to pick when Cognito asks which MFA to use.
     #[arg(long, value_enum)]
@@ -144,6 +162,13 @@ pub struct LoginArgs {
     pub sign_in: SignInArgs,
     #[command(flatten)]
     pub print: PrintArgs,
+    /// Sign in every user listed in FILE (`-`: standard input): CSV `username,password`
+    /// (or a `password_env`/`password_file` column) or JSON lines; prints one JSON line per user.
+    #[arg(long, value_name = "FILE")]
+    pub users_file: Option<PathBuf>,
+    /// With --users-file: how many sign-ins run at once [default: 8].
+    #[arg(long, value_name = "N", requires = "users_file", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub concurrency: Option<u16>,
 }
 
 #[derive(Debug, Args)]

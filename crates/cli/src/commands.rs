@@ -25,6 +25,7 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Verify(a) => verify_cmd(a).await,
         Command::Exec(a) => exec(a).await,
         Command::Profile(a) => profile(a),
+        Command::SrpTiming { runs } => crate::batch::srp_timing(runs),
     }
 }
 
@@ -63,6 +64,9 @@ fn store(r: &Resolved, tokens: &Tokens) {
 }
 
 async fn login(a: LoginArgs) -> anyhow::Result<ExitCode> {
+    if let Some(path) = a.users_file.clone() {
+        return crate::batch::login_many(a, &path).await;
+    }
     let r = resolve(&a.identity).await?;
     // Check the answers' options before asking for a password.
     CliAnswers::new(&a.sign_in)?;
@@ -194,7 +198,7 @@ fn emit(line: &str) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn rfc3339(unix: i64) -> String {
+pub(crate) fn rfc3339(unix: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp(unix)
         .ok()
         .and_then(|t| {
@@ -362,6 +366,16 @@ async fn exec(a: ExecArgs) -> anyhow::Result<ExitCode> {
         .args(args)
         .env("COGNITO_ID_TOKEN", tokens.id_token.expose())
         .env("COGNITO_ACCESS_TOKEN", tokens.access_token.expose());
+    // The command gets tokens, not the secrets that made them.
+    for k in [
+        "COGNITO_PASSWORD",
+        "COGNITO_NEW_PASSWORD",
+        "COGNITO_CLIENT_SECRET",
+        "COGNITO_TOTP_SECRET",
+        "COGNITO_MFA_CODE",
+    ] {
+        child.env_remove(k);
+    }
     let not_found = |e: &std::io::Error| {
         eprintln!(
             "error: cannot run {}: {}",

@@ -69,7 +69,11 @@ pub fn exit_code(e: &anyhow::Error) -> u8 {
             };
         }
         if let Some(v) = cause.downcast_ref::<VerifyError>() {
-            return if matches!(v, VerifyError::Jwks { .. }) { NETWORK } else { INVALID_TOKEN };
+            return if matches!(v, VerifyError::Jwks { .. }) {
+                NETWORK
+            } else {
+                INVALID_TOKEN
+            };
         }
         if cause.is::<JwtError>() {
             return INVALID_TOKEN;
@@ -80,31 +84,43 @@ pub fn exit_code(e: &anyhow::Error) -> u8 {
 
 /// A hint for errors where one helps.
 pub fn hint(e: &anyhow::Error) -> Option<&'static str> {
-    let core = e.chain().find_map(|c| c.downcast_ref::<cognito_token_core::Error>())?;
+    let core = e
+        .chain()
+        .find_map(|c| c.downcast_ref::<cognito_token_core::Error>())?;
     let text = core.to_string();
     match core {
         cognito_token_core::Error::Service { code, message } => match code.as_str() {
-            _ if message.contains("SECRET_HASH was not received") => {
-                Some("this app client has a secret: pass --client-secret or set COGNITO_CLIENT_SECRET")
-            }
-            _ if message.contains("Unable to verify secret hash") => {
-                Some("check the client secret (--client-secret or COGNITO_CLIENT_SECRET) belongs to this app client")
-            }
-            _ if message.contains("flow not enabled") || message.contains("not enabled for this client") => {
-                Some("the app client does not allow this flow: try another --flow, or enable it on the app client")
+            _ if message.contains("SECRET_HASH was not received") => Some(
+                "this app client has a secret: pass --client-secret or set COGNITO_CLIENT_SECRET",
+            ),
+            _ if message.contains("Unable to verify secret hash") => Some(
+                "check the client secret (--client-secret or COGNITO_CLIENT_SECRET) belongs to this app client",
+            ),
+            _ if message.contains("flow not enabled")
+                || message.contains("not enabled for this client") =>
+            {
+                Some(
+                    "the app client does not allow this flow: try another --flow, or enable it on the app client",
+                )
             }
             "ResourceNotFoundException" => Some("check --client-id, --user-pool-id and the region"),
-            "UserNotConfirmedException" => Some("confirm the user first (e.g. aws cognito-idp admin-confirm-sign-up)"),
-            "PasswordResetRequiredException" => Some("the password must be reset before signing in"),
-            "UnrecognizedClientException" | "MissingAuthenticationTokenException" => {
-                Some("--flow admin needs AWS credentials (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or a profile)")
+            "UserNotConfirmedException" => {
+                Some("confirm the user first (e.g. aws cognito-idp admin-confirm-sign-up)")
             }
+            "PasswordResetRequiredException" => {
+                Some("the password must be reset before signing in")
+            }
+            "UnrecognizedClientException" | "MissingAuthenticationTokenException" => Some(
+                "--flow admin needs AWS credentials (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or a profile)",
+            ),
             _ => None,
         },
         cognito_token_core::Error::Network { .. } if text.contains("refused") => {
             Some("is the endpoint right and the server running? (--endpoint-url, AWS_ENDPOINT_URL)")
         }
-        cognito_token_core::Error::Timeout { .. } => Some("raise --timeout, or check the endpoint and the network"),
+        cognito_token_core::Error::Timeout { .. } => {
+            Some("raise --timeout, or check the endpoint and the network")
+        }
         _ => None,
     }
 }

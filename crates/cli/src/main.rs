@@ -4,6 +4,7 @@
 
 mod answers;
 mod args;
+mod batch;
 mod commands;
 mod fail;
 mod profile;

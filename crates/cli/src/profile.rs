@@ -82,9 +82,16 @@ impl Config {
         self.profiles.get(name).with_context(|| {
             let known: Vec<&str> = self.profiles.keys().map(String::as_str).collect();
             if known.is_empty() {
-                format!("no profile {name:?}: {} defines no profiles", path.display())
+                format!(
+                    "no profile {name:?}: {} defines no profiles",
+                    path.display()
+                )
             } else {
-                format!("no profile {name:?} in {} (known: {})", path.display(), known.join(", "))
+                format!(
+                    "no profile {name:?} in {} (known: {})",
+                    path.display(),
+                    known.join(", ")
+                )
             }
         })
     }
@@ -108,12 +115,18 @@ impl Profile {
                 .stdin(std::process::Stdio::null())
                 .stderr(std::process::Stdio::inherit())
                 .output()
-                .with_context(|| format!("profile {name}: cannot run client_secret_command {program:?}"))?;
+                .with_context(|| {
+                    format!("profile {name}: cannot run client_secret_command {program:?}")
+                })?;
             if !out.status.success() {
-                bail!("profile {name}: client_secret_command {program:?} failed ({})", out.status);
+                bail!(
+                    "profile {name}: client_secret_command {program:?} failed ({})",
+                    out.status
+                );
             }
-            let secret = String::from_utf8(out.stdout)
-                .map_err(|_| anyhow::anyhow!("profile {name}: client_secret_command printed non-UTF-8 output"))?;
+            let secret = String::from_utf8(out.stdout).map_err(|_| {
+                anyhow::anyhow!("profile {name}: client_secret_command printed non-UTF-8 output")
+            })?;
             let secret = secret.trim_end_matches(['\n', '\r']).to_owned();
             if secret.is_empty() {
                 bail!("profile {name}: client_secret_command printed nothing");
@@ -139,10 +152,19 @@ impl Profile {
         put("flow", &self.flow);
         if let Some(var) = &self.client_secret_env {
             let set = std::env::var_os(var).is_some_and(|v| !v.is_empty());
-            v.push(("client_secret".into(), format!("*** (from ${var}{})", if set { "" } else { ", not set" })));
+            v.push((
+                "client_secret".into(),
+                format!("*** (from ${var}{})", if set { "" } else { ", not set" }),
+            ));
         }
         if let Some(cmd) = &self.client_secret_command {
-            v.push(("client_secret".into(), format!("*** (from command {:?})", cmd.first().map(String::as_str).unwrap_or(""))));
+            v.push((
+                "client_secret".into(),
+                format!(
+                    "*** (from command {:?})",
+                    cmd.first().map(String::as_str).unwrap_or("")
+                ),
+            ));
         }
         v
     }

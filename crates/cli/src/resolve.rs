@@ -52,8 +52,11 @@ impl Resolved {
 
 /// Loads the named profile (flag or COGNITO_TOKEN_PROFILE), if any.
 pub fn load_profile(name: Option<&str>) -> anyhow::Result<Option<Profile>> {
-    let Some(name) = name.filter(|n| !n.is_empty()) else { return Ok(None) };
-    let path = config_path().ok_or_else(|| usage!("cannot find the config directory for profile {name}"))?;
+    let Some(name) = name.filter(|n| !n.is_empty()) else {
+        return Ok(None);
+    };
+    let path = config_path()
+        .ok_or_else(|| usage!("cannot find the config directory for profile {name}"))?;
     let config = Config::load(&path).map_err(|e| usage!("{e:#}"))?;
     let profile = config.profile(name, &path).map_err(|e| usage!("{e:#}"))?;
     Ok(Some(profile.clone()))
@@ -72,17 +75,37 @@ pub async fn resolve(args: &IdentityArgs) -> anyhow::Result<Resolved> {
     let pname = args.profile.clone().unwrap_or_default();
     let p = profile.clone().unwrap_or_default();
 
-    let client_id = non_empty("the client id", "--client-id", args.client_id.clone().or(p.client_id.clone()))?
-        .ok_or_else(|| usage!("no app client id: pass --client-id or set COGNITO_CLIENT_ID"))?;
-    if client_id.len() > 128 || !client_id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'_') {
-        return Err(usage!("invalid client id: expected up to 128 letters and digits"));
+    let client_id = non_empty(
+        "the client id",
+        "--client-id",
+        args.client_id.clone().or(p.client_id.clone()),
+    )?
+    .ok_or_else(|| usage!("no app client id: pass --client-id or set COGNITO_CLIENT_ID"))?;
+    if client_id.len() > 128
+        || !client_id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'_')
+    {
+        return Err(usage!(
+            "invalid client id: expected up to 128 letters and digits"
+        ));
     }
-    let username = non_empty("the username", "--username", args.username.clone().or(p.username.clone()))?
-        .ok_or_else(|| usage!("no username: pass --username or set COGNITO_USERNAME"))?;
+    let username = non_empty(
+        "the username",
+        "--username",
+        args.username.clone().or(p.username.clone()),
+    )?
+    .ok_or_else(|| usage!("no username: pass --username or set COGNITO_USERNAME"))?;
     if username.chars().count() > 256 || username.chars().any(char::is_control) {
-        return Err(usage!("invalid username: at most 256 characters, no control characters"));
+        return Err(usage!(
+            "invalid username: at most 256 characters, no control characters"
+        ));
     }
-    let client_secret = match non_empty("the client secret", "--client-secret", args.client_secret.clone())? {
+    let client_secret = match non_empty(
+        "the client secret",
+        "--client-secret",
+        args.client_secret.clone(),
+    )? {
         Some(s) => {
             if std::env::var_os("COGNITO_CLIENT_SECRET").is_none() {
                 eprintln!(
@@ -94,7 +117,11 @@ pub async fn resolve(args: &IdentityArgs) -> anyhow::Result<Resolved> {
         None if profile.is_some() => p.client_secret(&pname).map_err(|e| usage!("{e:#}"))?,
         None => None,
     };
-    let pool_text = non_empty("the user pool id", "--user-pool-id", args.user_pool_id.clone().or(p.user_pool_id.clone()))?;
+    let pool_text = non_empty(
+        "the user pool id",
+        "--user-pool-id",
+        args.user_pool_id.clone().or(p.user_pool_id.clone()),
+    )?;
     let user_pool_id: Option<PoolId> = pool_text.as_deref().map(str::parse).transpose()?;
 
     let flow = match args.flow {
@@ -106,7 +133,9 @@ pub async fn resolve(args: &IdentityArgs) -> anyhow::Result<Resolved> {
             Some("admin") => Flow::Admin,
             Some("srp") => Flow::Srp,
             Some(other) => {
-                return Err(usage!("profile {pname}: unknown flow {other:?}: expected password, admin or srp"));
+                return Err(usage!(
+                    "profile {pname}: unknown flow {other:?}: expected password, admin or srp"
+                ));
             }
         },
     };
@@ -128,14 +157,24 @@ pub async fn resolve(args: &IdentityArgs) -> anyhow::Result<Resolved> {
         },
     };
     if !cognito_token_core::is_region(&region) {
-        return Err(usage!("invalid region {:?}: expected a name such as us-east-1", truncate(&region)));
+        return Err(usage!(
+            "invalid region {:?}: expected a name such as us-east-1",
+            truncate(&region)
+        ));
     }
     if let (Some(pool), Some(_)) = (&user_pool_id, &args.region)
         && pool.region() != region
     {
-        return Err(usage!("--region {region} does not match the user pool id {pool}, which is in {}", pool.region()));
+        return Err(usage!(
+            "--region {region} does not match the user pool id {pool}, which is in {}",
+            pool.region()
+        ));
     }
-    let endpoint_url = match non_empty("the endpoint URL", "--endpoint-url", args.endpoint_url.clone())? {
+    let endpoint_url = match non_empty(
+        "the endpoint URL",
+        "--endpoint-url",
+        args.endpoint_url.clone(),
+    )? {
         Some(e) => Some(e),
         None => cognito_token_core::endpoint_from_env().or(p.endpoint_url.clone()),
     };
@@ -144,7 +183,12 @@ pub async fn resolve(args: &IdentityArgs) -> anyhow::Result<Resolved> {
     }
 
     Ok(Resolved {
-        identity: Identity { client_id, client_secret: client_secret.map(Secret::new), username, user_pool_id },
+        identity: Identity {
+            client_id,
+            client_secret: client_secret.map(Secret::new),
+            username,
+            user_pool_id,
+        },
         flow,
         region,
         endpoint_url,
@@ -168,7 +212,9 @@ pub fn password(sign_in: &SignInArgs, username: &str) -> anyhow::Result<Option<S
             .context("cannot read the password from standard input")?;
         let first = line.trim_end_matches(['\n', '\r']);
         if n == 0 || first.is_empty() {
-            return Err(usage!("--password-stdin: standard input is empty; give the password on its first line"));
+            return Err(usage!(
+                "--password-stdin: standard input is empty; give the password on its first line"
+            ));
         }
         return Ok(Some(Secret::new(first)));
     }
@@ -179,7 +225,8 @@ pub fn password(sign_in: &SignInArgs, username: &str) -> anyhow::Result<Option<S
         return Ok(Some(Secret::new(p)));
     }
     if std::io::stdin().is_terminal() {
-        let p = rpassword::prompt_password(format!("Password for {username}: ")).context("cannot read the password")?;
+        let p = rpassword::prompt_password(format!("Password for {username}: "))
+            .context("cannot read the password")?;
         if p.is_empty() {
             return Err(usage!("the password is empty"));
         }

@@ -1,24 +1,33 @@
-//! Cognito emulators in Docker: the moto image as a testcontainers
-//! [`Image`](testcontainers::Image), a handle on a running container
-//! ([`Emulator`]), and provisioning of user pools, app clients and users
-//! through the AWS SDK admin APIs ([`provision`], [`Provisioned`]).
+//! Cognito emulators in Docker: the moto and fakecloud images as
+//! testcontainers [`Image`](testcontainers::Image)s, a handle on a running
+//! container of either kind ([`Emulator`]), and provisioning of user pools,
+//! app clients and users through the AWS SDK admin APIs ([`provision`],
+//! [`Provisioned`]).
 //!
-//! The image itself is built by `cargo xtask image` (docker/moto), which
-//! tags it `cognito-token/moto:<hash of its inputs>`: pass that tag to
-//! [`Moto::new`].
+//! The images themselves are built by `cargo xtask image --emulator
+//! moto|fakecloud` (docker/moto, docker/fakecloud), which tags them
+//! `cognito-token/moto:<hash>` and `cognito-token/fakecloud:<hash>` over
+//! their inputs: pass that tag to [`Moto::new`] or [`Fakecloud::new`].
 //!
-//! One process owns the emulator's lifetime: `cargo xtask test-local`
-//! starts one container, exports [`ENDPOINT_ENV`] to the tests it runs and
-//! removes the container at the end. Tests never start containers; they
-//! read the endpoint with [`endpoint_from_env`] and provision their own
-//! pool (every pool, client and user name carries a random suffix).
+//! One process owns the emulators' lifetime: `cargo xtask test-local`
+//! starts one container per emulator, exports each one's endpoint
+//! ([`Kind::endpoint_env`]) to the tests it runs and removes the containers
+//! at the end. Tests never start containers; they read the endpoint with
+//! [`Kind::endpoint_from_env`] (or [`endpoint_from_env`] for moto) and
+//! provision their own pool (every pool, client and user name carries a
+//! random suffix).
 
+mod container;
+mod fakecloud;
 mod moto;
 mod provision;
 
-pub use moto::{
-    CONTAINER_PORT, Emulator, IMAGE_NAME, LABEL, LABEL_PID, Moto, TOTP_ENV, remove_stale_containers,
-};
+use std::fmt;
+use std::str::FromStr;
+
+pub use container::{Emulator, EmulatorImage, LABEL, LABEL_PID, remove_stale_containers};
+pub use fakecloud::{FAKECLOUD_IMAGE_NAME, FAKECLOUD_PORT, FAKECLOUD_VERSION, Fakecloud};
+pub use moto::{CONTAINER_PORT, IMAGE_NAME, Moto, TOTP_ENV};
 pub use provision::{
     Mfa, PasswordPolicy, PoolOptions, Provisioned, admin_client, provision, unique_suffix,
 };
@@ -26,6 +35,10 @@ pub use provision::{
 /// The environment variable that carries the moto endpoint
 /// (`http://127.0.0.1:PORT`) to the emulator tests.
 pub const ENDPOINT_ENV: &str = "COGNITO_EMULATOR_ENDPOINT_MOTO";
+
+/// The environment variable that carries the fakecloud endpoint
+/// (`http://127.0.0.1:PORT`) to the emulator tests.
+pub const ENDPOINT_ENV_FAKECLOUD: &str = "COGNITO_EMULATOR_ENDPOINT_FAKECLOUD";
 
 /// `true` when the moto container checks TOTP codes
 /// (`MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP=true`, see [`Moto::with_totp`]).
@@ -38,15 +51,72 @@ pub const BIN_ENV: &str = "COGNITO_TOKEN_BIN";
 /// The region the emulator's pools live in.
 pub const REGION: &str = "us-east-1";
 
+/// The emulators this project runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Kind {
+    /// moto (Python, `moto_server`): lenient; proves the message flow.
+    Moto,
+    /// fakecloud (Rust): checks SECRET_HASH on `InitiateAuth`, real SRP,
+    /// `ExplicitAuthFlows`, real TOTP.
+    Fakecloud,
+}
+
+impl Kind {
+    /// Every kind, in the order they are started.
+    pub const ALL: [Kind; 2] = [Kind::Moto, Kind::Fakecloud];
+
+    /// `moto` or `fakecloud` (also the [`LABEL`] value and the test-name
+    /// prefix of its tests).
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Moto => "moto",
+            Kind::Fakecloud => "fakecloud",
+        }
+    }
+
+    /// The environment variable that carries its endpoint to the tests.
+    pub fn endpoint_env(self) -> &'static str {
+        match self {
+            Kind::Moto => ENDPOINT_ENV,
+            Kind::Fakecloud => ENDPOINT_ENV_FAKECLOUD,
+        }
+    }
+
+    /// Its endpoint from [`Kind::endpoint_env`], or an error that says how
+    /// to get one: emulator tests fail, never skip, without an emulator.
+    pub fn endpoint_from_env(self) -> anyhow::Result<String> {
+        let var = self.endpoint_env();
+        match std::env::var(var) {
+            Ok(v) if !v.trim().is_empty() => Ok(v.trim().to_owned()),
+            _ => anyhow::bail!(
+                "{var} is not set: the emulator tests need a running {self} emulator. \
+                 Run them with `cargo xtask test-local` (it starts one and sets the variable), \
+                 or start one with `cargo xtask emulator --emulator {self}` and export the lines it prints"
+            ),
+        }
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Kind {
+    type Err = anyhow::Error;
+
+    fn from_str(s: &str) -> anyhow::Result<Kind> {
+        match s.trim() {
+            "moto" => Ok(Kind::Moto),
+            "fakecloud" => Ok(Kind::Fakecloud),
+            other => anyhow::bail!("unknown emulator {other:?}: expected `moto` or `fakecloud`"),
+        }
+    }
+}
+
 /// The moto endpoint from [`ENDPOINT_ENV`], or an error that says how to
 /// get one: emulator tests fail, never skip, without an emulator.
 pub fn endpoint_from_env() -> anyhow::Result<String> {
-    match std::env::var(ENDPOINT_ENV) {
-        Ok(v) if !v.trim().is_empty() => Ok(v.trim().to_owned()),
-        _ => anyhow::bail!(
-            "{ENDPOINT_ENV} is not set: the emulator tests need a running moto emulator. \
-             Run them with `cargo xtask test-local` (it starts one and sets the variable), \
-             or start one with `cargo xtask emulator` and export the lines it prints"
-        ),
-    }
+    Kind::Moto.endpoint_from_env()
 }

@@ -6,9 +6,11 @@
 mod support;
 
 mod bad_input;
+mod batch;
 mod cache;
 mod hygiene;
 mod login;
 mod mfa;
+mod signals;
 mod srp;
 mod tools;

@@ -12,10 +12,20 @@ fn login_srp(w: &World, user: &str, pw: &str) -> Out {
 #[test]
 fn srp_secret_client_by_email_alias_with_temporary_password() {
     let w = World::with(
-        PoolSpec { email_alias: true, ..Default::default() },
-        ClientSpec { generate_secret: true, ..Default::default() },
+        PoolSpec {
+            email_alias: true,
+            ..Default::default()
+        },
+        ClientSpec {
+            generate_secret: true,
+            ..Default::default()
+        },
     );
-    let u = w.user(UserSpec { email: Some("jiro@example.com".into()), temporary: true, ..UserSpec::new("jiro", PW) });
+    let u = w.user(UserSpec {
+        email: Some("jiro@example.com".into()),
+        temporary: true,
+        ..UserSpec::new("jiro", PW)
+    });
     let out = login_srp(&w, "jiro@example.com", PW);
     assert_eq!(claims(out.line())["cognito:username"], u.username.as_str());
     let names: Vec<String> = w
@@ -34,19 +44,42 @@ fn srp_secret_client_by_email_alias_with_temporary_password() {
 
 #[test]
 fn srp_public_client_and_wrong_password() {
-    let w = World::with(PoolSpec::default(), ClientSpec { generate_secret: false, ..Default::default() });
+    let w = World::with(
+        PoolSpec::default(),
+        ClientSpec {
+            generate_secret: false,
+            ..Default::default()
+        },
+    );
     w.user(UserSpec::new("alice", PW));
-    assert_eq!(claims(login_srp(&w, "alice", PW).line())["cognito:username"], "alice");
+    assert_eq!(
+        claims(login_srp(&w, "alice", PW).line())["cognito:username"],
+        "alice"
+    );
     login_srp(&w, "alice", "Wrong-passw0rd").fails(3, "NotAuthorizedException");
 }
 
 #[test]
 fn srp_without_session_in_the_challenge() {
     // Cognito may send PASSWORD_VERIFIER without a Session: not required.
-    let w = World::with(PoolSpec { srp_session: false, ..Default::default() }, ClientSpec { generate_secret: true, ..Default::default() });
+    let w = World::with(
+        PoolSpec {
+            srp_session: false,
+            ..Default::default()
+        },
+        ClientSpec {
+            generate_secret: true,
+            ..Default::default()
+        },
+    );
     w.user(UserSpec::new("alice", PW));
     login_srp(&w, "alice", PW).line();
-    assert!(w.requests("RespondToAuthChallenge")[0].body.get("Session").is_none());
+    assert!(
+        w.requests("RespondToAuthChallenge")[0]
+            .body
+            .get("Session")
+            .is_none()
+    );
 }
 
 #[test]

@@ -65,7 +65,9 @@ pub trait Answers: Send + Sync {
     /// A value for a user attribute `NEW_PASSWORD_REQUIRED` requires
     /// (`name` without the `userAttributes.` prefix).
     fn attribute(&self, name: &str) -> Result<String, NoAnswer> {
-        Err(NoAnswer(format!("no value was given for the required attribute {name}")))
+        Err(NoAnswer(format!(
+            "no value was given for the required attribute {name}"
+        )))
     }
 
     /// A code for an MFA challenge. `setup_secret` is the new TOTP secret
@@ -118,12 +120,18 @@ pub struct StaticAnswers {
 impl StaticAnswers {
     /// Answers `NEW_PASSWORD_REQUIRED` by keeping the current password.
     pub fn keep_password() -> Self {
-        StaticAnswers { new_password: NewPassword::Keep, ..Default::default() }
+        StaticAnswers {
+            new_password: NewPassword::Keep,
+            ..Default::default()
+        }
     }
 
     /// Answers `NEW_PASSWORD_REQUIRED` with `password`.
     pub fn new_password(password: Secret) -> Self {
-        StaticAnswers { new_password: NewPassword::Set(password), ..Default::default() }
+        StaticAnswers {
+            new_password: NewPassword::Set(password),
+            ..Default::default()
+        }
     }
 }
 
@@ -137,10 +145,11 @@ impl Answers for StaticAnswers {
     }
 
     fn attribute(&self, name: &str) -> Result<String, NoAnswer> {
-        self.attributes
-            .get(name)
-            .cloned()
-            .ok_or_else(|| NoAnswer(format!("no value was given for the required attribute {name}")))
+        self.attributes.get(name).cloned().ok_or_else(|| {
+            NoAnswer(format!(
+                "no value was given for the required attribute {name}"
+            ))
+        })
     }
 
     fn mfa_code(&self, kind: MfaKind, setup_secret: Option<&Secret>) -> Result<Secret, NoAnswer> {
@@ -151,7 +160,9 @@ impl Answers for StaticAnswers {
                 .map(Secret::new)
                 .map_err(|e| NoAnswer(format!("cannot compute a TOTP code: {e}")));
         }
-        self.mfa_code.clone().ok_or_else(|| NoAnswer("no MFA code was given".into()))
+        self.mfa_code
+            .clone()
+            .ok_or_else(|| NoAnswer("no MFA code was given".into()))
     }
 
     fn select_mfa(&self, options: &[MfaKind]) -> Result<MfaKind, NoAnswer> {
@@ -160,7 +171,11 @@ impl Answers for StaticAnswers {
             Some(k) => Err(NoAnswer(format!(
                 "{} was chosen but Cognito offers only {}",
                 k.challenge_name(),
-                options.iter().map(|o| o.challenge_name()).collect::<Vec<_>>().join(", ")
+                options
+                    .iter()
+                    .map(|o| o.challenge_name())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ))),
             None => Err(NoAnswer("no MFA type was chosen".into())),
         }

@@ -35,7 +35,12 @@ pub struct CacheKey {
 impl CacheKey {
     fn file_name(&self) -> String {
         let mut h = Sha256::new();
-        for part in [&self.endpoint, &self.region, &self.client_id, &self.username] {
+        for part in [
+            &self.endpoint,
+            &self.region,
+            &self.client_id,
+            &self.username,
+        ] {
             h.update((part.len() as u64).to_be_bytes());
             h.update(part.as_bytes());
         }
@@ -114,12 +119,17 @@ impl Cache {
             return Lookup::Unusable(format!("cannot read {}: {e}", path.display()));
         }
         if buf.len() as u64 > MAX_ENTRY_BYTES {
-            return Lookup::Unusable(format!("{} is too large to be a cache entry", path.display()));
+            return Lookup::Unusable(format!(
+                "{} is too large to be a cache entry",
+                path.display()
+            ));
         }
         match serde_json::from_slice::<OnDisk>(&buf) {
-            Ok(d) if d.format != FORMAT => {
-                Lookup::Unusable(format!("{} has an unknown format version {}", path.display(), d.format))
-            }
+            Ok(d) if d.format != FORMAT => Lookup::Unusable(format!(
+                "{} has an unknown format version {}",
+                path.display(),
+                d.format
+            )),
             Ok(d) if d.entry.key != *key => Lookup::Miss,
             Ok(d) => Lookup::Hit(d.entry),
             // serde_json's message names a line and column, never the content.
@@ -135,11 +145,16 @@ impl Cache {
     pub fn store(&self, entry: &Entry) -> io::Result<PathBuf> {
         self.ensure_dir()?;
         let path = self.path(&entry.key);
-        let data = serde_json::to_vec(&OnDisk { format: FORMAT, entry: entry.clone() })
-            .map_err(io::Error::other)?;
+        let data = serde_json::to_vec(&OnDisk {
+            format: FORMAT,
+            entry: entry.clone(),
+        })
+        .map_err(io::Error::other)?;
         // NamedTempFile is created 0600 in the same directory, so the rename
         // is atomic and the file is never readable by others.
-        let mut tmp = tempfile::Builder::new().prefix(".tmp-").tempfile_in(&self.dir)?;
+        let mut tmp = tempfile::Builder::new()
+            .prefix(".tmp-")
+            .tempfile_in(&self.dir)?;
         tmp.write_all(&data)?;
         tmp.as_file().sync_all()?;
         tmp.persist(&path).map_err(|e| e.error)?;
@@ -159,7 +174,10 @@ impl Cache {
         #[cfg(unix)]
         {
             use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
-            fs::DirBuilder::new().recursive(true).mode(0o700).create(&self.dir)?;
+            fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(&self.dir)?;
             let meta = fs::metadata(&self.dir)?;
             if meta.permissions().mode() & 0o077 != 0 {
                 fs::set_permissions(&self.dir, fs::Permissions::from_mode(0o700))?;
@@ -227,8 +245,14 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            assert_eq!(fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
-            assert_eq!(fs::metadata(cache.dir()).unwrap().permissions().mode() & 0o777, 0o700);
+            assert_eq!(
+                fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+                0o600
+            );
+            assert_eq!(
+                fs::metadata(cache.dir()).unwrap().permissions().mode() & 0o777,
+                0o700
+            );
         }
         // Corrupt, truncated, huge: unusable, never a panic, and the message
         // never shows the file's content.
@@ -251,8 +275,18 @@ mod tests {
 
     #[test]
     fn keys_do_not_collide_on_concatenation() {
-        let a = CacheKey { endpoint: "ab".into(), region: "c".into(), client_id: "x".into(), username: "y".into() };
-        let b = CacheKey { endpoint: "a".into(), region: "bc".into(), client_id: "x".into(), username: "y".into() };
+        let a = CacheKey {
+            endpoint: "ab".into(),
+            region: "c".into(),
+            client_id: "x".into(),
+            username: "y".into(),
+        };
+        let b = CacheKey {
+            endpoint: "a".into(),
+            region: "bc".into(),
+            client_id: "x".into(),
+            username: "y".into(),
+        };
         assert_ne!(a.file_name(), b.file_name());
     }
 }

@@ -12,7 +12,10 @@ use crate::Error;
 
 /// The environment variables that name a Cognito endpoint, strongest first
 /// (the AWS SDKs' own convention).
-pub const ENDPOINT_ENV: [&str; 2] = ["AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER", "AWS_ENDPOINT_URL"];
+pub const ENDPOINT_ENV: [&str; 2] = [
+    "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER",
+    "AWS_ENDPOINT_URL",
+];
 
 /// How to reach Cognito.
 #[derive(Clone, Debug, Default)]
@@ -112,7 +115,10 @@ impl Cognito {
         &self.sdk
     }
 
-    pub(crate) fn err<E, R>(&self, e: aws_sdk_cognitoidentityprovider::error::SdkError<E, R>) -> Error
+    pub(crate) fn err<E, R>(
+        &self,
+        e: aws_sdk_cognitoidentityprovider::error::SdkError<E, R>,
+    ) -> Error
     where
         E: aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata
             + std::error::Error
@@ -135,8 +141,10 @@ pub fn endpoint_from_env() -> Option<String> {
 /// The region from `AWS_REGION`/`AWS_DEFAULT_REGION` or the AWS profile.
 /// Never probes instance metadata: a user flow must not wait on it.
 pub async fn default_region() -> Option<String> {
-    let chain = RegionProviderChain::first_try(aws_config::environment::region::EnvironmentVariableRegionProvider::new())
-        .or_else(aws_config::profile::ProfileFileRegionProvider::builder().build());
+    let chain = RegionProviderChain::first_try(
+        aws_config::environment::region::EnvironmentVariableRegionProvider::new(),
+    )
+    .or_else(aws_config::profile::ProfileFileRegionProvider::builder().build());
     chain.region().await.map(|r| r.as_ref().to_owned())
 }
 
@@ -157,7 +165,9 @@ pub fn check_endpoint(e: &str) -> Result<(), Error> {
         return Err(bad("no host"));
     }
     if e.len() > 2048 || e.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(bad("it contains spaces or control characters, or is too long"));
+        return Err(bad(
+            "it contains spaces or control characters, or is too long",
+        ));
     }
     if let Some((_, port)) = host.rsplit_once(':')
         && !host.ends_with(']')
@@ -174,10 +184,24 @@ mod tests {
 
     #[test]
     fn endpoints() {
-        for ok in ["http://localhost:5000", "https://cognito-idp.us-east-1.amazonaws.com", "http://[::1]:80/", "http://127.0.0.1:9"] {
+        for ok in [
+            "http://localhost:5000",
+            "https://cognito-idp.us-east-1.amazonaws.com",
+            "http://[::1]:80/",
+            "http://127.0.0.1:9",
+        ] {
             check_endpoint(ok).unwrap();
         }
-        for bad in ["", "localhost:5000", "ftp://x", "http://", "http://:80", "http://x:99999", "http://a b", "http://x:port"] {
+        for bad in [
+            "",
+            "localhost:5000",
+            "ftp://x",
+            "http://",
+            "http://:80",
+            "http://x:99999",
+            "http://a b",
+            "http://x:port",
+        ] {
             assert!(check_endpoint(bad).is_err(), "{bad}");
         }
     }

@@ -197,6 +197,10 @@ mod tests {
             "NotAuthorizedException: hash *** is wrong; *** again"
         );
         let e = Error::Config("abcdEFGH1234=".into()).redact(&["abcdEFGH1234="]);
-        assert_eq!(e.to_string(), "abcdEFGH1234=", "only server text is rewritten");
+        assert_eq!(
+            e.to_string(),
+            "abcdEFGH1234=",
+            "only server text is rewritten"
+        );
     }
 }

@@ -62,12 +62,7 @@ mod tests {
             "6ok3n8atr9j9lfuoeo4b3r7rmb",
             "jv+xJE49oQS/UT9ZmJvf7N02z7dRIpmnahhmlTYX/lI=",
         ),
-        (
-            "k",
-            "",
-            "",
-            "i7mQxAp9YcuXWXqUISUCW+UKyL63RDbjc1uYiTp/ZiA=",
-        ),
+        ("k", "", "", "i7mQxAp9YcuXWXqUISUCW+UKyL63RDbjc1uYiTp/ZiA="),
     ];
 
     #[test]

@@ -51,7 +51,10 @@ impl FromStr for PoolId {
         if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric()) {
             return Err(bad("the part after `_` must be letters and digits"));
         }
-        Ok(PoolId { id: s.to_owned(), split: region.len() })
+        Ok(PoolId {
+            id: s.to_owned(),
+            split: region.len(),
+        })
     }
 }
 
@@ -77,9 +80,7 @@ pub fn is_region(s: &str) -> bool {
         && parts[..parts.len() - 1]
             .iter()
             .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
-        && parts[parts.len() - 1]
-            .bytes()
-            .all(|b| b.is_ascii_digit())
+        && parts[parts.len() - 1].bytes().all(|b| b.is_ascii_digit())
         && !parts[parts.len() - 1].is_empty()
 }
 
@@ -135,8 +136,18 @@ mod tests {
         let p: PoolId = "us-gov-west-1_x".parse().unwrap();
         assert_eq!(p.region(), "us-gov-west-1");
         for bad in [
-            "", "_", "abc", "us-east-1", "us-east-1_", "_abc", "US-EAST-1_abc", "us-east_abc",
-            "us-east-1_ab-c", "us-east-1_a_b", "us-east-1_ab c", "us-east-1_ユーザー",
+            "",
+            "_",
+            "abc",
+            "us-east-1",
+            "us-east-1_",
+            "_abc",
+            "US-EAST-1_abc",
+            "us-east_abc",
+            "us-east-1_ab-c",
+            "us-east-1_a_b",
+            "us-east-1_ab c",
+            "us-east-1_ユーザー",
         ] {
             let err = bad.parse::<PoolId>().unwrap_err().to_string();
             assert!(err.starts_with("invalid user pool id"), "{bad}: {err}");
@@ -148,10 +159,25 @@ mod tests {
 
     #[test]
     fn regions() {
-        for ok in ["us-east-1", "ap-northeast-1", "us-gov-west-1", "eu-central-2", "il-central-1"] {
+        for ok in [
+            "us-east-1",
+            "ap-northeast-1",
+            "us-gov-west-1",
+            "eu-central-2",
+            "il-central-1",
+        ] {
             assert!(is_region(ok), "{ok}");
         }
-        for bad in ["", "us", "us-east", "us-east-x", "US-EAST-1", "us--1", "us-east-1 ", "-east-1"] {
+        for bad in [
+            "",
+            "us",
+            "us-east",
+            "us-east-x",
+            "US-EAST-1",
+            "us--1",
+            "us-east-1 ",
+            "-east-1",
+        ] {
             assert!(!is_region(bad), "{bad}");
         }
     }

@@ -31,7 +31,9 @@ pub mod totp;
 pub mod verify;
 
 pub use answers::{Answers, MfaKind, NewPassword, NoAnswer, StaticAnswers};
-pub use client::{Cognito, ConnectOptions, ENDPOINT_ENV, check_endpoint, default_region, endpoint_from_env};
+pub use client::{
+    Cognito, ConnectOptions, ENDPOINT_ENV, check_endpoint, default_region, endpoint_from_env,
+};
 pub use error::{Error, ErrorKind};
 pub use hash::secret_hash;
 pub use identity::{Identity, PoolId, is_region};

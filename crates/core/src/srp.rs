@@ -242,7 +242,9 @@ struct Derived {
 /// are, so the message flow still completes. Empty is an error.
 pub fn secret_block_bytes(secret_block: &str) -> Result<Vec<u8>, SrpError> {
     if secret_block.is_empty() {
-        return Err(SrpError::BadBase64 { field: "SECRET_BLOCK" });
+        return Err(SrpError::BadBase64 {
+            field: "SECRET_BLOCK",
+        });
     }
     Ok(BASE64
         .decode(secret_block)

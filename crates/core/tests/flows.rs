@@ -16,7 +16,13 @@ struct World {
 fn world(pool: PoolSpec, secret: bool) -> World {
     let stub = Stub::start();
     let pool = stub.add_pool(pool);
-    let client = stub.add_client(&pool, ClientSpec { generate_secret: secret, ..Default::default() });
+    let client = stub.add_client(
+        &pool,
+        ClientSpec {
+            generate_secret: secret,
+            ..Default::default()
+        },
+    );
     World { stub, pool, client }
 }
 
@@ -44,35 +50,91 @@ impl World {
 
 #[tokio::test]
 async fn mfa_setup_associates_verifies_and_answers() {
-    let w = world(PoolSpec { username_is_email: true, ..Default::default() }, true);
-    let u = w.stub.add_user(&w.pool, UserSpec { mfa: Mfa::SetupTotp, ..UserSpec::new("s@example.com", PW) });
+    let w = world(
+        PoolSpec {
+            username_is_email: true,
+            ..Default::default()
+        },
+        true,
+    );
+    let u = w.stub.add_user(
+        &w.pool,
+        UserSpec {
+            mfa: Mfa::SetupTotp,
+            ..UserSpec::new("s@example.com", PW)
+        },
+    );
     let c = w.cognito().await;
     // StaticAnswers computes the code from the secret MFA_SETUP just associated.
     let tokens = c
-        .login(&w.identity("s@example.com"), Flow::Srp, &Secret::new(PW), &StaticAnswers::default())
+        .login(
+            &w.identity("s@example.com"),
+            Flow::Srp,
+            &Secret::new(PW),
+            &StaticAnswers::default(),
+        )
         .await
         .unwrap();
-    assert_eq!(tokens.internal_username().as_deref(), Some(u.username.as_str()));
+    assert_eq!(
+        tokens.internal_username().as_deref(),
+        Some(u.username.as_str())
+    );
     let state = w.stub.user(&w.pool, "s@example.com").unwrap();
-    let secret = state.software_token_secret.expect("a software token was associated");
+    let secret = state
+        .software_token_secret
+        .expect("a software token was associated");
     assert!(matches!(state.mfa, Mfa::Totp { .. }));
     // From now on the user signs in with SOFTWARE_TOKEN_MFA.
-    let answers = StaticAnswers { totp_secret: Some(Secret::new(secret)), ..Default::default() };
-    c.login(&w.identity("s@example.com"), Flow::Password, &Secret::new(PW), &answers).await.unwrap();
+    let answers = StaticAnswers {
+        totp_secret: Some(Secret::new(secret)),
+        ..Default::default()
+    };
+    c.login(
+        &w.identity("s@example.com"),
+        Flow::Password,
+        &Secret::new(PW),
+        &answers,
+    )
+    .await
+    .unwrap();
 }
 
 #[tokio::test]
 async fn unanswered_challenges_name_the_challenge() {
     let w = world(PoolSpec::default(), false);
-    w.stub.add_user(&w.pool, UserSpec { temporary: true, ..UserSpec::new("t", PW) });
-    w.stub.add_user(&w.pool, UserSpec { mfa: Mfa::Sms, ..UserSpec::new("s", PW) });
+    w.stub.add_user(
+        &w.pool,
+        UserSpec {
+            temporary: true,
+            ..UserSpec::new("t", PW)
+        },
+    );
+    w.stub.add_user(
+        &w.pool,
+        UserSpec {
+            mfa: Mfa::Sms,
+            ..UserSpec::new("s", PW)
+        },
+    );
     let c = w.cognito().await;
     let none = StaticAnswers::default();
-    let e = c.login(&w.identity("t"), Flow::Password, &Secret::new(PW), &none).await.unwrap_err();
-    assert!(matches!(&e, Error::Unanswered { challenge, .. } if challenge == "NEW_PASSWORD_REQUIRED"), "{e}");
+    let e = c
+        .login(&w.identity("t"), Flow::Password, &Secret::new(PW), &none)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&e, Error::Unanswered { challenge, .. } if challenge == "NEW_PASSWORD_REQUIRED"),
+        "{e}"
+    );
     assert_eq!(e.kind(), ErrorKind::Config);
-    let e = c.login(&w.identity("s"), Flow::Password, &Secret::new(PW), &none).await.unwrap_err();
-    assert!(matches!(&e, Error::Unanswered { challenge, .. } if challenge == "SMS_MFA"), "{e}");
+    let e = c
+        .login(&w.identity("s"), Flow::Password, &Secret::new(PW), &none)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&e, Error::Unanswered { challenge, .. } if challenge == "SMS_MFA"),
+        "{e}"
+    );
 }
 
 #[tokio::test]
@@ -81,18 +143,29 @@ async fn errors_keep_cognitos_code_and_message() {
     w.stub.add_user(&w.pool, UserSpec::new("alice", PW));
     let c = w.cognito().await;
     let e = c
-        .login(&w.identity("alice"), Flow::Password, &Secret::new("nope"), &StaticAnswers::default())
+        .login(
+            &w.identity("alice"),
+            Flow::Password,
+            &Secret::new("nope"),
+            &StaticAnswers::default(),
+        )
         .await
         .unwrap_err();
     assert_eq!(e.code(), Some("NotAuthorizedException"));
-    assert_eq!(e.to_string(), "NotAuthorizedException: Incorrect username or password.");
+    assert_eq!(
+        e.to_string(),
+        "NotAuthorizedException: Incorrect username or password."
+    );
     assert_eq!(e.kind(), ErrorKind::Rejected);
     // The admin and SRP flows need the pool id: a configuration error, no request.
     let mut id = w.identity("alice");
     id.user_pool_id = None;
     w.stub.clear_requests();
     for flow in [Flow::Admin, Flow::Srp] {
-        let e = c.login(&id, flow, &Secret::new(PW), &StaticAnswers::default()).await.unwrap_err();
+        let e = c
+            .login(&id, flow, &Secret::new(PW), &StaticAnswers::default())
+            .await
+            .unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Config, "{e}");
     }
     assert!(w.stub.requests().is_empty());
@@ -100,11 +173,25 @@ async fn errors_keep_cognitos_code_and_message() {
 
 #[tokio::test]
 async fn refresh_hashes_the_internal_username_and_keeps_the_refresh_token() {
-    let w = world(PoolSpec { username_is_email: true, ..Default::default() }, true);
+    let w = world(
+        PoolSpec {
+            username_is_email: true,
+            ..Default::default()
+        },
+        true,
+    );
     w.stub.add_user(&w.pool, UserSpec::new("r@example.com", PW));
     let c = w.cognito().await;
     let id = w.identity("r@example.com");
-    let t = c.login(&id, Flow::Password, &Secret::new(PW), &StaticAnswers::default()).await.unwrap();
+    let t = c
+        .login(
+            &id,
+            Flow::Password,
+            &Secret::new(PW),
+            &StaticAnswers::default(),
+        )
+        .await
+        .unwrap();
     let internal = t.internal_username().unwrap();
     assert_ne!(internal, "r@example.com");
     let rt = t.refresh_token.clone().unwrap();
@@ -124,11 +211,30 @@ async fn retries_throttling_and_times_out_on_a_silent_server() {
     let c = w.cognito().await;
     let id = w.identity("alice");
     w.stub.set_fault(Some(Fault::Throttle { times: 2 }));
-    c.login(&id, Flow::Password, &Secret::new(PW), &StaticAnswers::default()).await.unwrap();
-    assert_eq!(w.stub.requests().len(), 3, "two throttled attempts, then success");
+    c.login(
+        &id,
+        Flow::Password,
+        &Secret::new(PW),
+        &StaticAnswers::default(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        w.stub.requests().len(),
+        3,
+        "two throttled attempts, then success"
+    );
     w.stub.set_fault(Some(Fault::Hang));
     let started = std::time::Instant::now();
-    let e = c.login(&id, Flow::Password, &Secret::new(PW), &StaticAnswers::default()).await.unwrap_err();
+    let e = c
+        .login(
+            &id,
+            Flow::Password,
+            &Secret::new(PW),
+            &StaticAnswers::default(),
+        )
+        .await
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Network, "{e}");
     assert!(matches!(e, Error::Timeout { .. }), "{e}");
     assert!(started.elapsed() < std::time::Duration::from_secs(10));
@@ -136,7 +242,11 @@ async fn retries_throttling_and_times_out_on_a_silent_server() {
 
 #[tokio::test]
 async fn connect_checks_region_and_endpoint() {
-    let bad_region = Cognito::connect(&ConnectOptions { region: Some("nowhere".into()), ..Default::default() }).await;
+    let bad_region = Cognito::connect(&ConnectOptions {
+        region: Some("nowhere".into()),
+        ..Default::default()
+    })
+    .await;
     assert!(matches!(bad_region, Err(Error::Config(_))));
     let bad_endpoint = Cognito::connect(&ConnectOptions {
         region: Some("us-east-1".into()),
@@ -145,6 +255,11 @@ async fn connect_checks_region_and_endpoint() {
     })
     .await;
     assert!(matches!(bad_endpoint, Err(Error::Config(_))));
-    let c = Cognito::connect(&ConnectOptions { region: Some("eu-west-1".into()), ..Default::default() }).await.unwrap();
+    let c = Cognito::connect(&ConnectOptions {
+        region: Some("eu-west-1".into()),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
     assert_eq!(c.endpoint(), "https://cognito-idp.eu-west-1.amazonaws.com");
 }

@@ -145,7 +145,32 @@ impl Cmd {
             // The binary may exit before reading (e.g. a usage error).
             let _ = i.write_all(s.as_bytes());
         }
+        // A watchdog: a hang (say, a timeout that stopped working) fails the
+        // test after a minute instead of stalling the run.
+        let pid = child.id();
+        let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let watchdog = {
+            let done = done.clone();
+            std::thread::spawn(move || {
+                let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+                while std::time::Instant::now() < deadline {
+                    if done.load(std::sync::atomic::Ordering::SeqCst) {
+                        return false;
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(10));
+                }
+                let _ = Command::new("kill")
+                    .args(["-KILL", &pid.to_string()])
+                    .status();
+                true
+            })
+        };
         let out = child.wait_with_output().unwrap();
+        done.store(true, std::sync::atomic::Ordering::SeqCst);
+        assert!(
+            !watchdog.join().unwrap(),
+            "cognito-token did not finish within 60 s"
+        );
         Out {
             code: out.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),

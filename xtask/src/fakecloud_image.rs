@@ -129,23 +129,7 @@ pub fn ensure(sh: &Shell) -> anyhow::Result<String> {
             fs::copy(&bin, ctx.join("fakecloud"))?;
         }
         let tag = image.rsplit(':').next().unwrap_or_default();
-        let status = Command::new("docker")
-            .args(["build", "--build-arg"])
-            .arg(format!("BASE={base}"))
-            .args([
-                "--label",
-                &format!("cognito-token.inputs={tag}"),
-                "-t",
-                &image,
-            ])
-            .arg(&ctx)
-            .stdout(stderr_stdio())
-            .status()
-            .context("cannot run `docker build`")?;
-        if !status.success() {
-            bail!("`docker build` of {image} failed ({status})");
-        }
-        Ok(())
+        crate::image::docker_build(&base, tag, &image, &ctx)
     })();
     let _ = fs::remove_dir_all(&ctx);
     result?;

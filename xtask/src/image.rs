@@ -187,23 +187,7 @@ pub fn ensure(sh: &Shell) -> anyhow::Result<String> {
                 }
             }
         }
-        let status = Command::new("docker")
-            .args(["build", "--build-arg"])
-            .arg(format!("BASE={base}"))
-            .args([
-                "--label",
-                &format!("cognito-token.inputs={tag}"),
-                "-t",
-                &image,
-            ])
-            .arg(&ctx)
-            .stdout(stderr_stdio())
-            .status()
-            .context("cannot run `docker build`")?;
-        if !status.success() {
-            bail!("`docker build` of {image} failed ({status})");
-        }
-        Ok(())
+        docker_build(&base, &tag, &image, &ctx)
     })();
     let _ = fs::remove_dir_all(&ctx);
     result?;
@@ -395,4 +379,26 @@ fn ensure_wheels(sh: &Shell, cache: &Path, requirements: &[u8]) -> anyhow::Resul
     fs::rename(&tmp, &dir)?;
     say!("wheels fetched in {:.0?}", started.elapsed());
     Ok(dir)
+}
+
+/// `docker build` of the context `ctx` on `BASE=base`, labelled with the
+/// inputs' hash `tag`, as `image`; the build's output goes to stderr.
+pub(crate) fn docker_build(base: &str, tag: &str, image: &str, ctx: &Path) -> anyhow::Result<()> {
+    let status = Command::new("docker")
+        .args(["build", "--build-arg"])
+        .arg(format!("BASE={base}"))
+        .args([
+            "--label",
+            &format!("cognito-token.inputs={tag}"),
+            "-t",
+            image,
+        ])
+        .arg(ctx)
+        .stdout(stderr_stdio())
+        .status()
+        .context("cannot run `docker build`")?;
+    if !status.success() {
+        bail!("`docker build` of {image} failed ({status})");
+    }
+    Ok(())
 }

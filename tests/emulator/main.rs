@@ -28,6 +28,7 @@ mod mfa;
 mod provisioning;
 mod rejections;
 mod srp;
+mod strict;
 mod tools;
 
 /// Instantiates flow tests per emulator:
@@ -64,6 +65,7 @@ macro_rules! emulator_tests {
 }
 
 emulator_tests! {
+    strict: [wrong_client_secret_on_the_password_flow, flow_the_client_does_not_allow],
     provisioning: [
         provisions_a_pool_with_secret_and_public_clients_and_users,
         core_first_login_keeps_the_password_then_signs_in_without_a_challenge,

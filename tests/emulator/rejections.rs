@@ -22,9 +22,13 @@ pub async fn unknown_user(emu: Emu) {
         .identity(&p, Client::Secret, &Provisioned::username("nobody"))
         .password(&Provisioned::password())
         .run();
-    // Clients made through the API default to PreventUserExistenceErrors =
-    // LEGACY in Cognito, which names the error; moto always does.
-    out.fails(3, "UserNotFoundException");
+    match emu {
+        // moto always names the error.
+        Emu::Moto => out.fails(3, "UserNotFoundException"),
+        // fakecloud hides whether the user exists, as Cognito does with
+        // PreventUserExistenceErrors = ENABLED.
+        Emu::Fakecloud => out.fails(3, "NotAuthorizedException: Incorrect username or password."),
+    };
 }
 
 pub async fn unknown_client_id(emu: Emu) {

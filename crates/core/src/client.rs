@@ -89,6 +89,12 @@ impl Cognito {
         if let Some(e) = &opts.endpoint_url {
             loader = loader.endpoint_url(e);
         }
+        // A plain-HTTP endpoint (a local emulator) needs no TLS: without this
+        // the default client still loads the system's CA certificates, which
+        // costs more than the request itself.
+        if endpoint.starts_with("http://") {
+            loader = loader.http_client(aws_smithy_http_client::Builder::new().build_http());
+        }
         if !opts.credentials {
             loader = loader.no_credentials();
         }

@@ -6,7 +6,7 @@
 
 use cognito_token_core::secret_hash;
 
-use crate::support::{self, Client, Emu, Home, PoolOptions, Provisioned, Recorder, claims};
+use crate::support::{Client, Emu, Home, Recorder, claims};
 
 pub async fn second_token_call_makes_no_request(emu: Emu) {
     let (p, user, password) = emu.pool_with_confirmed_user().await;
@@ -64,18 +64,7 @@ pub async fn second_token_call_makes_no_request(emu: Emu) {
 pub async fn refresh_hashes_over_the_internal_username(emu: Emu) {
     // An email-as-username user with a temporary password: the sign-in goes
     // through NEW_PASSWORD_REQUIRED, which names the internal user.
-    let p = emu
-        .pool(&PoolOptions {
-            email_as_username: true,
-            ..Default::default()
-        })
-        .await;
-    let email = support::email();
-    let password = Provisioned::password();
-    p.create_user(&email, &password, Some(&email))
-        .await
-        .unwrap();
-    let internal = support::internal_username(&p, &email).await;
+    let (p, email, password, internal) = emu.email_pool_with_user(true).await;
 
     let home = Home::new();
     let rec = Recorder::start(&p.endpoint);
@@ -142,17 +131,7 @@ pub async fn refresh_hashes_over_the_internal_username(emu: Emu) {
 pub async fn refresh_after_a_challenge_free_email_sign_in(emu: Emu) {
     // A confirmed email-as-username user signs in with USER_PASSWORD_AUTH
     // and gets tokens at once (no challenge names the internal user).
-    let p = emu
-        .pool(&PoolOptions {
-            email_as_username: true,
-            ..Default::default()
-        })
-        .await;
-    let email = support::email();
-    let password = Provisioned::password();
-    p.create_confirmed_user(&email, &password, Some(&email))
-        .await
-        .unwrap();
+    let (p, email, password, _) = emu.email_pool_with_user(false).await;
 
     let home = Home::new();
     home.cli(["login"])

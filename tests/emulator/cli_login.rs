@@ -2,7 +2,7 @@
 //! flows, NEW_PASSWORD_REQUIRED, both kinds of app client, the output
 //! formats, email-as-username pools, and unsigned user flows.
 
-use crate::support::{self, Cli, Client, Emu, PoolOptions, Provisioned, Recorder, claims};
+use crate::support::{Cli, Client, Emu, Recorder, claims};
 
 pub async fn first_login_sets_the_new_password_then_the_second_needs_no_challenge(emu: Emu) {
     let (p, user, password) = emu.pool_with_new_user().await;
@@ -208,18 +208,7 @@ pub async fn output_json_header_and_access_token(emu: Emu) {
 }
 
 pub async fn email_as_username_signs_in_by_email(emu: Emu) {
-    let p = emu
-        .pool(&PoolOptions {
-            email_as_username: true,
-            ..Default::default()
-        })
-        .await;
-    let email = support::email();
-    let password = Provisioned::password();
-    p.create_user(&email, &password, Some(&email))
-        .await
-        .unwrap();
-    let internal = support::internal_username(&p, &email).await;
+    let (p, email, password, internal) = emu.email_pool_with_user(true).await;
     assert_ne!(internal, email, "the pool gives the user an internal name");
 
     let new_password = format!("{password}-New");

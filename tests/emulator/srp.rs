@@ -8,7 +8,7 @@
 
 use cognito_token_core::{Secret, secret_hash};
 
-use crate::support::{self, Cli, Client, Emu, PoolOptions, Provisioned, Recorder, claims};
+use crate::support::{Cli, Client, Emu, Provisioned, Recorder, claims};
 
 /// Signs in a confirmed user with SRP through a recorder and checks the
 /// exchange: InitiateAuth (USER_SRP_AUTH, SRP_A, no password) then one
@@ -88,18 +88,7 @@ pub async fn srp_public_client(emu: Emu) {
 }
 
 pub async fn srp_email_as_username(emu: Emu) {
-    let p = emu
-        .pool(&PoolOptions {
-            email_as_username: true,
-            ..Default::default()
-        })
-        .await;
-    let email = support::email();
-    let password = Provisioned::password();
-    p.create_confirmed_user(&email, &password, Some(&email))
-        .await
-        .unwrap();
-    let internal = support::internal_username(&p, &email).await;
+    let (p, email, password, internal) = emu.email_pool_with_user(false).await;
 
     let rec = Recorder::start(&p.endpoint);
     let out = Cli::new(["login", "--flow", "srp"])

@@ -114,6 +114,32 @@ impl Emu {
             .unwrap_or_else(|e| panic!("creating a user failed: {e:#}"));
         (p, user, password)
     }
+
+    /// A pool whose username is the email address (`UsernameAttributes=email`)
+    /// with one user, `temporary` or confirmed: (pool, email, password,
+    /// internal username).
+    pub async fn email_pool_with_user(
+        self,
+        temporary: bool,
+    ) -> (Provisioned, String, String, String) {
+        let p = self
+            .pool(&PoolOptions {
+                email_as_username: true,
+                ..Default::default()
+            })
+            .await;
+        let email = email();
+        let password = Provisioned::password();
+        if temporary {
+            p.create_user(&email, &password, Some(&email)).await
+        } else {
+            p.create_confirmed_user(&email, &password, Some(&email))
+                .await
+        }
+        .unwrap_or_else(|e| panic!("creating {email} failed: {e:#}"));
+        let internal = internal_username(&p, &email).await;
+        (p, email, password, internal)
+    }
 }
 
 /// Which of a [`Provisioned`] pool's two app clients.

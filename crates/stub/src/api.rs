@@ -892,6 +892,27 @@ impl State {
     }
 
     /// For admin calls: checks SigV4 presence/scope and that `UserPoolId` exists and owns the client.
+    /// The app client a request names. For the admin APIs the pool checks
+    /// come first, even when the client is unknown.
+    fn request_client(
+        &self,
+        inp: &Input<'_>,
+        admin: bool,
+        authorization: Option<&str>,
+        client_id: &str,
+    ) -> ApiResult<(String, Client)> {
+        let looked_up = self.client(client_id);
+        if admin {
+            self.admin_pool(
+                inp,
+                authorization,
+                looked_up.as_ref().ok().map(|(p, _)| p.as_str()),
+                client_id,
+            )?;
+        }
+        looked_up
+    }
+
     fn admin_pool(
         &self,
         inp: &Input<'_>,
@@ -931,16 +952,7 @@ impl State {
                 AUTH_FLOWS.join(", ")
             )));
         }
-        let looked_up = self.client(client_id);
-        if admin {
-            self.admin_pool(
-                inp,
-                authorization,
-                looked_up.as_ref().ok().map(|(p, _)| p.as_str()),
-                client_id,
-            )?;
-        }
-        let (pool_id, client) = looked_up?;
+        let (pool_id, client) = self.request_client(inp, admin, authorization, client_id)?;
         let enabled = |f: &str| {
             if flow_enabled(&client, f) {
                 Ok(())
@@ -1110,16 +1122,7 @@ impl State {
                 CHALLENGE_NAMES.join(", ")
             )));
         }
-        let looked_up = self.client(client_id);
-        if admin {
-            self.admin_pool(
-                inp,
-                authorization,
-                looked_up.as_ref().ok().map(|(p, _)| p.as_str()),
-                client_id,
-            )?;
-        }
-        let (pool_id, client) = looked_up?;
+        let (pool_id, client) = self.request_client(inp, admin, authorization, client_id)?;
         let given_name = responses
             .get("USERNAME")
             .filter(|s| !s.is_empty())

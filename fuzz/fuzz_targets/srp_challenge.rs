@@ -9,7 +9,8 @@ use std::sync::LazyLock;
 use cognito_token_core::srp::SrpClient;
 use libfuzzer_sys::fuzz_target;
 
-static CLIENT: LazyLock<SrpClient> = LazyLock::new(|| SrpClient::from_private_bytes(&[1; 128]));
+static CLIENT: LazyLock<SrpClient> =
+    LazyLock::new(|| SrpClient::from_private_bytes(&[1; 128]).expect("SRP client"));
 
 fuzz_target!(
     |input: (String, String, String, String, String, String, String)| {

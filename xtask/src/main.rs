@@ -18,6 +18,8 @@ mod bench;
 mod fakecloud_image;
 mod image;
 mod select;
+#[cfg(test)]
+mod tidy;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

@@ -28,25 +28,9 @@ use hmac::{Hmac, Mac};
 use num_bigint::BigUint;
 use sha2::{Digest, Sha256};
 
-/// RFC 5054 / RFC 3526 3072-bit MODP group prime, as used by Cognito.
-const N_HEX: &str = concat!(
-    "FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD1",
-    "29024E088A67CC74020BBEA63B139B22514A08798E3404DD",
-    "EF9519B3CD3A431B302B0A6DF25F14374FE1356D6D51C245",
-    "E485B576625E7EC6F44C42E9A637ED6B0BFF5CB6F406B7ED",
-    "EE386BFB5A899FA5AE9F24117C4B1FE649286651ECE45B3D",
-    "C2007CB8A163BF0598DA48361C55D39A69163FA8FD24CF5F",
-    "83655D23DCA3AD961C62F356208552BB9ED529077096966D",
-    "670C354E4ABC9804F1746C08CA18217C32905E462E36CE3B",
-    "E39E772C180E86039B2783A2EC07A28FB5C55DF06F4C52C9",
-    "DE2BCBF6955817183995497CEA956AE515D2261898FA0510",
-    "15728E5A8AAAC42DAD33170D04507A33A85521ABDF1CBA64",
-    "ECFB850458DBEF0A8AEA71575D060C7DB3970F85A6E1E4C7",
-    "ABF5AE8CDB0933D71E8C94E04A25619DCEE3D2261AD2EE6B",
-    "F12FFA06D98A0864D87602733EC86A64521F2B18177B200C",
-    "BBE117577A615D6C770988C0BAD946E208E24FA074E5AB31",
-    "43DB5BFCE0FD108E4B82D120A93AD2CAFFFFFFFFFFFFFFFF",
-);
+mod group;
+
+use group::{Group, N_HEX};
 
 /// HKDF `info` used by Cognito (the HKDF counter byte is added by HKDF itself).
 const HKDF_INFO: &[u8] = b"Caldera Derived Key";
@@ -62,6 +46,12 @@ static G: LazyLock<BigUint> = LazyLock::new(|| BigUint::from(2u8));
 static K: LazyLock<BigUint> = LazyLock::new(|| hash_to_int(&[&pad(&N), &pad(&G)]));
 
 type HmacSha256 = Hmac<Sha256>;
+
+impl From<group::ArithmeticFailed> for SrpError {
+    fn from(_: group::ArithmeticFailed) -> Self {
+        Self::Arithmetic
+    }
+}
 
 /// Errors from the SRP computation. Messages never contain secret values.
 #[derive(Debug, thiserror::Error)]
@@ -88,6 +78,10 @@ pub enum SrpError {
     /// The scrambling parameter `u = H(A, B)` is zero.
     #[error("invalid SRP exchange (u is zero)")]
     InvalidU,
+    /// AWS-LC's big-number arithmetic reported a failure (in practice, an
+    /// allocation failure).
+    #[error("big-number arithmetic failed")]
+    Arithmetic,
     /// The operating system's random number generator failed.
     #[error("operating system random number generator failed: {0}")]
     Rng(getrandom::Error),
@@ -119,16 +113,16 @@ impl SrpClient {
     ///
     /// [`SrpError::Rng`] if the OS random number generator fails.
     pub fn new() -> Result<Self, SrpError> {
+        let mut group = Group::new()?;
         loop {
             let mut buf = [0u8; PRIVATE_LEN];
             getrandom::getrandom(&mut buf).map_err(SrpError::Rng)?;
-            let a = BigUint::from_bytes_be(&buf) % &*N;
+            // 128 bytes are below N already: `a mod N` is `a`, and the fixed
+            // length keeps the exponentiation's cost independent of `a`.
+            let a = BigUint::from_bytes_be(&buf);
+            let big_a = BigUint::from_bytes_be(&group.pow_g(&buf)?);
             buf.fill(0);
-            if a == BigUint::ZERO {
-                continue;
-            }
-            let big_a = G.modpow(&a, &N);
-            if big_a == BigUint::ZERO {
+            if a == BigUint::ZERO || big_a == BigUint::ZERO {
                 continue;
             }
             return Ok(Self { a, big_a });
@@ -138,10 +132,14 @@ impl SrpClient {
     /// An exchange with a caller-chosen private value `a` (big-endian bytes,
     /// reduced mod N). For tests and known-answer vectors only: production
     /// code must use [`SrpClient::new`].
-    pub fn from_private_bytes(a: &[u8]) -> Self {
+    ///
+    /// # Errors
+    ///
+    /// [`SrpError::Arithmetic`] if AWS-LC's arithmetic fails.
+    pub fn from_private_bytes(a: &[u8]) -> Result<Self, SrpError> {
         let a = BigUint::from_bytes_be(a) % &*N;
-        let big_a = G.modpow(&a, &N);
-        Self { a, big_a }
+        let big_a = BigUint::from_bytes_be(&Group::new()?.pow_g(&a.to_bytes_be())?);
+        Ok(Self { a, big_a })
     }
 
     /// Lowercase hex of `A`, without padding: the `SRP_A` auth parameter.
@@ -211,12 +209,20 @@ impl SrpClient {
             .chain_update(b":")
             .chain_update(password.as_bytes())
             .finalize();
-        let x = hash_to_int(&[&pad(&salt), &identity]);
-        let k_gx = (&*K * G.modpow(&x, &N)) % &*N;
+        let x_digest = Sha256::new()
+            .chain_update(pad(&salt))
+            .chain_update(identity)
+            .finalize();
+        let x = BigUint::from_bytes_be(&x_digest);
+        let mut group = Group::new()?;
+        // gˣ over the digest's 32 bytes, not x's minimal bytes: the cost does
+        // not depend on x's leading zeros.
+        let g_x = BigUint::from_bytes_be(&group.pow_g(&x_digest)?);
+        let k_gx = (&*K * g_x) % &*N;
         // (B − k·gˣ) mod N, kept non-negative.
         let base = (b_mod_n + &*N - k_gx) % &*N;
         let exponent = &self.a + &u * &x;
-        let s = base.modpow(&exponent, &N);
+        let s = BigUint::from_bytes_be(&group.pow(&base.to_bytes_be(), &exponent.to_bytes_be())?);
         let hk = hkdf::Hkdf::<Sha256>::new(Some(&pad(&u)), &pad(&s));
         let mut key = [0u8; 16];
         hk.expand(HKDF_INFO, &mut key)
@@ -337,7 +343,7 @@ mod tests {
     }
 
     fn published_client() -> SrpClient {
-        SrpClient::from_private_bytes(&[1u8; 128])
+        SrpClient::from_private_bytes(&[1u8; 128]).unwrap()
     }
 
     const PUB_SECRET_BLOCK: &str = "9ae77ec7154c14dcc487b47707fee4b4920cb96d8a8c045e4c8df879a7b375524aa736acdec6c9ad4ea606774d00621b";
@@ -397,7 +403,7 @@ mod tests {
             let s = |k: &str| v[k].as_str().unwrap_or_else(|| panic!("field {k}"));
             let name = s("name");
             let a = big(s("a_hex"));
-            let client = SrpClient::from_private_bytes(&a.to_bytes_be());
+            let client = SrpClient::from_private_bytes(&a.to_bytes_be()).unwrap();
             assert_eq!(client.srp_a(), s("srp_a_hex"), "{name}: SRP_A");
             let parts = client
                 .derive(

@@ -15,7 +15,7 @@ use proptest::prelude::*;
 /// One SRP client for every case: computing `A` is a 3072-bit modular
 /// exponentiation, slow in an unoptimised test build.
 static SRP: std::sync::LazyLock<SrpClient> =
-    std::sync::LazyLock::new(|| SrpClient::from_private_bytes(&[1; 128]));
+    std::sync::LazyLock::new(|| SrpClient::from_private_bytes(&[1; 128]).expect("SRP client"));
 
 fn config(cases: u32) -> ProptestConfig {
     ProptestConfig {

@@ -158,7 +158,8 @@ fn build_cli(sh: &xshell::Shell, opts: &Opts) -> anyhow::Result<PathBuf> {
 // The measuring wrapper.
 
 /// `xtask __measure -- PROGRAM ARGS…`: runs PROGRAM (stdio inherited), then
-/// prints `@@xtask-measure WALL_NS MAXRSS_KIB CODE` on stdout; exits 0.
+/// prints `@@xtask-measure WALL_NS MAXRSS_KIB CODE CPU_NS` on stdout (CPU =
+/// user + system time of the child); exits 0.
 pub fn measure_child(args: &[String]) -> ExitCode {
     let args = match args.first().map(String::as_str) {
         Some("--") => &args[1..],
@@ -178,10 +179,15 @@ pub fn measure_child(args: &[String]) -> ExitCode {
             -127
         }
     };
-    let rss = nix::sys::resource::getrusage(nix::sys::resource::UsageWho::RUSAGE_CHILDREN)
-        .map(|u| u.max_rss())
-        .unwrap_or(0);
-    println!("\n{MEASURE_MARK} {} {rss} {code}", wall.as_nanos());
+    let usage = nix::sys::resource::getrusage(nix::sys::resource::UsageWho::RUSAGE_CHILDREN).ok();
+    let rss = usage.map_or(0, |u| u.max_rss());
+    let cpu_ns = usage.map_or(0, |u| {
+        let ns = |t: nix::sys::time::TimeVal| {
+            t.tv_sec() as i128 * 1_000_000_000 + t.tv_usec() as i128 * 1000
+        };
+        ns(u.user_time()) + ns(u.system_time())
+    });
+    println!("\n{MEASURE_MARK} {} {rss} {code} {cpu_ns}", wall.as_nanos());
     ExitCode::SUCCESS
 }
 
@@ -189,6 +195,8 @@ pub fn measure_child(args: &[String]) -> ExitCode {
 struct Sample {
     wall: Duration,
     rss_kib: u64,
+    /// User + system CPU time of the process.
+    cpu: Duration,
 }
 
 /// A command to measure: program, arguments, a clean environment.
@@ -253,7 +261,7 @@ impl Cmd {
             .split_whitespace()
             .filter_map(|x| x.parse().ok())
             .collect();
-        let [wall_ns, rss, code] = f[..] else {
+        let [wall_ns, rss, code, cpu_ns] = f[..] else {
             bail!("bad measure line {mark:?}")
         };
         if code != 0 {
@@ -267,6 +275,7 @@ impl Cmd {
         let sample = Sample {
             wall: Duration::from_nanos(wall_ns as u64),
             rss_kib: rss.max(0) as u64,
+            cpu: Duration::from_nanos(cpu_ns.max(0) as u64),
         };
         Ok((sample, body.trim_end().to_owned(), stderr))
     }
@@ -772,20 +781,53 @@ async fn run_in(
         .iter()
         .map(|(u, pw)| request_json(&p, u, pw).to_string().into_bytes())
         .collect();
-    let many_runs = if opts.quick { 1 } else { 3 };
+    let many_runs = if opts.quick { 1 } else { 5 };
+    let conc = opts.concurrency.to_string();
+    let many = Cmd::new(
+        bin,
+        &[
+            "login",
+            "--users-file",
+            &users_csv.display().to_string(),
+            "--concurrency",
+            &conc,
+        ],
+        &cli_env,
+    );
+    let users_n = opts.users;
+    let all_tokens =
+        |o: &str| o.lines().count() == users_n && o.lines().all(|l| l.contains("\"id_token\""));
+    // Interleaved, so that both see the emulator in the same state (moto
+    // keeps every token it issues, and a busy neighbour comes and goes):
+    // one warm-up of each, then pairs of (raw requests, the CLI).
     say!(
-        "measuring: the emulator's capacity ({} raw InitiateAuth, {} at once)",
+        "measuring: the emulator's capacity ({} raw InitiateAuth, {} at once) and \
+         cognito-token login --users-file, interleaved",
         opts.users,
         opts.concurrency
     );
-    capacity(&addr, &bodies, opts.concurrency).await?; // warm-up
+    capacity(&addr, &bodies, opts.concurrency).await?;
+    tokio::task::block_in_place(|| many.measure(1, 0, &all_tokens))?;
     let mut caps = Vec::new();
     let mut cap_walls = Vec::new();
+    let mut s = Vec::new();
     for _ in 0..many_runs {
         let t = Instant::now();
         caps.push(capacity(&addr, &bodies, opts.concurrency).await?);
         cap_walls.push(t.elapsed().as_secs_f64() * 1e3);
+        s.extend(tokio::task::block_in_place(|| {
+            many.measure(0, 1, &all_tokens)
+        })?);
     }
+    let pairs: Vec<String> = cap_walls
+        .iter()
+        .zip(&s)
+        .map(|(c, x)| format!("{c:.0}/{:.0}", x.wall.as_secs_f64() * 1e3))
+        .collect();
+    notes.push(format!(
+        "many tokens, wall ms per pair (raw requests / CLI), in order: {}",
+        pairs.join(", ")
+    ));
     let cap = stats(caps).median;
     rows.push(Row {
         name: format!(
@@ -801,28 +843,6 @@ async fn run_in(
         floor: None,
     });
 
-    let conc = opts.concurrency.to_string();
-    let many = Cmd::new(
-        bin,
-        &[
-            "login",
-            "--users-file",
-            &users_csv.display().to_string(),
-            "--concurrency",
-            &conc,
-        ],
-        &cli_env,
-    );
-    let users_n = opts.users;
-    say!(
-        "measuring: cognito-token login --users-file ({} users)",
-        opts.users
-    );
-    let s = tokio::task::block_in_place(|| {
-        many.measure(if opts.quick { 0 } else { 1 }, many_runs, &|o| {
-            o.lines().count() == users_n && o.lines().all(|l| l.contains("\"id_token\""))
-        })
-    })?;
     let rate = opts.users as f64 / ms(&s).median * 1e3;
     let mut r = Row::timed(
         &format!(
@@ -838,6 +858,13 @@ async fn run_in(
         opts.concurrency
     );
     r.rate = Some(rate);
+    let cpu_ms = stats(s.iter().map(|x| x.cpu.as_secs_f64() * 1e3).collect()).median;
+    notes.push(format!(
+        "`login --users-file` used {cpu_ms:.0} ms of CPU (user + system) for {users_n} users, \
+         {:.2} ms per user, in {:.0} ms of wall time (median run).",
+        cpu_ms / users_n as f64,
+        ms(&s).median
+    ));
     rows.push(r);
 
     // --- SRP, against the strict stub ---------------------------------------

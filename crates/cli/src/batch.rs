@@ -359,8 +359,19 @@ struct Shared {
     cache: Option<Cache>,
 }
 
-/// The outcome for one user: the JSON line and, on failure, its exit code.
-async fn one(shared: Arc<Shared>, user: User) -> (String, Option<u8>) {
+/// The outcome for one user.
+struct Outcome {
+    /// The JSON line for standard output.
+    line: String,
+    /// On failure, its exit code.
+    failed: Option<u8>,
+    /// On success, what goes into the cache.
+    entry: Option<Entry>,
+}
+
+/// Signs one user in. Holds a `--concurrency` slot for the requests only:
+/// the cache write happens afterwards, on the [`CacheWriter`] thread.
+async fn one(shared: Arc<Shared>, user: User) -> Outcome {
     let fail_line = |username: &str, message: String, code: Option<&str>, exit: u8| {
         let line = serde_json::json!({
             "username": username,
@@ -368,7 +379,11 @@ async fn one(shared: Arc<Shared>, user: User) -> (String, Option<u8>) {
             "code": code,
             "exit": exit,
         });
-        (line.to_string(), Some(exit))
+        Outcome {
+            line: line.to_string(),
+            failed: Some(exit),
+            entry: None,
+        }
     };
     let password = match resolve_password(&user.password, shared.shared_password.as_ref()) {
         Ok(p) => p,
@@ -412,27 +427,19 @@ async fn one(shared: Arc<Shared>, user: User) -> (String, Option<u8>) {
     };
     match result {
         Ok(tokens) => {
-            if let Some(cache) = shared.cache.clone() {
+            let entry = shared.cache.is_some().then(|| {
                 let mut key = shared.base.cache_key();
                 key.username = user.username.clone();
-                let entry = Entry {
+                Entry {
                     key,
                     tokens: tokens.clone(),
-                };
-                // A store fsyncs (~4 ms): off the runtime thread, so the
-                // other sign-ins keep going meanwhile.
-                let stored = tokio::task::spawn_blocking(move || {
-                    cache.store(&entry).map_err(|e| (cache, e))
-                })
-                .await;
-                if let Ok(Err((cache, e))) = stored {
-                    eprintln!(
-                        "warning: cannot write the token cache in {}: {e}",
-                        cache.dir().display()
-                    );
                 }
+            });
+            Outcome {
+                line: success_line(&user.username, &tokens),
+                failed: None,
+                entry,
             }
-            (success_line(&user.username, &tokens), None)
         }
         Err(e) => {
             let err = anyhow::Error::new(e);
@@ -450,6 +457,74 @@ async fn one(shared: Arc<Shared>, user: User) -> (String, Option<u8>) {
                 Some(code.as_deref().unwrap_or(kind_name(exit))),
                 exit,
             )
+        }
+    }
+}
+
+/// Stores cache entries on one thread of its own, so that a store (it
+/// fsyncs, ~4 ms) never holds a sign-in slot. Failures are counted and
+/// reported once, at the end.
+struct CacheWriter {
+    tx: Option<std::sync::mpsc::Sender<Entry>>,
+    thread: Option<std::thread::JoinHandle<(usize, Option<String>)>>,
+    dir: std::path::PathBuf,
+}
+
+impl CacheWriter {
+    fn start(cache: Option<Cache>) -> anyhow::Result<Self> {
+        let Some(cache) = cache else {
+            return Ok(Self {
+                tx: None,
+                thread: None,
+                dir: std::path::PathBuf::new(),
+            });
+        };
+        let dir = cache.dir().to_path_buf();
+        let (tx, rx) = std::sync::mpsc::channel::<Entry>();
+        let thread = std::thread::Builder::new()
+            .name("cache-writer".into())
+            .spawn(move || {
+                let (mut failed, mut first) = (0, None);
+                for entry in rx {
+                    if let Err(e) = cache.store(&entry) {
+                        failed += 1;
+                        first.get_or_insert_with(|| e.to_string());
+                    }
+                }
+                (failed, first)
+            })
+            .context("cannot start the cache writer thread")?;
+        Ok(Self {
+            tx: Some(tx),
+            thread: Some(thread),
+            dir,
+        })
+    }
+
+    fn store(&self, entry: Entry) {
+        if let Some(tx) = &self.tx {
+            // The writer only stops once `tx` is dropped, in `finish`.
+            let _ = tx.send(entry);
+        }
+    }
+
+    /// Waits for every queued entry to be written; warns once on failures.
+    fn finish(mut self, stored: usize) {
+        drop(self.tx.take());
+        let Some(thread) = self.thread.take() else {
+            return;
+        };
+        match thread.join() {
+            Ok((0, _)) => {}
+            Ok((failed, first)) => eprintln!(
+                "warning: cannot write the token cache in {}: {} ({failed} of {stored} tokens not cached)",
+                self.dir.display(),
+                first.unwrap_or_default()
+            ),
+            Err(_) => eprintln!(
+                "warning: the token cache writer stopped; some tokens may not be cached in {}",
+                self.dir.display()
+            ),
         }
     }
 }
@@ -553,6 +628,8 @@ pub async fn login_many(a: LoginArgs, path: &Path) -> anyhow::Result<ExitCode> {
         c
     };
     let cognito = Cognito::connect(&base.connect_options()).await?;
+    let writer = CacheWriter::start(cache.clone())?;
+    let mut queued = 0;
     let shared = Arc::new(Shared {
         cognito,
         base,
@@ -581,7 +658,15 @@ pub async fn login_many(a: LoginArgs, path: &Path) -> anyhow::Result<ExitCode> {
         let Some(joined) = running.join_next().await else {
             break;
         };
-        let (line, failed) = joined.context("a sign-in task panicked")?;
+        let Outcome {
+            line,
+            failed,
+            entry,
+        } = joined.context("a sign-in task panicked")?;
+        if let Some(entry) = entry {
+            writer.store(entry);
+            queued += 1;
+        }
         if let Some(code) = failed {
             worst = worst.max(code);
         }
@@ -594,6 +679,7 @@ pub async fn login_many(a: LoginArgs, path: &Path) -> anyhow::Result<ExitCode> {
         }
         progress.tick(failed.is_some());
     }
+    writer.finish(queued);
     if progress.failed > 0 {
         eprintln!("{} of {total} users failed to sign in", progress.failed);
     }

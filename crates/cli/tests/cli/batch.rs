@@ -228,3 +228,33 @@ fn missing_password_source_fails_that_user_only_and_bad_lists_are_usage_errors()
     );
     assert!(w.stub.requests().is_empty());
 }
+
+#[test]
+fn unwritable_cache_warns_once_and_keeps_every_token() {
+    let w = World::new();
+    let mut csv = String::from("username,password\n");
+    for i in 0..5 {
+        let (name, pw) = (format!("nc-{i}"), format!("Nc-{i}-Secret!"));
+        w.user(UserSpec::new(&name, &pw));
+        csv.push_str(&format!("{name},{pw}\n"));
+    }
+    let list = write_private(w.dir.path(), "users.csv", &csv, 0o600);
+    // The cache home is a regular file: no directory can be made under it.
+    let blocker = w.dir.path().join("not-a-dir");
+    std::fs::write(&blocker, "x").unwrap();
+    let out = w
+        .cmd(&["login", "--users-file", &list])
+        .env("XDG_CACHE_HOME", blocker.to_str().unwrap())
+        .run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let by_user = lines_by_user(&out.stdout);
+    assert_eq!(by_user.len(), 5);
+    assert!(by_user.values().all(|v| v["id_token"].is_string()));
+    let warnings: Vec<_> = out
+        .stderr
+        .lines()
+        .filter(|l| l.contains("cannot write the token cache"))
+        .collect();
+    assert_eq!(warnings.len(), 1, "{}", out.stderr);
+    assert!(warnings[0].contains("5 of 5 tokens not cached"), "{}", warnings[0]);
+}

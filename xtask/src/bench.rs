@@ -479,6 +479,11 @@ async fn capacity(addr: &str, bodies: &[Vec<u8>], concurrency: usize) -> anyhow:
 // ---------------------------------------------------------------------------
 // The run.
 
+/// Measured (raw requests, CLI) pairs for the many-token rows.
+fn many_runs(opts: &Opts) -> usize {
+    if opts.quick { 1 } else { 5 }
+}
+
 struct Row {
     name: String,
     command: String,
@@ -781,7 +786,7 @@ async fn run_in(
         .iter()
         .map(|(u, pw)| request_json(&p, u, pw).to_string().into_bytes())
         .collect();
-    let many_runs = if opts.quick { 1 } else { 5 };
+    let many_runs = many_runs(opts);
     let conc = opts.concurrency.to_string();
     let many = Cmd::new(
         bin,
@@ -1041,11 +1046,12 @@ fn render(
     let _ = writeln!(s, "## `{cmd}`\n");
     let _ = writeln!(
         s,
-        "{} measured runs after {} warm-up per row (many-token rows: {}); {} build of the CLI; \
+        "{} measured runs after {} warm-up per row (many tokens: {} interleaved pairs after one warm-up \
+         each); {} build of the CLI; \
          emulator: {emulator_desc}; {}.\n",
         opts.runs,
         opts.warmup,
-        if opts.quick { 1 } else { 3 },
+        many_runs(opts),
         build,
         machine()
     );

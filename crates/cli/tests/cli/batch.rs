@@ -256,5 +256,9 @@ fn unwritable_cache_warns_once_and_keeps_every_token() {
         .filter(|l| l.contains("cannot write the token cache"))
         .collect();
     assert_eq!(warnings.len(), 1, "{}", out.stderr);
-    assert!(warnings[0].contains("5 of 5 tokens not cached"), "{}", warnings[0]);
+    assert!(
+        warnings[0].contains("5 of 5 tokens not cached"),
+        "{}",
+        warnings[0]
+    );
 }

@@ -678,37 +678,30 @@ async fn run_in(
     ));
 
     // --- cognito-token login / token / srp ---------------------------------
-    let login = Cmd::new(bin, &["login"], &cli_env);
-    say!("measuring: cognito-token login");
-    let s = tokio::task::block_in_place(|| login.measure(warmup, runs, &is_jwt))?;
-    rows.push(Row::timed(
-        "`cognito-token login` (password flow)",
-        &login,
-        &s,
-        "≤ 1.5 × floor, ≤ 20 MiB",
-    ));
-
-    let token = Cmd::new(bin, &["token"], &cli_env);
-    say!("measuring: cognito-token token (cache hit)");
-    let s = tokio::task::block_in_place(|| token.measure(warmup, runs, &is_jwt))?;
-    rows.push(Row::timed(
-        "`cognito-token token` (from the cache)",
-        &token,
-        &s,
-        "≤ 1.0 × floor, ≤ 20 MiB",
-    ));
-
     // moto's SRP is fake (random B, the proof unchecked), but the exchange is
     // real: two round trips and the client's whole computation.
-    let srp = Cmd::new(bin, &["login", "--flow", "srp", "--no-cache"], &cli_env);
-    say!("measuring: cognito-token login --flow srp");
-    let s = tokio::task::block_in_place(|| srp.measure(warmup, runs, &is_jwt))?;
-    rows.push(Row::timed(
-        "`cognito-token login --flow srp --no-cache` (2 round trips; moto does not check the proof)",
-        &srp,
-        &s,
-        "≤ 20 MiB",
-    ));
+    for (args, name, target) in [
+        (
+            &["login"][..],
+            "`cognito-token login` (password flow)",
+            "≤ 1.5 × floor, ≤ 20 MiB",
+        ),
+        (
+            &["token"],
+            "`cognito-token token` (from the cache)",
+            "≤ 1.0 × floor, ≤ 20 MiB",
+        ),
+        (
+            &["login", "--flow", "srp", "--no-cache"],
+            "`cognito-token login --flow srp --no-cache` (2 round trips; moto does not check the proof)",
+            "≤ 20 MiB",
+        ),
+    ] {
+        let cmd = Cmd::new(bin, args, &cli_env);
+        say!("measuring: {}", cmd.shown());
+        let s = tokio::task::block_in_place(|| cmd.measure(warmup, runs, &is_jwt))?;
+        rows.push(Row::timed(name, &cmd, &s, target));
+    }
 
     // --- peers --------------------------------------------------------------
     let mut peer_env = base_env(&home);

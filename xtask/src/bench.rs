@@ -525,13 +525,69 @@ impl Row {
     }
 }
 
-fn request_json(p: &Provisioned, username: &str, password: &str) -> serde_json::Value {
-    let hash = cognito_token_core::secret_hash(&p.client_secret, username, &p.client_id);
-    serde_json::json!({
-        "ClientId": p.client_id,
-        "AuthFlow": "USER_PASSWORD_AUTH",
-        "AuthParameters": { "USERNAME": username, "PASSWORD": password, "SECRET_HASH": hash.expose() },
-    })
+/// A Cognito to measure against (moto or the strict stub) and the app client
+/// (with a secret) to use: the floor's request, curl's command line and the
+/// CLI's environment are all made from it, the same way for both.
+struct Service {
+    endpoint: String,
+    pool_id: String,
+    client_id: String,
+    client_secret: cognito_token_core::Secret,
+}
+
+impl Service {
+    fn request_json(&self, username: &str, password: &str) -> serde_json::Value {
+        let hash = cognito_token_core::secret_hash(&self.client_secret, username, &self.client_id);
+        serde_json::json!({
+            "ClientId": self.client_id,
+            "AuthFlow": "USER_PASSWORD_AUTH",
+            "AuthParameters": { "USERNAME": username, "PASSWORD": password, "SECRET_HASH": hash.expose() },
+        })
+    }
+
+    /// curl posting the InitiateAuth request in `req_file` (the floor).
+    fn curl(&self, curl: &Path, req_file: &Path, home: &Path) -> Cmd {
+        Cmd::new(
+            curl,
+            &[
+                "-sS",
+                "-o",
+                "/dev/null",
+                "-w",
+                "%{http_code}",
+                "-X",
+                "POST",
+                "-H",
+                &format!("X-Amz-Target: {TARGET}"),
+                "-H",
+                "Content-Type: application/x-amz-json-1.1",
+                "--data-binary",
+                &format!("@{}", req_file.display()),
+                &self.endpoint,
+            ],
+            &base_env(home),
+        )
+    }
+
+    /// The CLI's clean environment for signing `username` in here.
+    fn cli_env(&self, home: &Path, username: &str, password: &str) -> Vec<(String, String)> {
+        let mut env = base_env(home);
+        env.extend([
+            (
+                "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER".to_owned(),
+                self.endpoint.clone(),
+            ),
+            ("COGNITO_USER_POOL_ID".to_owned(), self.pool_id.clone()),
+            ("COGNITO_CLIENT_ID".to_owned(), self.client_id.clone()),
+            (
+                "COGNITO_CLIENT_SECRET".to_owned(),
+                self.client_secret.expose().to_owned(),
+            ),
+            ("COGNITO_USERNAME".to_owned(), username.to_owned()),
+            ("COGNITO_PASSWORD".to_owned(), password.to_owned()),
+        ]);
+        env
+    }
 }
 
 const BOTO3_SCRIPT: &str = "\
@@ -609,12 +665,18 @@ async fn run_in(
     }
 
     // --- files and environments --------------------------------------------
+    let moto = Service {
+        endpoint: endpoint.to_owned(),
+        pool_id: p.pool_id.clone(),
+        client_id: p.client_id.clone(),
+        client_secret: p.client_secret.clone(),
+    };
     let home = work.join("home");
     private_dir(&home)?;
     let req_file = work.join("initiate-auth.json");
     write_private(
         &req_file,
-        request_json(&p, &user, &password).to_string().as_bytes(),
+        moto.request_json(&user, &password).to_string().as_bytes(),
     )?;
     let users_csv = work.join("users.csv");
     let mut csv = String::from("username,password\n");
@@ -623,21 +685,7 @@ async fn run_in(
     }
     write_private(&users_csv, csv.as_bytes())?;
 
-    let mut cli_env = base_env(&home);
-    cli_env.extend([
-        (
-            "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER".to_owned(),
-            endpoint.to_owned(),
-        ),
-        ("COGNITO_USER_POOL_ID".to_owned(), p.pool_id.clone()),
-        ("COGNITO_CLIENT_ID".to_owned(), p.client_id.clone()),
-        (
-            "COGNITO_CLIENT_SECRET".to_owned(),
-            p.client_secret.expose().to_owned(),
-        ),
-        ("COGNITO_USERNAME".to_owned(), user.clone()),
-        ("COGNITO_PASSWORD".to_owned(), password.clone()),
-    ]);
+    let cli_env = moto.cli_env(&home, &user, &password);
     let is_jwt = |out: &str| out.lines().count() == 1 && out.split('.').count() == 3;
     let (warmup, runs) = (opts.warmup, opts.runs);
     let mut rows = Vec::new();
@@ -646,26 +694,7 @@ async fn run_in(
     // --- the floor: curl ----------------------------------------------------
     let curl = which("curl")
         .context("curl is not installed: it is the bench's floor (apt-get install curl)")?;
-    let curl_cmd = Cmd::new(
-        &curl,
-        &[
-            "-sS",
-            "-o",
-            "/dev/null",
-            "-w",
-            "%{http_code}",
-            "-X",
-            "POST",
-            "-H",
-            &format!("X-Amz-Target: {TARGET}"),
-            "-H",
-            "Content-Type: application/x-amz-json-1.1",
-            "--data-binary",
-            &format!("@{}", req_file.display()),
-            endpoint,
-        ],
-        &base_env(&home),
-    );
+    let curl_cmd = moto.curl(&curl, &req_file, &home);
     say!("measuring: curl (the floor)");
     let floor_samples =
         tokio::task::block_in_place(|| curl_cmd.measure(warmup, runs, &|o| o.trim() == "200"))?;
@@ -789,7 +818,7 @@ async fn run_in(
     let addr = host_port(endpoint)?;
     let bodies: Vec<Vec<u8>> = load_users
         .iter()
-        .map(|(u, pw)| request_json(&p, u, pw).to_string().into_bytes())
+        .map(|(u, pw)| moto.request_json(u, pw).to_string().into_bytes())
         .collect();
     let many_runs = many_runs(opts);
     let conc = opts.concurrency.to_string();
@@ -894,59 +923,31 @@ async fn run_in(
             ..Default::default()
         },
     );
-    let stub_secret = stub_client
-        .secret
-        .clone()
-        .context("the stub client has no secret")?;
+    let stub_service = Service {
+        endpoint: stub.endpoint(),
+        pool_id: stub_pool.clone(),
+        client_id: stub_client.id.clone(),
+        client_secret: cognito_token_core::Secret::new(
+            stub_client
+                .secret
+                .clone()
+                .context("the stub client has no secret")?,
+        ),
+    };
     stub.add_user(&stub_pool, cognito_stub::UserSpec::new(&user, &password));
     let stub_req = work.join("initiate-auth-stub.json");
-    let stub_hash = cognito_token_core::secret_hash(
-        &cognito_token_core::Secret::new(stub_secret.clone()),
-        &user,
-        &stub_client.id,
-    );
-    let body = serde_json::json!({
-        "ClientId": stub_client.id,
-        "AuthFlow": "USER_PASSWORD_AUTH",
-        "AuthParameters": { "USERNAME": user, "PASSWORD": password, "SECRET_HASH": stub_hash.expose() },
-    });
-    write_private(&stub_req, body.to_string().as_bytes())?;
-    let stub_endpoint = stub.endpoint();
-    let stub_curl = Cmd::new(
-        &curl,
-        &[
-            "-sS",
-            "-o",
-            "/dev/null",
-            "-w",
-            "%{http_code}",
-            "-X",
-            "POST",
-            "-H",
-            &format!("X-Amz-Target: {TARGET}"),
-            "-H",
-            "Content-Type: application/x-amz-json-1.1",
-            "--data-binary",
-            &format!("@{}", stub_req.display()),
-            &stub_endpoint,
-        ],
-        &base_env(&home),
-    );
+    write_private(
+        &stub_req,
+        stub_service
+            .request_json(&user, &password)
+            .to_string()
+            .as_bytes(),
+    )?;
+    let stub_curl = stub_service.curl(&curl, &stub_req, &home);
     let stub_floor_samples =
         tokio::task::block_in_place(|| stub_curl.measure(warmup, runs, &|o| o.trim() == "200"))?;
     let stub_floor = ms(&stub_floor_samples).median;
-    let mut stub_env = base_env(&home);
-    stub_env.extend([
-        (
-            "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER".to_owned(),
-            stub_endpoint.clone(),
-        ),
-        ("COGNITO_USER_POOL_ID".to_owned(), stub_pool.clone()),
-        ("COGNITO_CLIENT_ID".to_owned(), stub_client.id.clone()),
-        ("COGNITO_CLIENT_SECRET".to_owned(), stub_secret),
-        ("COGNITO_USERNAME".to_owned(), user.clone()),
-        ("COGNITO_PASSWORD".to_owned(), password.clone()),
-    ]);
+    let stub_env = stub_service.cli_env(&home, &user, &password);
     let stub_login = Cmd::new(bin, &["login", "--no-cache"], &stub_env);
     let stub_login_s = tokio::task::block_in_place(|| stub_login.measure(warmup, runs, &is_jwt))?;
     let stub_srp = Cmd::new(bin, &["login", "--flow", "srp", "--no-cache"], &stub_env);

@@ -77,6 +77,18 @@ fn invalid(message: impl Into<String>) -> ApiError {
     err("InvalidParameterException", message)
 }
 
+/// Cognito's validation error for a value outside an enum (`field` as the
+/// service names it, e.g. `authFlow`).
+fn check_enum(value: &str, field: &str, allowed: &[&str]) -> Result<(), ApiError> {
+    if allowed.contains(&value) {
+        return Ok(());
+    }
+    Err(invalid(format!(
+        "1 validation error detected: Value '{value}' at '{field}' failed to satisfy constraint: Member must satisfy enum value set: [{}]",
+        allowed.join(", ")
+    )))
+}
+
 fn not_authorized(message: impl Into<String>) -> ApiError {
     err("NotAuthorizedException", message)
 }
@@ -946,12 +958,7 @@ impl State {
         let client_id = inp.req_str("ClientId")?;
         let params = inp.map("AuthParameters")?;
         inp.map("ClientMetadata")?;
-        if !AUTH_FLOWS.contains(&flow) {
-            return Err(invalid(format!(
-                "1 validation error detected: Value '{flow}' at 'authFlow' failed to satisfy constraint: Member must satisfy enum value set: [{}]",
-                AUTH_FLOWS.join(", ")
-            )));
-        }
+        check_enum(flow, "authFlow", &AUTH_FLOWS)?;
         let (pool_id, client) = self.request_client(inp, admin, authorization, client_id)?;
         let enabled = |f: &str| {
             if flow_enabled(&client, f) {
@@ -1116,12 +1123,7 @@ impl State {
         let responses = inp.map("ChallengeResponses")?;
         let session = inp.opt_str("Session")?;
         inp.map("ClientMetadata")?;
-        if !CHALLENGE_NAMES.contains(&name) {
-            return Err(invalid(format!(
-                "1 validation error detected: Value '{name}' at 'challengeName' failed to satisfy constraint: Member must satisfy enum value set: [{}]",
-                CHALLENGE_NAMES.join(", ")
-            )));
-        }
+        check_enum(name, "challengeName", &CHALLENGE_NAMES)?;
         let (pool_id, client) = self.request_client(inp, admin, authorization, client_id)?;
         let given_name = responses
             .get("USERNAME")

@@ -48,6 +48,17 @@ impl World {
     }
 }
 
+/// `USER_PASSWORD_AUTH` with no answers for challenges.
+async fn password_login(c: &Cognito, id: &Identity, password: &str) -> Result<Tokens, Error> {
+    c.login(
+        id,
+        Flow::Password,
+        &Secret::new(password),
+        &StaticAnswers::default(),
+    )
+    .await
+}
+
 #[tokio::test]
 async fn mfa_setup_associates_verifies_and_answers() {
     let w = world(
@@ -117,20 +128,13 @@ async fn unanswered_challenges_name_the_challenge() {
         },
     );
     let c = w.cognito().await;
-    let none = StaticAnswers::default();
-    let e = c
-        .login(&w.identity("t"), Flow::Password, &Secret::new(PW), &none)
-        .await
-        .unwrap_err();
+    let e = password_login(&c, &w.identity("t"), PW).await.unwrap_err();
     assert!(
         matches!(&e, Error::Unanswered { challenge, .. } if challenge == "NEW_PASSWORD_REQUIRED"),
         "{e}"
     );
     assert_eq!(e.kind(), ErrorKind::Config);
-    let e = c
-        .login(&w.identity("s"), Flow::Password, &Secret::new(PW), &none)
-        .await
-        .unwrap_err();
+    let e = password_login(&c, &w.identity("s"), PW).await.unwrap_err();
     assert!(
         matches!(&e, Error::Unanswered { challenge, .. } if challenge == "SMS_MFA"),
         "{e}"
@@ -142,13 +146,7 @@ async fn errors_keep_cognitos_code_and_message() {
     let w = world(PoolSpec::default(), true);
     w.stub.add_user(&w.pool, UserSpec::new("alice", PW));
     let c = w.cognito().await;
-    let e = c
-        .login(
-            &w.identity("alice"),
-            Flow::Password,
-            &Secret::new("nope"),
-            &StaticAnswers::default(),
-        )
+    let e = password_login(&c, &w.identity("alice"), "nope")
         .await
         .unwrap_err();
     assert_eq!(e.code(), Some("NotAuthorizedException"));
@@ -183,15 +181,7 @@ async fn refresh_hashes_the_internal_username_and_keeps_the_refresh_token() {
     w.stub.add_user(&w.pool, UserSpec::new("r@example.com", PW));
     let c = w.cognito().await;
     let id = w.identity("r@example.com");
-    let t = c
-        .login(
-            &id,
-            Flow::Password,
-            &Secret::new(PW),
-            &StaticAnswers::default(),
-        )
-        .await
-        .unwrap();
+    let t = password_login(&c, &id, PW).await.unwrap();
     let internal = t.internal_username().unwrap();
     assert_ne!(internal, "r@example.com");
     let rt = t.refresh_token.clone().unwrap();
@@ -211,14 +201,7 @@ async fn retries_throttling_and_times_out_on_a_silent_server() {
     let c = w.cognito().await;
     let id = w.identity("alice");
     w.stub.set_fault(Some(Fault::Throttle { times: 2 }));
-    c.login(
-        &id,
-        Flow::Password,
-        &Secret::new(PW),
-        &StaticAnswers::default(),
-    )
-    .await
-    .unwrap();
+    password_login(&c, &id, PW).await.unwrap();
     assert_eq!(
         w.stub.requests().len(),
         3,
@@ -226,15 +209,7 @@ async fn retries_throttling_and_times_out_on_a_silent_server() {
     );
     w.stub.set_fault(Some(Fault::Hang));
     let started = std::time::Instant::now();
-    let e = c
-        .login(
-            &id,
-            Flow::Password,
-            &Secret::new(PW),
-            &StaticAnswers::default(),
-        )
-        .await
-        .unwrap_err();
+    let e = password_login(&c, &id, PW).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Network, "{e}");
     assert!(matches!(e, Error::Timeout { .. }), "{e}");
     assert!(started.elapsed() < std::time::Duration::from_secs(10));

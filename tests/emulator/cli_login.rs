@@ -72,16 +72,7 @@ pub async fn keep_password_on_the_public_client(emu: Emu) {
 pub async fn secret_client_without_its_secret(emu: Emu) {
     let (p, user, password) = emu.pool_with_confirmed_user().await;
     let out = Cli::new(["login"])
-        .args([
-            "--client-id",
-            &p.client_id,
-            "--username",
-            &user,
-            "--user-pool-id",
-            &p.pool_id,
-            "--endpoint-url",
-            &p.endpoint,
-        ])
+        .identity_args(&p, &p.client_id, &user)
         .password(&password)
         .run();
     match emu {

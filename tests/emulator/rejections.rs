@@ -34,16 +34,7 @@ pub async fn unknown_user(emu: Emu) {
 pub async fn unknown_client_id(emu: Emu) {
     let (p, user, password) = emu.pool_with_confirmed_user().await;
     let out = Cli::new(["login"])
-        .args([
-            "--client-id",
-            "1example23456789abcdefghij",
-            "--username",
-            &user,
-            "--user-pool-id",
-            &p.pool_id,
-            "--endpoint-url",
-            &p.endpoint,
-        ])
+        .identity_args(&p, "1example23456789abcdefghij", &user)
         .password(&password)
         .run();
     let err = out.fails(3, "ResourceNotFoundException");

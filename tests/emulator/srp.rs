@@ -182,16 +182,7 @@ pub async fn srp_wrong_client_secret(emu: Emu) {
     let wrong = Secret::new(format!("{}x", p.client_secret.expose()));
     let login = |secret: Option<&Secret>| {
         let c = Cli::new(["login", "--flow", "srp"])
-            .args([
-                "--client-id",
-                &p.client_id,
-                "--username",
-                &user,
-                "--user-pool-id",
-                &p.pool_id,
-                "--endpoint-url",
-                &p.endpoint,
-            ])
+            .identity_args(&p, &p.client_id, &user)
             .password(&password);
         match secret {
             Some(s) => c.env("COGNITO_CLIENT_SECRET", s.expose()),

@@ -49,15 +49,7 @@ pub async fn flow_the_client_does_not_allow(emu: Emu) {
         .unwrap();
     let login = |flow: &str| {
         Cli::new(["login", "--flow", flow])
-            .args([
-                "--client-id",
-                &srp_only,
-                "--username",
-                &user,
-                "--user-pool-id",
-                &p.pool_id,
-            ])
-            .args(["--endpoint-url", &p.endpoint])
+            .identity_args(&p, &srp_only, &user)
             .password(&password)
             .run()
     };

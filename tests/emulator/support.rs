@@ -361,7 +361,22 @@ impl Cli {
             Client::Secret => &p.client_id,
             Client::Public => &p.public_client_id,
         };
-        let c = self.args([
+        let c = self.identity_args_at(p, client_id, user, endpoint);
+        match client {
+            Client::Secret => c.env("COGNITO_CLIENT_SECRET", p.client_secret.expose()),
+            Client::Public => c,
+        }
+    }
+
+    /// The identity arguments alone, for any client id (one `p` does not
+    /// know, or the secret client without its secret): nothing goes into
+    /// the environment.
+    pub fn identity_args(self, p: &Provisioned, client_id: &str, user: &str) -> Cli {
+        self.identity_args_at(p, client_id, user, &p.endpoint)
+    }
+
+    fn identity_args_at(self, p: &Provisioned, client_id: &str, user: &str, endpoint: &str) -> Cli {
+        self.args([
             "--client-id",
             client_id,
             "--username",
@@ -370,11 +385,7 @@ impl Cli {
             &p.pool_id,
             "--endpoint-url",
             endpoint,
-        ]);
-        match client {
-            Client::Secret => c.env("COGNITO_CLIENT_SECRET", p.client_secret.expose()),
-            Client::Public => c,
-        }
+        ])
     }
 
     /// `COGNITO_PASSWORD`.

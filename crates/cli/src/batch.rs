@@ -356,7 +356,6 @@ struct Shared {
     base: Resolved,
     answers: StaticAnswers,
     shared_password: Option<Secret>,
-    cache: Option<Cache>,
 }
 
 /// The outcome for one user.
@@ -365,7 +364,7 @@ struct Outcome {
     line: String,
     /// On failure, its exit code.
     failed: Option<u8>,
-    /// On success, what goes into the cache.
+    /// On success, what goes into the cache (if there is one).
     entry: Option<Entry>,
 }
 
@@ -427,18 +426,13 @@ async fn one(shared: Arc<Shared>, user: User) -> Outcome {
     };
     match result {
         Ok(tokens) => {
-            let entry = shared.cache.is_some().then(|| {
-                let mut key = shared.base.cache_key();
-                key.username = user.username.clone();
-                Entry {
-                    key,
-                    tokens: tokens.clone(),
-                }
-            });
+            let line = success_line(&user.username, &tokens);
+            let mut key = shared.base.cache_key();
+            key.username = user.username;
             Outcome {
-                line: success_line(&user.username, &tokens),
+                line,
                 failed: None,
-                entry,
+                entry: Some(Entry { key, tokens }),
             }
         }
         Err(e) => {
@@ -501,6 +495,7 @@ impl CacheWriter {
         })
     }
 
+    /// Queues `entry`; a no-op without a cache (`--no-cache`, no directory).
     fn store(&self, entry: Entry) {
         if let Some(tx) = &self.tx {
             // The writer only stops once `tx` is dropped, in `finish`.
@@ -628,14 +623,13 @@ pub async fn login_many(a: LoginArgs, path: &Path) -> anyhow::Result<ExitCode> {
         c
     };
     let cognito = Cognito::connect(&base.connect_options()).await?;
-    let writer = CacheWriter::start(cache.clone())?;
+    let writer = CacheWriter::start(cache)?;
     let mut queued = 0;
     let shared = Arc::new(Shared {
         cognito,
         base,
         answers,
         shared_password,
-        cache,
     });
 
     let total = users.len();

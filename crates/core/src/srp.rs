@@ -209,10 +209,7 @@ impl SrpClient {
             .chain_update(b":")
             .chain_update(password.as_bytes())
             .finalize();
-        let x_digest = Sha256::new()
-            .chain_update(pad(&salt))
-            .chain_update(identity)
-            .finalize();
+        let x_digest = hash(&[&pad(&salt), &identity]);
         let x = BigUint::from_bytes_be(&x_digest);
         let mut group = Group::new()?;
         // gˣ over the digest's 32 bytes, not x's minimal bytes: the cost does
@@ -311,13 +308,18 @@ fn pad(n: &BigUint) -> Vec<u8> {
     }
 }
 
-/// SHA-256 over the concatenation of `parts`, as a big-endian integer.
-fn hash_to_int(parts: &[&[u8]]) -> BigUint {
+/// SHA-256 over the concatenation of `parts`.
+fn hash(parts: &[&[u8]]) -> [u8; 32] {
     let mut h = Sha256::new();
     for p in parts {
         h.update(p);
     }
-    BigUint::from_bytes_be(&h.finalize())
+    h.finalize().into()
+}
+
+/// SHA-256 over the concatenation of `parts`, as a big-endian integer.
+fn hash_to_int(parts: &[&[u8]]) -> BigUint {
+    BigUint::from_bytes_be(&hash(parts))
 }
 
 #[cfg(test)]

@@ -205,8 +205,8 @@ fn ensure_binary(cache: &Path) -> anyhow::Result<PathBuf> {
     let target = cache.join("fakecloud-build");
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     say!(
-        "building fakecloud {FAKECLOUD_VERSION} from crates.io, once per machine: about 35 minutes \
-         (51 CPU-minutes) on 2 cores; an interrupted build resumes from {}",
+        "building fakecloud {FAKECLOUD_VERSION} from crates.io, once per machine: about 25 minutes \
+         on 2 cores; an interrupted build resumes from {}",
         target.display()
     );
     say!(
@@ -227,6 +227,10 @@ fn ensure_binary(cache: &Path) -> anyhow::Result<PathBuf> {
         .arg(&root)
         .arg("--target-dir")
         .arg(&target)
+        // Measured on a 2-core machine: opt-level 1 with many codegen units
+        // builds in ~24 minutes instead of ~35 and answers sign-ins as fast.
+        .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "1")
+        .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "256")
         // Outside the checkout, so its .cargo/config.toml does not apply.
         .current_dir(cache)
         .stdin(Stdio::null())

@@ -72,14 +72,16 @@ impl CliAnswers {
     }
 }
 
+/// Prompts name things the server sent (attribute names, MFA factors, where
+/// a code went): escaped before they reach the terminal.
 fn prompt_secret(label: &str) -> Result<Secret, NoAnswer> {
-    rpassword::prompt_password(label)
+    rpassword::prompt_password(cognito_token_core::sanitize::for_terminal(label))
         .map(Secret::new)
         .map_err(|e| NoAnswer(format!("cannot read from the terminal: {e}")))
 }
 
 fn prompt_line(label: &str) -> Result<String, NoAnswer> {
-    eprint!("{label}");
+    eprint!("{}", cognito_token_core::sanitize::for_terminal(label));
     let mut line = String::new();
     std::io::stdin()
         .read_line(&mut line)
@@ -193,8 +195,10 @@ impl Answers for CliAnswers {
 
     fn show_totp_setup(&self, secret: &Secret, otpauth_uri: &str) {
         eprintln!("Cognito requires setting up an authenticator app (TOTP) for this user.");
-        eprintln!("Secret (base32): {}", secret.expose());
-        eprintln!("URI for a QR code: {otpauth_uri}");
+        // Both come from the server: escaped before they reach the terminal.
+        let shown = |s: &str| cognito_token_core::sanitize::for_terminal(s).into_owned();
+        eprintln!("Secret (base32): {}", shown(secret.expose()));
+        eprintln!("URI for a QR code: {}", shown(otpauth_uri));
         eprintln!("Keep the secret: set COGNITO_TOTP_SECRET to it for non-interactive sign-ins.");
     }
 }

@@ -105,9 +105,14 @@ pub struct IdentityArgs {
     /// AWS region (default: from --user-pool-id, else AWS_REGION or the AWS profile).
     #[arg(long, value_name = "REGION")]
     pub region: Option<String>,
-    /// Cognito endpoint, e.g. http://localhost:5000 (default: AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER, AWS_ENDPOINT_URL).
+    /// Cognito endpoint, e.g. http://localhost:5000 (default: AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER,
+    /// AWS_ENDPOINT_URL, the profile, the AWS config file, else Cognito's public endpoint).
     #[arg(long, value_name = "URL")]
     pub endpoint_url: Option<String>,
+    /// Allow plain http:// to HOST although it is not loopback (an emulator in another container;
+    /// repeatable; also COGNITO_ALLOW_INSECURE_HTTP). Passwords and tokens cross the network unencrypted.
+    #[arg(long = "allow-insecure-http", value_name = "HOST")]
+    pub allow_insecure_http: Vec<String>,
     /// Sign-in flow.
     #[arg(long, value_enum)]
     pub flow: Option<FlowArg>,
@@ -166,6 +171,9 @@ pub struct LoginArgs {
     /// (or a `password_env`/`password_file` column) or JSON lines; prints one JSON line per user.
     #[arg(long, value_name = "FILE")]
     pub users_file: Option<PathBuf>,
+    /// With --users-file: let password_env name any variable, not only COGNITO_PW_*.
+    #[arg(long, requires = "users_file")]
+    pub allow_any_env: bool,
     /// With --users-file: how many sign-ins run at once [default: 8].
     #[arg(long, value_name = "N", requires = "users_file", value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub concurrency: Option<u16>,

@@ -45,6 +45,10 @@ const MAX_USERS: usize = 100_000;
 const THROTTLE_ATTEMPTS: u32 = 6;
 /// Default `--concurrency`.
 pub const DEFAULT_CONCURRENCY: u16 = 8;
+/// A users file may name only password variables with this prefix (unless
+/// `--allow-any-env`): a list from elsewhere must not be able to send, say,
+/// `AWS_SECRET_ACCESS_KEY` to Cognito as a password.
+pub const PASSWORD_ENV_PREFIX: &str = "COGNITO_PW_";
 
 /// Where a user's password comes from.
 #[derive(Debug, Clone)]
@@ -242,6 +246,65 @@ impl ClassifyName for serde_json::Error {
     }
 }
 
+/// Password sources stay within what the list may name: variables with
+/// [`PASSWORD_ENV_PREFIX`] (unless `allow_any_env`), and files relative to
+/// the list's own folder (`None`: the list came on standard input, so the
+/// current folder), never through a symbolic link. Warns once per password
+/// file that others can read.
+fn bound_password_sources(
+    users: &mut [User],
+    list_dir: Option<&Path>,
+    allow_any_env: bool,
+) -> anyhow::Result<()> {
+    let mut warned = std::collections::HashSet::new();
+    for u in users.iter_mut() {
+        match &mut u.password {
+            PasswordSource::Env(var) if !allow_any_env && !var.starts_with(PASSWORD_ENV_PREFIX) => {
+                return Err(usage!(
+                    "users file line {}: password_env {} does not start with {PASSWORD_ENV_PREFIX}; \
+                     rename the variable, or pass --allow-any-env to let the list name any variable",
+                    u.line,
+                    cognito_token_core::sanitize::for_terminal(var)
+                ));
+            }
+            PasswordSource::File(file) => {
+                if let Some(dir) = list_dir
+                    && Path::new(file.as_str()).is_relative()
+                {
+                    *file = dir.join(file.as_str()).to_string_lossy().into_owned();
+                }
+                let shown = cognito_token_core::sanitize::for_terminal(file).into_owned();
+                let meta = std::fs::symlink_metadata(file.as_str()).map_err(|e| {
+                    usage!(
+                        "users file line {}: cannot open the password file {shown}: {e}",
+                        u.line
+                    )
+                })?;
+                if meta.file_type().is_symlink() {
+                    return Err(usage!(
+                        "users file line {}: the password file {shown} is a symbolic link; refused \
+                         (name the file itself)",
+                        u.line
+                    ));
+                }
+                #[cfg(unix)]
+                {
+                    use std::os::unix::fs::PermissionsExt as _;
+                    let mode = meta.permissions().mode() & 0o777;
+                    if mode & 0o044 != 0 && warned.insert(file.clone()) {
+                        eprintln!(
+                            "warning: the password file {shown} is readable by other users (mode {mode:o}); run chmod 600 on it"
+                        );
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let _ = &mut warned;
+    Ok(())
+}
+
 /// Passwords in a file others can read are an accident waiting to happen.
 fn warn_if_world_readable(path: &Path, users: &[User]) {
     #[cfg(unix)]
@@ -273,8 +336,16 @@ fn resolve_password(src: &PasswordSource, shared: Option<&Secret>) -> Result<Sec
             _ => Err(format!("the password variable {var} is not set or empty")),
         },
         PasswordSource::File(path) => {
-            let f = std::fs::File::open(path)
-                .map_err(|e| format!("cannot open the password file {path}: {e}"))?;
+            // Not through a link, even one planted after the list was checked.
+            let f = cognito_token_core::private_file::open_no_follow(Path::new(path.as_str()))
+                .map_err(|e| {
+                    let path = cognito_token_core::sanitize::for_terminal(path);
+                    if cognito_token_core::private_file::is_symlink_error(&e) {
+                        format!("the password file {path} is a symbolic link; refused")
+                    } else {
+                        format!("cannot open the password file {path}: {e}")
+                    }
+                })?;
             let mut line = String::new();
             std::io::BufReader::new(f.take(64 * 1024))
                 .read_line(&mut line)
@@ -581,8 +652,10 @@ impl Progress {
 /// `login --users-file`.
 pub async fn login_many(a: LoginArgs, path: &Path) -> anyhow::Result<ExitCode> {
     let text = read_list(path)?;
-    let users = parse_users(&text)?;
+    let mut users = parse_users(&text)?;
     drop(text);
+    let list_dir = (path.as_os_str() != "-").then(|| path.parent().unwrap_or(Path::new("")));
+    bound_password_sources(&mut users, list_dir, a.allow_any_env)?;
     if path.as_os_str() != "-" {
         warn_if_world_readable(path, &users);
     }
@@ -622,7 +695,7 @@ pub async fn login_many(a: LoginArgs, path: &Path) -> anyhow::Result<ExitCode> {
         }
         c
     };
-    let cognito = Cognito::connect(&base.connect_options()).await?;
+    let cognito = base.cognito().await?.clone();
     let writer = CacheWriter::start(cache)?;
     let mut queued = 0;
     let shared = Arc::new(Shared {

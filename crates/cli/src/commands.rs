@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use cognito_token_core::cache::{Cache, Entry, Lookup};
-use cognito_token_core::{Cognito, ErrorKind, TokenKind, Tokens, jwt, now, verify};
+use cognito_token_core::{ErrorKind, TokenKind, Tokens, jwt, now, verify};
 use tracing::info;
 
 use crate::answers::CliAnswers;
@@ -39,7 +39,7 @@ async fn sign_in(
     pw: cognito_token_core::Secret,
 ) -> anyhow::Result<Tokens> {
     let answers = CliAnswers::new(sign_in)?;
-    let cognito = Cognito::connect(&r.connect_options()).await?;
+    let cognito = r.cognito().await?;
     let tokens = cognito.login(&r.identity, r.flow, &pw, &answers).await?;
     if !sign_in.no_cache {
         store(r, &tokens);
@@ -85,12 +85,7 @@ async fn current_tokens(
     let key = r.cache_key();
     let cache = cache();
     let cached = match cache.as_ref().map(|c| c.load(&key)) {
-        Some(Lookup::Hit(e)) => {
-            if let Some(c) = &cache {
-                warn_if_readable_by_others(&c.path(&key));
-            }
-            Some(e.tokens)
-        }
+        Some(Lookup::Hit(e)) => Some(e.tokens),
         Some(Lookup::Unusable(why)) => {
             eprintln!("warning: ignoring the cached tokens: {why}");
             None
@@ -99,7 +94,7 @@ async fn current_tokens(
     };
     let now = now();
     if let Some(t) = &cached
-        && t.expires_in(now) > min_ttl as i64
+        && t.expires_in(now) > i64::try_from(min_ttl).unwrap_or(i64::MAX)
     {
         info!(expires_in = t.expires_in(now), "using cached tokens");
         return Ok(t.clone());
@@ -109,7 +104,7 @@ async fn current_tokens(
             .as_ref()
             .and_then(Tokens::internal_username)
             .unwrap_or_else(|| r.identity.username.clone());
-        let cognito = Cognito::connect(&r.connect_options()).await?;
+        let cognito = r.cognito().await?;
         match cognito
             .refresh(&r.identity, &refresh_token, &internal)
             .await
@@ -135,23 +130,6 @@ async fn current_tokens(
     sign_in(r, sign_in_args, pw).await
 }
 
-/// Tokens are secrets: warn when their file can be read by other users.
-fn warn_if_readable_by_others(path: &std::path::Path) {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt as _;
-        if let Ok(m) = std::fs::metadata(path)
-            && m.permissions().mode() & 0o077 != 0
-        {
-            eprintln!(
-                "warning: {} holds tokens and is readable by other users (mode {:o}); run chmod 600 on it",
-                path.display(),
-                m.permissions().mode() & 0o777
-            );
-        }
-    }
-}
-
 async fn token(a: TokenArgs) -> anyhow::Result<ExitCode> {
     let r = resolve(&a.identity).await?;
     let tokens = current_tokens(&r, &a.sign_in, a.min_ttl).await?;
@@ -169,7 +147,7 @@ async fn logout(a: LogoutArgs) -> anyhow::Result<ExitCode> {
         _ => None,
     };
     if let (Some(rt), false) = (&refresh, a.local) {
-        let cognito = Cognito::connect(&r.connect_options()).await?;
+        let cognito = r.cognito().await?;
         match cognito.revoke(&r.identity, rt).await {
             Ok(()) => eprintln!("revoked the refresh token"),
             Err(e) => eprintln!(
@@ -186,6 +164,13 @@ async fn logout(a: LogoutArgs) -> anyhow::Result<ExitCode> {
         eprintln!("no cached tokens for {}", r.identity.username);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Writes a JSON value (claims from a token) to stdout, with the characters
+/// a terminal would act on escaped; the JSON value is unchanged.
+fn emit_json(v: &serde_json::Value) -> anyhow::Result<ExitCode> {
+    let text = serde_json::to_string_pretty(v)?;
+    emit(&cognito_token_core::sanitize::json_for_terminal(&text))
 }
 
 /// Writes one line to stdout; a closed pipe is not an error.
@@ -282,11 +267,12 @@ fn decode(a: DecodeArgs) -> anyhow::Result<ExitCode> {
         ("exp", "expires"),
     ] {
         if let Some(t) = d.claims.get(claim).and_then(serde_json::Value::as_i64) {
-            let rel = t - now;
+            // Hostile claims (i64::MIN, i64::MAX) saturate, never overflow.
+            let rel = t.saturating_sub(now);
             let when = if rel >= 0 {
                 format!("in {}", human(rel))
             } else {
-                format!("{} ago", human(-rel))
+                format!("{} ago", human(rel.saturating_neg()))
             };
             eprintln!(
                 "{label}: {} ({when})",
@@ -294,7 +280,7 @@ fn decode(a: DecodeArgs) -> anyhow::Result<ExitCode> {
             );
         }
     }
-    emit(&serde_json::to_string_pretty(&out)?)
+    emit_json(&out)
 }
 
 fn human(secs: i64) -> String {
@@ -323,13 +309,14 @@ async fn verify_cmd(a: VerifyArgs) -> anyhow::Result<ExitCode> {
             "invalid region {region:?}: expected a name such as us-east-1"
         ));
     }
-    let endpoint = match a.endpoint_url {
-        Some(e) => e,
-        None => cognito_token_core::endpoint_from_env()
-            .or(profile.endpoint_url.clone())
-            .unwrap_or_else(|| format!("https://cognito-idp.{region}.amazonaws.com")),
-    };
-    cognito_token_core::check_endpoint(&endpoint)?;
+    let endpoint = a
+        .endpoint_url
+        .or(profile.endpoint_url.clone())
+        .unwrap_or_else(|| cognito_token_core::endpoint::public_endpoint(&region));
+    cognito_token_core::endpoint::check(
+        &endpoint,
+        &cognito_token_core::endpoint::insecure_hosts(&[]),
+    )?;
     let mut opts = verify::VerifyOptions::new(region, pool.as_str());
     opts.jwks_url = verify::jwks_url(&endpoint, pool.as_str());
     opts.client_id = a
@@ -351,7 +338,7 @@ async fn verify_cmd(a: VerifyArgs) -> anyhow::Result<ExitCode> {
             ""
         }
     );
-    emit(&serde_json::to_string_pretty(&claims)?)
+    emit_json(&claims)
 }
 
 async fn exec(a: ExecArgs) -> anyhow::Result<ExitCode> {
@@ -366,14 +353,18 @@ async fn exec(a: ExecArgs) -> anyhow::Result<ExitCode> {
         .args(args)
         .env("COGNITO_ID_TOKEN", tokens.id_token.expose())
         .env("COGNITO_ACCESS_TOKEN", tokens.access_token.expose());
-    // The command gets tokens, not the secrets that made them.
+    // The command gets tokens, not the secrets that made them: not ours,
+    // and not the variable the profile takes the client secret from.
     for k in [
         "COGNITO_PASSWORD",
         "COGNITO_NEW_PASSWORD",
         "COGNITO_CLIENT_SECRET",
         "COGNITO_TOTP_SECRET",
         "COGNITO_MFA_CODE",
-    ] {
+    ]
+    .into_iter()
+    .chain(r.client_secret_env.as_deref())
+    {
         child.env_remove(k);
     }
     let not_found = |e: &std::io::Error| {

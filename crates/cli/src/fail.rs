@@ -127,7 +127,10 @@ pub fn hint(e: &anyhow::Error) -> Option<&'static str> {
 
 /// Prints the error as one line on stderr and returns the exit code.
 pub fn report(e: &anyhow::Error) -> ExitCode {
-    let mut line = format!("{e:#}").replace(['\n', '\r'], " ");
+    // One line, and nothing a server or a token put in the message can act
+    // on the terminal (escape sequences, bidi overrides).
+    let text = format!("{e:#}").replace(['\n', '\r'], " ");
+    let mut line = cognito_token_core::sanitize::for_terminal(&text).into_owned();
     if let Some(h) = hint(e) {
         line.push_str("; ");
         line.push_str(h);

@@ -47,21 +47,28 @@ pub struct Profile {
 }
 
 impl Config {
-    /// Reads the config file; a missing file is an empty config.
+    /// Reads the config file; a missing file is an empty config. A file
+    /// that is not ours, is reached through a symbolic link, or that others
+    /// can change is ignored with a warning (never used: it could name a
+    /// `client_secret_command` to run, or an endpoint to send passwords to).
     pub fn load(path: &Path) -> anyhow::Result<Config> {
-        use std::io::Read as _;
-        let file = match std::fs::File::open(path) {
-            Ok(f) => f,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
-            Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+        use cognito_token_core::private_file::{self, Distrust, Sensitivity};
+        let bytes = match private_file::read(path, Sensitivity::Config, MAX_CONFIG_BYTES) {
+            Ok(Some(b)) => b,
+            Ok(None) => return Ok(Config::default()),
+            Err(Distrust::TooLarge(_)) => {
+                bail!("{} is larger than 1 MiB: not a config file", path.display())
+            }
+            Err(Distrust::Io(_, e)) => {
+                return Err(e).with_context(|| format!("cannot read {}", path.display()));
+            }
+            Err(why) => {
+                eprintln!("warning: ignoring the config file: {why}");
+                return Ok(Config::default());
+            }
         };
-        let mut text = String::new();
-        file.take(MAX_CONFIG_BYTES + 1)
-            .read_to_string(&mut text)
-            .with_context(|| format!("cannot read {} (is it UTF-8 text?)", path.display()))?;
-        if text.len() as u64 > MAX_CONFIG_BYTES {
-            bail!("{} is larger than 1 MiB: not a config file", path.display());
-        }
+        let text = String::from_utf8(bytes)
+            .map_err(|_| anyhow::anyhow!("cannot read {} (is it UTF-8 text?)", path.display()))?;
         let config: Config = toml::from_str(&text).map_err(|e| {
             let msg = e.message().replace('\n', " ");
             anyhow::anyhow!("invalid config file {}: {msg}", path.display())

@@ -6,7 +6,8 @@ use std::io::{BufRead as _, Read as _};
 
 use anyhow::Context as _;
 use cognito_token_core::cache::CacheKey;
-use cognito_token_core::{ConnectOptions, Flow, Identity, PoolId, Secret};
+use cognito_token_core::endpoint::{self, Endpoint, EndpointRequest};
+use cognito_token_core::{Cognito, ConnectOptions, Flow, Identity, PoolId, Secret};
 
 use crate::args::{FlowArg, IdentityArgs, SignInArgs, config_path};
 use crate::fail::usage;
@@ -18,31 +19,49 @@ pub struct Resolved {
     pub identity: Identity,
     pub flow: Flow,
     pub region: String,
-    /// `Some` when given by flag, environment or profile; `None`: the region's public endpoint.
-    pub endpoint_url: Option<String>,
+    /// Resolved once (core's `endpoint::resolve`): what the SDK is given,
+    /// what is logged, and what keys the cache.
+    pub endpoint: Endpoint,
+    /// Hosts other than loopback that may be reached over plain HTTP.
+    pub insecure_hosts: Vec<String>,
+    /// The variable the profile's `client_secret_env` names, if any (kept
+    /// out of `exec`'s child).
+    pub client_secret_env: Option<String>,
     pub timeout: std::time::Duration,
+    /// The process's one SDK client, built on first use.
+    client: tokio::sync::OnceCell<Cognito>,
 }
 
 impl Resolved {
+    /// The one SDK client of this process, built on first use (a token
+    /// served from the cache builds none). The first use also says, once,
+    /// which endpoint requests go to when it is not Cognito's public one.
+    pub async fn cognito(&self) -> anyhow::Result<&Cognito> {
+        self.client
+            .get_or_try_init(|| async {
+                if let Some(notice) = self.endpoint.notice() {
+                    eprintln!("{notice}");
+                }
+                Cognito::connect(&self.connect_options()).await
+            })
+            .await
+            .map_err(Into::into)
+    }
+
     pub fn connect_options(&self) -> ConnectOptions {
         ConnectOptions {
             region: Some(self.region.clone()),
-            endpoint_url: self.endpoint_url.clone(),
+            endpoint_url: Some(self.endpoint.url().to_owned()),
+            insecure_hosts: self.insecure_hosts.clone(),
             credentials: self.flow == Flow::Admin,
             timeout: Some(self.timeout),
             max_attempts: None,
         }
     }
 
-    pub fn endpoint(&self) -> String {
-        self.endpoint_url
-            .clone()
-            .unwrap_or_else(|| format!("https://cognito-idp.{}.amazonaws.com", self.region))
-    }
-
     pub fn cache_key(&self) -> CacheKey {
         CacheKey {
-            endpoint: self.endpoint().trim_end_matches('/').to_owned(),
+            endpoint: self.endpoint.url().to_owned(),
             region: self.region.clone(),
             client_id: self.identity.client_id.clone(),
             username: self.identity.username.clone(),
@@ -170,17 +189,19 @@ pub async fn resolve(args: &IdentityArgs) -> anyhow::Result<Resolved> {
             pool.region()
         ));
     }
-    let endpoint_url = match non_empty(
+    let explicit = non_empty(
         "the endpoint URL",
         "--endpoint-url",
         args.endpoint_url.clone(),
-    )? {
-        Some(e) => Some(e),
-        None => cognito_token_core::endpoint_from_env().or(p.endpoint_url.clone()),
-    };
-    if let Some(e) = &endpoint_url {
-        cognito_token_core::check_endpoint(e)?;
-    }
+    )?;
+    let insecure_hosts = endpoint::insecure_hosts(&args.allow_insecure_http);
+    let endpoint = endpoint::resolve(&EndpointRequest {
+        explicit: explicit.as_deref(),
+        profile: p.endpoint_url.as_deref().map(|e| (pname.as_str(), e)),
+        region: &region,
+        insecure_hosts: &insecure_hosts,
+    })
+    .await?;
 
     Ok(Resolved {
         identity: Identity {
@@ -191,8 +212,11 @@ pub async fn resolve(args: &IdentityArgs) -> anyhow::Result<Resolved> {
         },
         flow,
         region,
-        endpoint_url,
+        endpoint,
+        insecure_hosts,
+        client_secret_env: p.client_secret_env.clone(),
         timeout: std::time::Duration::from_secs(args.timeout),
+        client: tokio::sync::OnceCell::new(),
     })
 }
 

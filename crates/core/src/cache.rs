@@ -7,13 +7,14 @@
 //! A missing, unreadable or corrupt entry is a miss, never a failure.
 
 use std::fs;
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::Tokens;
+use crate::private_file::{self, Sensitivity};
 
 const FORMAT: u32 = 1;
 /// Entries larger than this are corrupt by definition.
@@ -107,23 +108,20 @@ impl Cache {
     }
 
     /// Looks an entry up. Never fails: problems are [`Lookup::Unusable`].
+    /// Only a private directory (ours, 0700) and a private file (ours, a
+    /// regular file reached without a symbolic link, 0600) are used.
     pub fn load(&self, key: &CacheKey) -> Lookup {
         let path = self.path(key);
-        let file = match fs::File::open(&path) {
-            Ok(f) => f,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Lookup::Miss,
-            Err(e) => return Lookup::Unusable(format!("cannot read {}: {e}", path.display())),
+        match private_file::check_private_dir(&self.dir) {
+            Ok(true) => {}
+            Ok(false) => return Lookup::Miss,
+            Err(why) => return Lookup::Unusable(why.to_string()),
+        }
+        let buf = match private_file::read(&path, Sensitivity::Secret, MAX_ENTRY_BYTES) {
+            Ok(Some(buf)) => buf,
+            Ok(None) => return Lookup::Miss,
+            Err(why) => return Lookup::Unusable(why.to_string()),
         };
-        let mut buf = Vec::new();
-        if let Err(e) = file.take(MAX_ENTRY_BYTES + 1).read_to_end(&mut buf) {
-            return Lookup::Unusable(format!("cannot read {}: {e}", path.display()));
-        }
-        if buf.len() as u64 > MAX_ENTRY_BYTES {
-            return Lookup::Unusable(format!(
-                "{} is too large to be a cache entry",
-                path.display()
-            ));
-        }
         match serde_json::from_slice::<OnDisk>(&buf) {
             Ok(d) if d.format != FORMAT => Lookup::Unusable(format!(
                 "{} has an unknown format version {}",
@@ -142,8 +140,11 @@ impl Cache {
     }
 
     /// Stores an entry atomically, creating the directory (0700) if needed.
+    /// A directory that is not private (another owner, a symbolic link,
+    /// open to group or others) is refused, never written to.
     pub fn store(&self, entry: &Entry) -> io::Result<PathBuf> {
-        self.ensure_dir()?;
+        private_file::ensure_private_dir(&self.dir)
+            .map_err(|why| io::Error::other(why.to_string()))?;
         let path = self.path(&entry.key);
         let data = serde_json::to_vec(&OnDisk {
             format: FORMAT,
@@ -168,24 +169,6 @@ impl Cache {
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
             Err(e) => Err(e),
         }
-    }
-
-    fn ensure_dir(&self) -> io::Result<()> {
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
-            fs::DirBuilder::new()
-                .recursive(true)
-                .mode(0o700)
-                .create(&self.dir)?;
-            let meta = fs::metadata(&self.dir)?;
-            if meta.permissions().mode() & 0o077 != 0 {
-                fs::set_permissions(&self.dir, fs::Permissions::from_mode(0o700))?;
-            }
-        }
-        #[cfg(not(unix))]
-        fs::create_dir_all(&self.dir)?;
-        Ok(())
     }
 }
 

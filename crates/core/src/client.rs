@@ -9,23 +9,19 @@ use aws_config::timeout::TimeoutConfig;
 use aws_sdk_cognitoidentityprovider::config::Region;
 
 use crate::Error;
-
-/// The environment variables that name a Cognito endpoint, strongest first
-/// (the AWS SDKs' own convention).
-pub const ENDPOINT_ENV: [&str; 2] = [
-    "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER",
-    "AWS_ENDPOINT_URL",
-];
+use crate::endpoint::{Endpoint, EndpointRequest};
 
 /// How to reach Cognito.
 #[derive(Clone, Debug, Default)]
 pub struct ConnectOptions {
     /// The region. `None`: `AWS_REGION`/`AWS_DEFAULT_REGION`, then the AWS profile.
     pub region: Option<String>,
-    /// An endpoint such as `http://localhost:5000`. `None`: the
-    /// `AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER`/`AWS_ENDPOINT_URL`
-    /// variables, else the public endpoint of the region.
+    /// An endpoint such as `http://localhost:5000`. `None`: resolved by
+    /// [`crate::endpoint::resolve`] (the environment, the AWS config file,
+    /// else the public endpoint of the region).
     pub endpoint_url: Option<String>,
+    /// Hosts other than loopback that may be reached over plain HTTP.
+    pub insecure_hosts: Vec<String>,
     /// Load AWS credentials (the default chain). Only the admin flow needs
     /// them; user flows are unauthenticated and must not pay for a lookup.
     pub credentials: bool,
@@ -40,7 +36,7 @@ pub struct ConnectOptions {
 pub struct Cognito {
     pub(crate) sdk: aws_sdk_cognitoidentityprovider::Client,
     region: String,
-    endpoint: String,
+    endpoint: Endpoint,
 }
 
 impl Cognito {
@@ -61,16 +57,13 @@ impl Cognito {
                 crate::identity::truncate(&region, 40)
             )));
         }
-        let endpoint_opt = match &opts.endpoint_url {
-            Some(e) => Some(e.clone()),
-            None => endpoint_from_env(),
-        };
-        if let Some(e) = &endpoint_opt {
-            check_endpoint(e)?;
-        }
-        let endpoint = endpoint_opt
-            .clone()
-            .unwrap_or_else(|| format!("https://cognito-idp.{region}.amazonaws.com"));
+        let endpoint = crate::endpoint::resolve(&EndpointRequest {
+            explicit: opts.endpoint_url.as_deref(),
+            profile: None,
+            region: &region,
+            insecure_hosts: &opts.insecure_hosts,
+        })
+        .await?;
 
         let timeout = opts.timeout.unwrap_or(Duration::from_secs(30));
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
@@ -86,21 +79,27 @@ impl Cognito {
                     .with_max_attempts(opts.max_attempts.unwrap_or(3).max(1))
                     .with_initial_backoff(Duration::from_millis(200)),
             );
-        if let Some(e) = &opts.endpoint_url {
-            loader = loader.endpoint_url(e);
-        }
+        // Always explicit: the SDK must not pick an endpoint of its own from
+        // the environment or the AWS config file (a different one from the
+        // endpoint that is logged and that keys the cache).
+        loader = loader.endpoint_url(endpoint.url());
         // A plain-HTTP endpoint (a local emulator) needs no TLS: without this
         // the default client still loads the system's CA certificates, which
         // costs more than the request itself.
-        if endpoint.starts_with("http://") {
+        if endpoint.url().starts_with("http://") {
             loader = loader.http_client(aws_smithy_http_client::Builder::new().build_http());
         }
         if !opts.credentials {
             loader = loader.no_credentials();
         }
         let conf = loader.load().await;
+        let conf = aws_sdk_cognitoidentityprovider::config::Builder::from(&conf)
+            .interceptor(crate::body_limit::BodyLimit {
+                limit: crate::body_limit::MAX_RESPONSE_BYTES,
+            })
+            .build();
         Ok(Cognito {
-            sdk: aws_sdk_cognitoidentityprovider::Client::new(&conf),
+            sdk: aws_sdk_cognitoidentityprovider::Client::from_conf(conf),
             region,
             endpoint,
         })
@@ -113,6 +112,11 @@ impl Cognito {
 
     /// The endpoint requests go to.
     pub fn endpoint(&self) -> &str {
+        self.endpoint.url()
+    }
+
+    /// The endpoint requests go to, and where it came from.
+    pub fn resolved_endpoint(&self) -> &Endpoint {
         &self.endpoint
     }
 
@@ -133,15 +137,8 @@ impl Cognito {
             + 'static,
         R: std::fmt::Debug + 'static,
     {
-        Error::from_sdk(&self.endpoint, e)
+        Error::from_sdk(self.endpoint.url(), e)
     }
-}
-
-/// The endpoint named by the standard environment variables, if any.
-pub fn endpoint_from_env() -> Option<String> {
-    ENDPOINT_ENV
-        .iter()
-        .find_map(|k| std::env::var(k).ok().filter(|v| !v.trim().is_empty()))
 }
 
 /// The region from `AWS_REGION`/`AWS_DEFAULT_REGION` or the AWS profile.
@@ -154,61 +151,9 @@ pub async fn default_region() -> Option<String> {
     chain.region().await.map(|r| r.as_ref().to_owned())
 }
 
-/// Checks that an endpoint is an absolute `http`/`https` URL with a host.
+/// Checks that an endpoint is an absolute `http`/`https` URL with a host,
+/// without user information, and plain HTTP only to a loopback host
+/// ([`crate::endpoint::check`] with no extra insecure hosts).
 pub fn check_endpoint(e: &str) -> Result<(), Error> {
-    let bad = |why: &str| {
-        Error::Config(format!(
-            "invalid endpoint URL {:?}: {why}; expected e.g. http://localhost:5000",
-            crate::identity::truncate(e, 80)
-        ))
-    };
-    let rest = e
-        .strip_prefix("http://")
-        .or_else(|| e.strip_prefix("https://"))
-        .ok_or_else(|| bad("it must start with http:// or https://"))?;
-    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
-    if host.is_empty() || host.starts_with(':') {
-        return Err(bad("no host"));
-    }
-    if e.len() > 2048 || e.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(bad(
-            "it contains spaces or control characters, or is too long",
-        ));
-    }
-    if let Some((_, port)) = host.rsplit_once(':')
-        && !host.ends_with(']')
-        && port.parse::<u16>().is_err()
-    {
-        return Err(bad("the port is not a number from 0 to 65535"));
-    }
-    Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn endpoints() {
-        for ok in [
-            "http://localhost:5000",
-            "https://cognito-idp.us-east-1.amazonaws.com",
-            "http://[::1]:80/",
-            "http://127.0.0.1:9",
-        ] {
-            check_endpoint(ok).unwrap();
-        }
-        for bad in [
-            "",
-            "localhost:5000",
-            "ftp://x",
-            "http://",
-            "http://:80",
-            "http://x:99999",
-            "http://a b",
-            "http://x:port",
-        ] {
-            assert!(check_endpoint(bad).is_err(), "{bad}");
-        }
-    }
+    crate::endpoint::check(e, &[])
 }

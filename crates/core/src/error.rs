@@ -2,6 +2,8 @@
 
 use aws_sdk_cognitoidentityprovider::error::{ProvideErrorMetadata, SdkError};
 
+use crate::sanitize::for_terminal;
+
 /// Everything that can go wrong while getting a token.
 ///
 /// Messages are one lower-case line and never contain a secret.
@@ -108,8 +110,11 @@ impl Error {
     pub(crate) fn redact<S: AsRef<str>>(mut self, secrets: &[S]) -> Error {
         if let Error::Service { message, .. } = &mut self {
             for s in secrets.iter().map(AsRef::as_ref).filter(|s| s.len() >= 4) {
-                if message.contains(s) {
-                    *message = message.replace(s, "***");
+                // The message was escaped for the terminal: look for both forms.
+                for form in [s, &for_terminal(s)] {
+                    if message.contains(form) {
+                        *message = message.replace(form, "***");
+                    }
                 }
             }
         }
@@ -129,14 +134,14 @@ impl Error {
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
         R: std::fmt::Debug + 'static,
     {
-        let endpoint = endpoint.to_owned();
-        let message = source_chain(&err);
+        let endpoint = for_terminal(endpoint).into_owned();
+        let message = for_terminal(&source_chain(&err)).into_owned();
         match err {
             SdkError::ServiceError(se) => {
                 let e = se.into_err();
                 Error::Service {
-                    code: e.code().unwrap_or("UnknownError").to_owned(),
-                    message: e.message().unwrap_or("no message").to_owned(),
+                    code: for_terminal(e.code().unwrap_or("UnknownError")).into_owned(),
+                    message: for_terminal(e.message().unwrap_or("no message")).into_owned(),
                 }
             }
             SdkError::TimeoutError(_) => Error::Timeout {

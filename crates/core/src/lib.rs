@@ -17,13 +17,17 @@
 //! ```
 
 mod answers;
+mod body_limit;
 pub mod cache;
 mod client;
+pub mod endpoint;
 mod error;
 mod hash;
 mod identity;
 pub mod jwt;
 mod login;
+pub mod private_file;
+pub mod sanitize;
 mod secret;
 pub mod srp;
 mod tokens;
@@ -31,9 +35,8 @@ pub mod totp;
 pub mod verify;
 
 pub use answers::{Answers, MfaKind, NewPassword, NoAnswer, StaticAnswers};
-pub use client::{
-    Cognito, ConnectOptions, ENDPOINT_ENV, check_endpoint, default_region, endpoint_from_env,
-};
+pub use body_limit::MAX_RESPONSE_BYTES;
+pub use client::{Cognito, ConnectOptions, check_endpoint, default_region};
 pub use error::{Error, ErrorKind};
 pub use hash::secret_hash;
 pub use identity::{Identity, PoolId, is_region};

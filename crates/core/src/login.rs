@@ -504,7 +504,13 @@ impl Exchange<'_> {
     ) -> Result<Step, Error> {
         let cog = self.cog;
         let challenge = ChallengeNameType::from(name);
-        let secrets = sent_secrets(self.id, &responses);
+        // The session is as good as a password for the next few minutes:
+        // a server that echoes it must not get it onto the terminal.
+        let secrets: Vec<String> = sent_secrets(self.id, &responses)
+            .into_iter()
+            .chain([self.password.expose().to_owned()])
+            .chain(session.clone())
+            .collect();
         if self.flow == Flow::Admin {
             let pool = self.id.require_pool("admin")?;
             let out = cog

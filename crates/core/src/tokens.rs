@@ -47,7 +47,9 @@ impl Tokens {
             .into_iter()
             .flatten()
             .min();
-        let expires_at = exp.unwrap_or_else(|| now + expires_in.unwrap_or(3600));
+        // Hostile `exp` or `ExpiresIn` values saturate: no overflow panic in
+        // debug builds, no wrap-around to "valid for ever" in release.
+        let expires_at = exp.unwrap_or_else(|| now.saturating_add(expires_in.unwrap_or(3600)));
         Tokens {
             id_token: Secret::new(id_token),
             access_token: Secret::new(access_token),
@@ -59,7 +61,7 @@ impl Tokens {
 
     /// Seconds of validity left at `now` (negative once expired).
     pub fn expires_in(&self, now: i64) -> i64 {
-        self.expires_at - now
+        self.expires_at.saturating_sub(now)
     }
 
     /// The token of the given kind, if present.
@@ -88,6 +90,46 @@ impl Tokens {
 pub fn now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
+        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
         .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn token_with_exp(exp: serde_json::Value) -> String {
+        use base64::Engine as _;
+        let b = |v: serde_json::Value| {
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string())
+        };
+        format!(
+            "{}.{}.c2ln",
+            b(serde_json::json!({"alg": "RS256"})),
+            b(serde_json::json!({ "exp": exp }))
+        )
+    }
+
+    #[test]
+    fn hostile_expiry_values_saturate_instead_of_overflowing() {
+        // ExpiresIn near i64::MAX with no exp claim: no overflow.
+        let t = Tokens::from_result(
+            "a.b.c".into(),
+            "a.b.c".into(),
+            None,
+            None,
+            Some(i64::MAX),
+            1_000,
+        );
+        assert_eq!(t.expires_at, i64::MAX);
+        assert_eq!(t.expires_in(-5), i64::MAX);
+        // exp far in the past: validity saturates at i64::MIN, never wraps
+        // to a large positive number.
+        for exp in [serde_json::json!(i64::MIN), serde_json::json!(-1e300)] {
+            let tok = token_with_exp(exp);
+            let t = Tokens::from_result(tok.clone(), tok, None, None, None, 0);
+            assert_eq!(t.expires_in(i64::MAX), i64::MIN);
+            assert!(t.expires_in(1_700_000_000) < 0);
+        }
+    }
 }

@@ -238,3 +238,6 @@ async fn connect_checks_region_and_endpoint() {
     .unwrap();
     assert_eq!(c.endpoint(), "https://cognito-idp.eu-west-1.amazonaws.com");
 }
+
+#[path = "flows/scripted.rs"]
+mod scripted;

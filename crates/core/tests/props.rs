@@ -50,15 +50,31 @@ fn entry(key: CacheKey, id: &str, refresh: Option<&str>, expires_at: i64) -> Ent
 /// The bytes `Cache::store` writes for `e`.
 fn stored_bytes(e: &Entry) -> Vec<u8> {
     let dir = tempfile::tempdir().unwrap();
-    let path = Cache::at(dir.path()).store(e).unwrap();
+    // The cache directory must be private (0700): a subfolder it creates.
+    let path = Cache::at(dir.path().join("c")).store(e).unwrap();
     std::fs::read(path).unwrap()
 }
 
 /// Writes `bytes` as the cache file of `key()` and loads it.
 fn load_bytes(bytes: &[u8]) -> Lookup {
+    use std::io::Write as _;
+    use std::os::unix::fs::{DirBuilderExt as _, OpenOptionsExt as _};
     let dir = tempfile::tempdir().unwrap();
-    let cache = Cache::at(dir.path());
-    std::fs::write(cache.path(&key()), bytes).unwrap();
+    // A private cache (directory 0700, file 0600), as the cache writes it:
+    // only the contents are under test here.
+    let cache = Cache::at(dir.path().join("c"));
+    std::fs::DirBuilder::new()
+        .mode(0o700)
+        .create(cache.dir())
+        .unwrap();
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(cache.path(&key()))
+        .unwrap()
+        .write_all(bytes)
+        .unwrap();
     cache.load(&key())
 }
 

@@ -142,7 +142,7 @@ fn json_lines_password_sources_and_all_success() {
     w.user(UserSpec::new("literal-user", "Literal-Secret1!"));
     let pw_file = write_private(w.dir.path(), "pw.txt", "File-Secret1!\n", 0o600);
     let list = format!(
-        "{{\"username\":\"env-user\",\"password_env\":\"LOAD_PW\"}}\n\
+        "{{\"username\":\"env-user\",\"password_env\":\"COGNITO_PW_LOAD\"}}\n\
          {{\"username\":\"file-user\",\"password_file\":{pw_file:?}}}\n\
          {{\"username\":\"shared-user\"}}\n\
          {{\"username\":\"literal-user\",\"password\":\"Literal-Secret1!\"}}\n"
@@ -151,7 +151,7 @@ fn json_lines_password_sources_and_all_success() {
     let path = write_private(w.dir.path(), "users.jsonl", &list, 0o644);
     let out = w
         .cmd(&["login", "--users-file", &path, "--no-cache"])
-        .env("LOAD_PW", "Env-Secret1!")
+        .env("COGNITO_PW_LOAD", "Env-Secret1!")
         .env("COGNITO_PASSWORD", "Shared-Secret1!")
         .run();
     assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
@@ -170,7 +170,7 @@ fn json_lines_password_sources_and_all_success() {
     // The same list from standard input.
     let out = w
         .cmd(&["login", "--users-file", "-", "--no-cache"])
-        .env("LOAD_PW", "Env-Secret1!")
+        .env("COGNITO_PW_LOAD", "Env-Secret1!")
         .env("COGNITO_PASSWORD", "Shared-Secret1!")
         .stdin(&list)
         .run();
@@ -185,12 +185,12 @@ fn missing_password_source_fails_that_user_only_and_bad_lists_are_usage_errors()
     let path = write_private(
         w.dir.path(),
         "u.csv",
-        "username,password_env\nok-user,OK_PW\nno-pw,UNSET_VAR\n",
+        "username,password_env\nok-user,COGNITO_PW_OK\nno-pw,COGNITO_PW_UNSET\n",
         0o600,
     );
     let out = w
         .cmd(&["login", "--users-file", &path])
-        .env("OK_PW", "Ok-Secret1!")
+        .env("COGNITO_PW_OK", "Ok-Secret1!")
         .run();
     assert_eq!(out.code, 2, "{}", out.stderr);
     let by_user = lines_by_user(&out.stdout);
@@ -200,7 +200,7 @@ fn missing_password_source_fails_that_user_only_and_bad_lists_are_usage_errors()
         by_user["no-pw"]["error"]
             .as_str()
             .unwrap()
-            .contains("UNSET_VAR")
+            .contains("COGNITO_PW_UNSET")
     );
     w.stub.clear_requests();
 

@@ -56,12 +56,13 @@ fn second_token_call_makes_no_request() {
     let text = std::fs::read_to_string(&files[0]).unwrap();
     assert!(!text.contains(PW));
     assert!(!text.contains(w.client.secret.as_deref().unwrap()));
-    // A cache file others can read is used, with a warning.
+    // A cache file others can read is not used (SECURITY.md, trust rules):
+    // a warning, and without a password source, no token.
     std::fs::set_permissions(&files[0], std::fs::Permissions::from_mode(0o644)).unwrap();
     let out = w.cmd(&["token", "--username", "taro@example.com"]).run();
-    assert_eq!(out.line(), first);
+    out.fails(2, "no valid cached token");
     assert!(
-        out.stderr.contains("readable by other users"),
+        out.stderr.contains("can be read or changed by other users"),
         "{}",
         out.stderr
     );

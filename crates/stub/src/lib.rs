@@ -54,6 +54,7 @@
 pub mod srp;
 
 mod api;
+mod oauth;
 mod server;
 mod tokens;
 mod totp;
@@ -65,6 +66,7 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
+pub use oauth::{OAuthRequest, OAuthSpec};
 pub use totp::totp_code;
 pub use util::secret_hash;
 

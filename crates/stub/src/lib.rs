@@ -66,7 +66,7 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
-pub use oauth::{OAuthRequest, OAuthSpec};
+pub use oauth::{HttpResponse, OAuthRequest, OAuthSpec, http_get};
 pub use totp::totp_code;
 pub use util::secret_hash;
 

@@ -13,6 +13,7 @@
 //! authorization request (`require_pkce`).
 
 mod authorize;
+mod browser;
 mod revoke;
 mod token;
 
@@ -27,6 +28,8 @@ use serde_json::{Value, json};
 use crate::api::{Client, State};
 use crate::server::Shared;
 use crate::{ClientInfo, ClientSpec, Stub};
+
+pub use browser::{HttpResponse, http_get};
 
 /// How long an authorization code stays valid. AWS: authorize endpoint,
 /// "The response returns a one time use code that is valid for five minutes."
@@ -74,11 +77,15 @@ pub struct OAuthSpec {
     /// `EnableTokenRevocation` (default `true`); when `false`,
     /// `/oauth2/revoke` answers `invalid_request` (AWS: revocation endpoint).
     pub enable_token_revocation: bool,
+    /// Refresh-token rotation (`RefreshTokenRotation` enabled, no grace
+    /// period): the `refresh_token` grant also returns a new refresh token
+    /// and the one it consumed stops working. Default `false`, Cognito's default.
+    pub rotate_refresh_tokens: bool,
 }
 
 impl Default for OAuthSpec {
     /// No flow, no scope, no callback URL, `COGNITO` as the identity
-    /// provider, PKCE required, Basic only, revocation enabled.
+    /// provider, PKCE required, Basic only, revocation enabled, no rotation.
     fn default() -> Self {
         OAuthSpec {
             flows: Vec::new(),
@@ -88,6 +95,7 @@ impl Default for OAuthSpec {
             require_pkce: true,
             allow_client_secret_post: false,
             enable_token_revocation: true,
+            rotate_refresh_tokens: false,
         }
     }
 }

@@ -215,12 +215,8 @@ fn authorization_code(st: &mut State, a: &Authed, form: &Form) -> Result<Value, 
         &origin_jti,
         rec.nonce.as_deref(),
     );
-    let refresh = format!(
-        "eyJjdHkiOiJKV1QiLCJlbmMiOiJBMjU2R0NNIiwiYWxnIjoiUlNBLU9BRVAifQ.{}",
-        opaque(600)
-    );
-    st.oauth.refresh.insert(
-        refresh.clone(),
+    let refresh = new_refresh_token(
+        st,
         RefreshRec {
             pool_id: rec.pool_id,
             client_id: rec.client_id,
@@ -235,12 +231,23 @@ fn authorization_code(st: &mut State, a: &Authed, form: &Form) -> Result<Value, 
     Ok(Value::Object(out))
 }
 
+fn new_refresh_token(st: &mut State, rec: RefreshRec) -> String {
+    let token = format!(
+        "eyJjdHkiOiJKV1QiLCJlbmMiOiJBMjU2R0NNIiwiYWxnIjoiUlNBLU9BRVAifQ.{}",
+        opaque(600)
+    );
+    st.oauth.refresh.insert(token.clone(), rec);
+    token
+}
+
 /// `grant_type=refresh_token`: a refresh token this endpoint issued, to the
 /// same client, not revoked through `/oauth2/revoke` (AWS: `invalid_grant`,
 /// "Refresh token has been revoked"), of a user still enabled. New ID (with
 /// `openid`) and access tokens, no new refresh token (AWS: "The token
 /// endpoint returns refresh_token only when the grant_type is
-/// authorization_code").
+/// authorization_code") unless the client rotates refresh tokens
+/// ([`super::OAuthSpec::rotate_refresh_tokens`]): then a new one, and the
+/// old one is revoked.
 fn refresh(st: &mut State, a: &Authed, form: &Form) -> Result<Value, Fail> {
     // AWS: invalid_request, e.g. "grant_type is refresh_token but
     // refresh_token is not included".
@@ -259,7 +266,7 @@ fn refresh(st: &mut State, a: &Authed, form: &Form) -> Result<Value, Fail> {
     if !enabled {
         return Err(fail("invalid_grant"));
     }
-    let out = user_tokens(
+    let mut out = user_tokens(
         st,
         &rec.pool_id,
         &rec.client_id,
@@ -269,6 +276,16 @@ fn refresh(st: &mut State, a: &Authed, form: &Form) -> Result<Value, Fail> {
         &rec.origin_jti,
         None,
     );
+    if a.oauth
+        .as_ref()
+        .is_some_and(|o| o.spec.rotate_refresh_tokens)
+    {
+        if let Some(old) = st.oauth.refresh.get_mut(token) {
+            old.revoked = true;
+        }
+        let new = new_refresh_token(st, rec);
+        out.insert("refresh_token".into(), json!(new));
+    }
     Ok(Value::Object(out))
 }
 

@@ -1298,3 +1298,191 @@ fn revocation_can_be_disabled() {
     );
     oauth_err(&r, 400, "invalid_request");
 }
+
+#[test]
+fn rotating_clients_get_a_new_refresh_token_and_lose_the_old() {
+    let f = fx();
+    let rot = f.stub.add_oauth_client(
+        &f.pool,
+        ClientSpec::default(),
+        OAuthSpec {
+            rotate_refresh_tokens: true,
+            ..OAuthSpec::code(CALLBACK, &["openid"])
+        },
+    );
+    let (verifier, challenge) = pkce();
+    let url = format!(
+        "{}/oauth2/authorize?{}",
+        f.stub.domain(),
+        form(&[
+            ("response_type", "code"),
+            ("client_id", &rot.id),
+            ("redirect_uri", CALLBACK),
+            ("code_challenge_method", "S256"),
+            ("code_challenge", &challenge),
+        ])
+    );
+    let loc = f.stub.sign_in(&url, "alice", "Passw0rd!").unwrap();
+    let q: std::collections::BTreeMap<String, String> =
+        form_urlencoded::parse(loc.split_once('?').unwrap().1.as_bytes())
+            .into_owned()
+            .collect();
+    let v = ok(&token(
+        &f.stub,
+        None,
+        &[
+            ("grant_type", "authorization_code"),
+            ("client_id", &rot.id),
+            ("code", &q["code"]),
+            ("redirect_uri", CALLBACK),
+            ("code_verifier", &verifier),
+        ],
+    ));
+    let first = v["refresh_token"].as_str().unwrap().to_owned();
+    let refresh = |rt: &str| {
+        token(
+            &f.stub,
+            None,
+            &[
+                ("grant_type", "refresh_token"),
+                ("client_id", &rot.id),
+                ("refresh_token", rt),
+            ],
+        )
+    };
+    let v = ok(&refresh(&first));
+    let second = v["refresh_token"]
+        .as_str()
+        .expect("rotated refresh token")
+        .to_owned();
+    assert_ne!(first, second);
+    oauth_err(&refresh(&first), 400, "invalid_grant");
+    ok(&refresh(&second));
+}
+
+#[test]
+fn scripted_browser_signs_in_and_delivers_the_callback() {
+    let c = code_fx();
+    let stub = &c.f.stub;
+    let (verifier, challenge) = pkce();
+    let url = |redirect_uri: &str| {
+        format!(
+            "{}/oauth2/authorize?{}",
+            stub.domain(),
+            form(&[
+                ("response_type", "code"),
+                ("client_id", &c.web.id),
+                ("redirect_uri", redirect_uri),
+                ("scope", "openid"),
+                ("state", "xyz"),
+                ("code_challenge_method", "S256"),
+                ("code_challenge", &challenge),
+            ])
+        )
+    };
+    // What the stub shows instead of redirecting.
+    let e = stub.sign_in(
+        &url("http://localhost:8976/elsewhere"),
+        "alice",
+        "Passw0rd!",
+    );
+    assert_eq!(e.unwrap_err(), "error=redirect_mismatch");
+    let e = stub.sign_in(&url(CALLBACK), "alice", "nope");
+    assert_eq!(e.unwrap_err(), "Incorrect username or password.");
+    assert!(
+        stub.sign_in("https://example.com/oauth2/authorize", "a", "b")
+            .is_err()
+    );
+    // Errors reported to the callback come back as its Location.
+    stub.set_authorize_error(Some("access_denied"));
+    let loc = stub.sign_in(&url(CALLBACK), "alice", "Passw0rd!").unwrap();
+    assert_eq!(loc, format!("{CALLBACK}?error=access_denied&state=xyz"));
+    stub.set_authorize_error(None);
+
+    // A callback listener standing in for the CLI's.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let callback = format!("http://localhost:{port}/callback");
+    let c2 = stub.add_oauth_client(
+        &c.f.pool,
+        ClientSpec::default(),
+        OAuthSpec::code(&callback, &["openid"]),
+    );
+    let server = std::thread::spawn(move || {
+        use std::io::{BufRead, BufReader, Write};
+        let (mut s, _) = listener.accept().unwrap();
+        let mut line = String::new();
+        BufReader::new(&s).read_line(&mut line).unwrap();
+        s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 9\r\nConnection: close\r\n\r\nsigned in")
+            .unwrap();
+        line
+    });
+    let authorize_url = format!(
+        "{}/oauth2/authorize?{}",
+        stub.domain(),
+        form(&[
+            ("response_type", "code"),
+            ("client_id", &c2.id),
+            ("redirect_uri", &callback),
+            ("state", "s2"),
+            ("code_challenge_method", "S256"),
+            ("code_challenge", &challenge),
+        ])
+    );
+    let loc = stub.sign_in(&authorize_url, "alice", "Passw0rd!").unwrap();
+    assert!(loc.starts_with(&format!("{callback}?code=")), "{loc}");
+    let r = cognito_stub::http_get(&loc).unwrap();
+    assert_eq!((r.status, r.body.as_str()), (200, "signed in"));
+    let request_line = server.join().unwrap();
+    assert!(
+        request_line.starts_with("GET /callback?code="),
+        "{request_line}"
+    );
+    assert!(
+        request_line.contains("&state=s2 HTTP/1.1"),
+        "{request_line}"
+    );
+    let code = loc
+        .split("code=")
+        .nth(1)
+        .unwrap()
+        .split('&')
+        .next()
+        .unwrap();
+    ok(&token(
+        stub,
+        None,
+        &[
+            ("grant_type", "authorization_code"),
+            ("client_id", &c2.id),
+            ("code", code),
+            ("redirect_uri", &callback),
+            ("code_verifier", &verifier),
+        ],
+    ));
+}
+
+#[test]
+fn faults_apply_to_the_oauth_endpoints() {
+    let f = fx();
+    f.stub
+        .set_fault(Some(cognito_stub::Fault::ServerError { times: 1 }));
+    let r = token(
+        &f.stub,
+        Some(&f.m2m_basic()),
+        &[("grant_type", "client_credentials")],
+    );
+    assert_eq!(r.status, 500);
+    ok(&token(
+        &f.stub,
+        Some(&f.m2m_basic()),
+        &[("grant_type", "client_credentials")],
+    ));
+    f.stub.set_fault(Some(cognito_stub::Fault::Garbage));
+    let r = token(
+        &f.stub,
+        Some(&f.m2m_basic()),
+        &[("grant_type", "client_credentials")],
+    );
+    assert!(serde_json::from_str::<Value>(&r.body).is_err());
+}

@@ -310,6 +310,9 @@ async fn verify_cmd(a: VerifyArgs) -> anyhow::Result<ExitCode> {
     let token = read_token(a.token)?;
     let profile = crate::resolve::load_profile(a.profile.as_deref())?.unwrap_or_default();
     let issuer = a.issuer.filter(|i| !i.is_empty());
+    if let Some(endpoint) = &a.endpoint_url {
+        cognito_token_core::check_endpoint(endpoint)?;
+    }
     // Keys that the issuer does not publish itself are trusted only for an
     // issuer named on the command line; nothing in the environment or a
     // profile moves them (issue 13).
@@ -359,13 +362,10 @@ async fn verify_cmd(a: VerifyArgs) -> anyhow::Result<ExitCode> {
     opts.issuer = issuer;
     let expected_issuer = opts.expected_issuer();
     let redirected = match (a.endpoint_url, a.jwks_url) {
-        (Some(endpoint), _) => {
-            cognito_token_core::check_endpoint(&endpoint)?;
-            Some((
-                "--endpoint-url",
-                verify::jwks_url(&endpoint, need_pool()?.as_str()),
-            ))
-        }
+        (Some(endpoint), _) => Some((
+            "--endpoint-url",
+            verify::jwks_url(&endpoint, need_pool()?.as_str()),
+        )),
         (None, Some(url)) => Some(("--jwks-url", url)),
         (None, None) => None,
     };

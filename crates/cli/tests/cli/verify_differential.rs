@@ -174,6 +174,9 @@ fn serve(docs: BTreeMap<String, String>) -> String {
     format!("http://{addr}")
 }
 
+/// The issuer of a pool's tokens, per mode.
+type Issuer<'a> = &'a dyn Fn(&str) -> String;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Verdict {
     Accept,
@@ -183,7 +186,7 @@ use Verdict::{Accept, Reject};
 
 /// One token and how to verify it.
 struct Case {
-    name: String,
+    name: &'static str,
     token: String,
     pool: &'static str,
     client_id: Option<&'static str>,
@@ -194,72 +197,37 @@ struct Case {
     aws: Verdict,
 }
 
-struct Builder<'a> {
-    keys: &'a Keys,
-    iss: &'a dyn Fn(&str) -> String,
-    now: i64,
-    cases: Vec<Case>,
+/// A case for an ID token of the main pool, checked for the client, with
+/// the same verdict expected from both verifiers.
+fn case(name: &'static str, verdict: Verdict, token: String) -> Case {
+    Case {
+        name,
+        token,
+        pool: POOL,
+        client_id: Some(CLIENT),
+        token_use: Some("id"),
+        leeway: 0,
+        ours: verdict,
+        aws: verdict,
+    }
 }
 
-impl Builder<'_> {
-    fn id_claims(&self, pool: &str) -> Value {
-        json!({"sub": "5f0e8c3a-1111-4222-8333-944445555666", "aud": CLIENT, "iss": (self.iss)(pool),
-               "token_use": "id", "cognito:username": "alice", "email": "alice@example.com",
-               "auth_time": self.now - 10, "iat": self.now - 10, "exp": self.now + 3600,
-               "jti": "3b7a0c1e-2222-4333-8444-955556666777", "origin_jti": "0c1d2e3f-aaaa-4bbb-8ccc-ddddeeeeffff"})
+impl Case {
+    fn pool(self, pool: &'static str) -> Case {
+        Case { pool, ..self }
     }
-
-    fn access_claims(&self, pool: &str) -> Value {
-        json!({"sub": "5f0e8c3a-1111-4222-8333-944445555666", "client_id": CLIENT, "iss": (self.iss)(pool),
-               "token_use": "access", "scope": "aws.cognito.signin.user.admin", "username": "alice",
-               "auth_time": self.now - 10, "iat": self.now - 10, "exp": self.now + 3600,
-               "jti": "4c8b1d2f-3333-4444-8555-a66667777888"})
+    fn client(self, client_id: Option<&'static str>) -> Case {
+        Case { client_id, ..self }
     }
-
-    fn id_token(&self, changes: Value) -> String {
-        rs256(
-            &self.keys.id,
-            &json!({"kid": KID_ID, "alg": "RS256"}),
-            &with(self.id_claims(POOL), changes),
-        )
+    fn token_use(self, token_use: Option<&'static str>) -> Case {
+        Case { token_use, ..self }
     }
-
-    #[allow(clippy::too_many_arguments)]
-    fn add(
-        &mut self,
-        name: &str,
-        token: String,
-        pool: &'static str,
-        client_id: Option<&'static str>,
-        token_use: Option<&'static str>,
-        leeway: u64,
-        ours: Verdict,
-        aws: Verdict,
-    ) {
-        self.cases.push(Case {
-            name: name.to_owned(),
-            token,
-            pool,
-            client_id,
-            token_use,
-            leeway,
-            ours,
-            aws,
-        });
+    fn leeway(self, leeway: u64) -> Case {
+        Case { leeway, ..self }
     }
-
-    /// The usual settings: the main pool, the client, the token use.
-    fn same(&mut self, name: &str, token: String, token_use: &'static str, verdict: Verdict) {
-        self.add(
-            name,
-            token,
-            POOL,
-            Some(CLIENT),
-            Some(token_use),
-            0,
-            verdict,
-            verdict,
-        );
+    /// A deliberate difference: aws-jwt-verify's verdict.
+    fn aws(self, aws: Verdict) -> Case {
+        Case { aws, ..self }
     }
 }
 
@@ -275,400 +243,115 @@ fn with(mut base: Value, changes: Value) -> Value {
     base
 }
 
-fn cases(keys: &Keys, iss: &dyn Fn(&str) -> String, now: i64) -> Vec<Case> {
-    let mut b = Builder {
-        keys,
-        iss,
-        now,
-        cases: Vec::new(),
+/// The crafted tokens (a table: one line per case, kept by hand).
+#[rustfmt::skip]
+fn cases(keys: &Keys, iss: Issuer<'_>, now: i64) -> Vec<Case> {
+    let id_claims = |pool: &str| {
+        json!({"sub": "5f0e8c3a-1111-4222-8333-944445555666", "aud": CLIENT, "iss": iss(pool),
+               "token_use": "id", "cognito:username": "alice", "email": "alice@example.com",
+               "auth_time": now - 10, "iat": now - 10, "exp": now + 3600,
+               "jti": "3b7a0c1e-2222-4333-8444-955556666777"})
     };
+    let access = json!({"sub": "5f0e8c3a-1111-4222-8333-944445555666", "client_id": CLIENT,
+        "iss": iss(POOL), "token_use": "access", "scope": "aws.cognito.signin.user.admin",
+        "username": "alice", "auth_time": now - 10, "iat": now - 10, "exp": now + 3600,
+        "jti": "4c8b1d2f-3333-4444-8555-a66667777888"});
+    let id = id_claims(POOL);
     let id_header = json!({"kid": KID_ID, "alg": "RS256"});
     let access_header = json!({"kid": KID_ACCESS, "alg": "RS256"});
-    let id = b.id_claims(POOL);
-    let access = b.access_claims(POOL);
+    // Tokens of the main pool, signed by its keys, with `changes`.
+    let id_token = |changes: Value| rs256(&keys.id, &id_header, &with(id.clone(), changes));
+    let access_token = |changes: Value| rs256(&keys.access, &access_header, &with(access.clone(), changes));
+    let good = id_token(json!({}));
+    let parts: Vec<&str> = good.split('.').collect();
+    let (header_b64, claims_b64, sig_b64) = (parts[0], parts[1], parts[2]);
+    let b64_json = |v: Value| b64(v.to_string().as_bytes());
 
-    // Valid tokens, with and without the optional checks.
-    let t = b.id_token(json!({}));
-    b.same("valid ID token", t.clone(), "id", Accept);
-    b.add(
-        "valid ID token, no client or token-use check",
-        t.clone(),
-        POOL,
-        None,
-        None,
-        0,
-        Accept,
-        Accept,
-    );
-    let ta = rs256(&keys.access, &access_header, &access);
-    b.same("valid access token", ta.clone(), "access", Accept);
-    b.add(
-        "valid access token, any token use",
-        ta,
-        POOL,
-        Some(CLIENT),
-        None,
-        0,
-        Accept,
-        Accept,
-    );
-    b.same("ID token for the wrong token use", t, "access", Reject);
-
-    // Time.
-    b.same(
-        "expired by 2 s",
-        b.id_token(json!({"exp": now - 2})),
-        "id",
-        Reject,
-    );
-    b.same(
-        "expired by 10 min",
-        b.id_token(json!({"exp": now - 600})),
-        "id",
-        Reject,
-    );
-    let t = b.id_token(json!({"exp": now - 2}));
-    b.add(
-        "expired by 2 s, leeway 60",
-        t,
-        POOL,
-        Some(CLIENT),
-        Some("id"),
-        60,
-        Accept,
-        Accept,
-    );
-    let t = b.id_token(json!({"exp": now - 600}));
-    b.add(
-        "expired by 10 min, leeway 60",
-        t,
-        POOL,
-        Some(CLIENT),
-        Some("id"),
-        60,
-        Reject,
-        Reject,
-    );
-    b.same(
-        "nbf in the future",
-        b.id_token(json!({"nbf": now + 600})),
-        "id",
-        Reject,
-    );
-    b.same(
-        "nbf in the past",
-        b.id_token(json!({"nbf": now - 600})),
-        "id",
-        Accept,
-    );
-    let t = b.id_token(json!({"nbf": now + 30}));
-    b.add(
-        "nbf 30 s ahead, leeway 60",
-        t,
-        POOL,
-        Some(CLIENT),
-        Some("id"),
-        60,
-        Accept,
-        Accept,
-    );
-    b.same(
-        "iat in the future (not compared with the clock)",
-        b.id_token(json!({"iat": now + 600})),
-        "id",
-        Accept,
-    );
-    b.same(
-        "iat not a number",
-        b.id_token(json!({"iat": "yesterday"})),
-        "id",
-        Reject,
-    );
-    b.same(
-        "exp not a number",
-        b.id_token(json!({"exp": (now + 600).to_string()})),
-        "id",
-        Reject,
-    );
-
-    // Audience, issuer, token use.
-    b.same(
-        "wrong aud",
-        b.id_token(json!({"aud": "someotherclient"})),
-        "id",
-        Reject,
-    );
-    b.same(
-        "aud missing",
-        b.id_token(json!({"aud": null})),
-        "id",
-        Reject,
-    );
-    b.same(
-        "aud as an array",
-        b.id_token(json!({"aud": [CLIENT]})),
-        "id",
-        Reject,
-    );
-    let t = rs256(
-        &keys.access,
-        &access_header,
-        &with(access.clone(), json!({"client_id": "someotherclient"})),
-    );
-    b.same("wrong client_id", t, "access", Reject);
-    let t = rs256(
-        &keys.access,
-        &access_header,
-        &with(access.clone(), json!({"aud": "someotherclient"})),
-    );
-    b.same(
-        "access token's aud is not its audience",
-        t,
-        "access",
-        Accept,
-    );
-    b.same(
-        "wrong iss (another pool)",
-        b.id_token(json!({"iss": iss("eu-west-1_Other9")})),
-        "id",
-        Reject,
-    );
-    b.same(
-        "iss with a trailing slash",
-        b.id_token(json!({"iss": format!("{}/", iss(POOL))})),
-        "id",
-        Reject,
-    );
-    b.same(
-        "iss missing",
-        b.id_token(json!({"iss": null})),
-        "id",
-        Reject,
-    );
-    let t = b.id_token(json!({"token_use": "refresh"}));
-    b.add(
-        "token_use refresh",
-        t,
-        POOL,
-        Some(CLIENT),
-        None,
-        0,
-        Reject,
-        Reject,
-    );
-    let t = b.id_token(json!({"token_use": null}));
-    b.add(
-        "token_use missing",
-        t,
-        POOL,
-        Some(CLIENT),
-        None,
-        0,
-        Reject,
-        Reject,
-    );
-
-    // Algorithms.
-    let claims_b64 = b64(id.to_string().as_bytes());
-    let none_header = b64(json!({"alg": "none", "kid": KID_ID}).to_string().as_bytes());
-    b.same(
-        "alg none, empty signature",
-        format!("{none_header}.{claims_b64}."),
-        "id",
-        Reject,
-    );
-    b.same(
-        "alg none, some signature",
-        format!("{none_header}.{claims_b64}.AAAA"),
-        "id",
-        Reject,
-    );
     // HS256 keyed with the public modulus: the classic key confusion.
-    let hs_header = b64(json!({"alg": "HS256", "kid": KID_ID})
-        .to_string()
-        .as_bytes());
-    let n = jwk(&keys.id, KID_ID, json!({}))["n"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let hs_header = b64_json(json!({"alg": "HS256", "kid": KID_ID}));
+    let n = jwk(&keys.id, KID_ID, json!({}))["n"].as_str().unwrap().to_owned();
     let mac = aws_lc_rs::hmac::sign(
         &aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, n.as_bytes()),
         format!("{hs_header}.{claims_b64}").as_bytes(),
     );
-    b.same(
-        "alg HS256 keyed with the public key",
-        format!("{hs_header}.{claims_b64}.{}", b64(mac.as_ref())),
-        "id",
-        Reject,
-    );
-    let t = sign_with(
-        &keys.id,
-        &aws_lc_rs::signature::RSA_PKCS1_SHA512,
-        &json!({"kid": KID_ID, "alg": "RS512"}),
-        &id,
-    );
-    b.same(
-        "alg RS512 (properly signed) under an RS256 key",
-        t,
-        "id",
-        Reject,
-    );
+    let hs256 = format!("{hs_header}.{claims_b64}.{}", b64(mac.as_ref()));
+    let none = b64_json(json!({"alg": "none", "kid": KID_ID}));
+    let rs512_header = json!({"kid": KID_ID, "alg": "RS512"});
+    let rs512 = sign_with(&keys.id, &aws_lc_rs::signature::RSA_PKCS1_SHA512, &rs512_header, &id);
+    let rs384_header = json!({"kid": KID_ID, "alg": "RS384"});
+    let rs384_bare = sign_with(&keys.id, &aws_lc_rs::signature::RSA_PKCS1_SHA384, &rs384_header, &id_claims(POOL_BARE));
+    let evil = b64_json(with(id.clone(), json!({"cognito:username": "admin"})));
+    let mut bad_sig = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(sig_b64).unwrap();
+    bad_sig[10] ^= 1;
+    let bad_sig = b64(&bad_sig);
+    let unknown_kid = json!({"kid": "diff-unknown-key", "alg": "RS256"});
+    let other_iss = iss("eu-west-1_Other9");
+    let slash_iss = format!("{}/", iss(POOL));
+    let (no_alg, array) = (b64(b"{\"alg\":"), b64(b"[1]"));
 
-    // Keys.
-    let t = rs256(
-        &keys.foreign,
-        &json!({"kid": "diff-unknown-key", "alg": "RS256"}),
-        &id,
-    );
-    b.same("unknown kid", t, "id", Reject);
-    b.same(
-        "missing kid",
-        rs256(&keys.id, &json!({"alg": "RS256"}), &id),
-        "id",
-        Reject,
-    );
-    b.same(
-        "foreign key under a known kid",
-        rs256(&keys.foreign, &id_header, &id),
-        "id",
-        Reject,
-    );
-    b.same(
-        "the other pool key under this kid",
-        rs256(&keys.access, &id_header, &id),
-        "id",
-        Reject,
-    );
-    let ok = b.id_token(json!({}));
-    let parts: Vec<&str> = ok.split('.').collect();
-    let evil = b64(with(id.clone(), json!({"cognito:username": "admin"}))
-        .to_string()
-        .as_bytes());
-    b.same(
-        "tampered payload",
-        format!("{}.{evil}.{}", parts[0], parts[2]),
-        "id",
-        Reject,
-    );
-    let mut sig = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(parts[2])
-        .unwrap();
-    sig[10] ^= 1;
-    b.same(
-        "tampered signature",
-        format!("{}.{}.{}", parts[0], parts[1], b64(&sig)),
-        "id",
-        Reject,
-    );
-    let t = rs256(
-        &keys.id,
-        &id_header,
-        &with(b.id_claims(POOL_ENC), json!({})),
-    );
-    b.add(
-        "key marked use enc",
-        t,
-        POOL_ENC,
-        Some(CLIENT),
-        Some("id"),
-        0,
-        Reject,
-        Reject,
-    );
-    let t = rs256(&keys.id, &id_header, &b.id_claims(POOL_BARE));
-    b.add(
-        "key without alg and use",
-        t,
-        POOL_BARE,
-        Some(CLIENT),
-        Some("id"),
-        0,
-        Accept,
-        Accept,
-    );
-
-    // Malformed.
-    b.same(
-        "2 parts",
-        format!("{}.{}", parts[0], parts[1]),
-        "id",
-        Reject,
-    );
-    b.same("4 parts", format!("{ok}.{}", parts[2]), "id", Reject);
-    b.same(
-        "bad base64 in the header",
-        format!("!!!{}.{}.{}", parts[0], parts[1], parts[2]),
-        "id",
-        Reject,
-    );
-    b.same(
-        "bad base64 in the payload",
-        format!("{}.{}*.{}", parts[0], parts[1], parts[2]),
-        "id",
-        Reject,
-    );
-    let not_json = b64(b"{\"alg\":\"RS256\",");
-    b.same(
-        "non-JSON header",
-        format!("{not_json}.{}.{}", parts[1], parts[2]),
-        "id",
-        Reject,
-    );
-    let array = b64(b"[\"RS256\"]");
-    b.same(
-        "header not an object",
-        format!("{array}.{}.{}", parts[1], parts[2]),
-        "id",
-        Reject,
-    );
-    b.same(
-        "non-JSON payload",
-        format!("{}.{}.{}", parts[0], b64(b"alice"), parts[2]),
-        "id",
-        Reject,
-    );
-    b.same(
-        "empty signature",
-        format!("{}.{}.", parts[0], parts[1]),
-        "id",
-        Reject,
-    );
-
-    // Deliberate differences (see the module documentation).
-    b.add(
-        "DIFFERENCE: no exp claim",
-        b.id_token(json!({"exp": null})),
-        POOL,
-        Some(CLIENT),
-        Some("id"),
-        0,
-        Reject,
-        Accept,
-    );
-    let t = sign_with(
-        &keys.id,
-        &aws_lc_rs::signature::RSA_PKCS1_SHA384,
-        &json!({"kid": KID_ID, "alg": "RS384"}),
-        &b.id_claims(POOL_BARE),
-    );
-    b.add(
-        "DIFFERENCE: RS384 under a JWK without alg",
-        t,
-        POOL_BARE,
-        Some(CLIENT),
-        Some("id"),
-        0,
-        Reject,
-        Accept,
-    );
-    b.cases
+    vec![
+        // Valid tokens, with and without the optional checks.
+        case("valid ID token", Accept, good.clone()),
+        case("valid ID token, no client or token-use check", Accept, good.clone()).client(None).token_use(None),
+        case("valid access token", Accept, access_token(json!({}))).token_use(Some("access")),
+        case("valid access token, any token use", Accept, access_token(json!({}))).token_use(None),
+        case("ID token for the wrong token use", Reject, good.clone()).token_use(Some("access")),
+        // Time.
+        case("expired by 2 s", Reject, id_token(json!({"exp": now - 2}))),
+        case("expired by 10 min", Reject, id_token(json!({"exp": now - 600}))),
+        case("expired by 2 s, leeway 60", Accept, id_token(json!({"exp": now - 2}))).leeway(60),
+        case("expired by 10 min, leeway 60", Reject, id_token(json!({"exp": now - 600}))).leeway(60),
+        case("nbf in the future", Reject, id_token(json!({"nbf": now + 600}))),
+        case("nbf in the past", Accept, id_token(json!({"nbf": now - 600}))),
+        case("nbf 30 s ahead, leeway 60", Accept, id_token(json!({"nbf": now + 30}))).leeway(60),
+        case("iat in the future (not a clock check)", Accept, id_token(json!({"iat": now + 600}))),
+        case("iat not a number", Reject, id_token(json!({"iat": "yesterday"}))),
+        case("exp not a number", Reject, id_token(json!({"exp": (now + 600).to_string()}))),
+        // Audience, issuer, token use.
+        case("wrong aud", Reject, id_token(json!({"aud": "someotherclient"}))),
+        case("aud missing", Reject, id_token(json!({"aud": null}))),
+        case("aud as an array", Reject, id_token(json!({"aud": [CLIENT]}))),
+        case("wrong client_id", Reject, access_token(json!({"client_id": "someotherclient"}))).token_use(Some("access")),
+        case("access token's aud is not its audience", Accept, access_token(json!({"aud": "x"}))).token_use(Some("access")),
+        case("wrong iss (another pool)", Reject, id_token(json!({"iss": other_iss}))),
+        case("iss with a trailing slash", Reject, id_token(json!({"iss": slash_iss}))),
+        case("iss missing", Reject, id_token(json!({"iss": null}))),
+        case("token_use refresh", Reject, id_token(json!({"token_use": "refresh"}))).token_use(None),
+        case("token_use missing", Reject, id_token(json!({"token_use": null}))).token_use(None),
+        // Algorithms.
+        case("alg none, empty signature", Reject, format!("{none}.{claims_b64}.")),
+        case("alg none, some signature", Reject, format!("{none}.{claims_b64}.AAAA")),
+        case("alg HS256 keyed with the public key", Reject, hs256),
+        case("alg RS512 (properly signed) under an RS256 key", Reject, rs512),
+        // Keys.
+        case("unknown kid", Reject, rs256(&keys.foreign, &unknown_kid, &id)),
+        case("missing kid", Reject, rs256(&keys.id, &json!({"alg": "RS256"}), &id)),
+        case("foreign key under a known kid", Reject, rs256(&keys.foreign, &id_header, &id)),
+        case("the other pool key under this kid", Reject, rs256(&keys.access, &id_header, &id)),
+        case("tampered payload", Reject, format!("{header_b64}.{evil}.{sig_b64}")),
+        case("tampered signature", Reject, format!("{header_b64}.{claims_b64}.{bad_sig}")),
+        case("key marked use enc", Reject, rs256(&keys.id, &id_header, &id_claims(POOL_ENC))).pool(POOL_ENC),
+        case("key without alg and use", Accept, rs256(&keys.id, &id_header, &id_claims(POOL_BARE))).pool(POOL_BARE),
+        // Malformed.
+        case("2 parts", Reject, format!("{header_b64}.{claims_b64}")),
+        case("4 parts", Reject, format!("{good}.{sig_b64}")),
+        case("bad base64 in the header", Reject, format!("!!!{good}")),
+        case("bad base64 in the payload", Reject, format!("{header_b64}.{claims_b64}*.{sig_b64}")),
+        case("non-JSON header", Reject, format!("{no_alg}.{claims_b64}.{sig_b64}")),
+        case("header not an object", Reject, format!("{array}.{claims_b64}.{sig_b64}")),
+        case("non-JSON payload", Reject, format!("{header_b64}.{}.{sig_b64}", b64(b"alice"))),
+        case("empty signature", Reject, format!("{header_b64}.{claims_b64}.")),
+        // Deliberate differences (see the module documentation).
+        case("DIFFERENCE: no exp claim", Reject, id_token(json!({"exp": null}))).aws(Accept),
+        case("DIFFERENCE: RS384 under a JWK without alg", Reject, rs384_bare).pool(POOL_BARE).aws(Accept),
+    ]
 }
 
 /// aws-jwt-verify's verdicts, one node process for all cases of a mode.
 fn aws_verdicts(
     mode: &str,
     cases: &[Case],
-    iss: &dyn Fn(&str) -> String,
+    iss: Issuer<'_>,
     redirect: &Value,
 ) -> Vec<(Verdict, String)> {
     let input = json!({
@@ -748,8 +431,7 @@ fn verify_agrees_with_aws_jwt_verify() {
 
     let cognito_iss = |pool: &str| format!("https://cognito-idp.{REGION}.amazonaws.com/{pool}");
     let loopback_iss = |pool: &str| format!("{server}/{pool}");
-    let modes: [(&str, &dyn Fn(&str) -> String); 2] =
-        [("cognito", &cognito_iss), ("issuer", &loopback_iss)];
+    let modes: [(&str, Issuer<'_>); 2] = [("cognito", &cognito_iss), ("issuer", &loopback_iss)];
 
     let mut report = Vec::new();
     let mut failures = 0;

@@ -133,6 +133,29 @@ fn sign_with(
     format!("{msg}.{}", b64(&sig))
 }
 
+/// RS256 over base64url *with* `=` padding in every segment (fillers make
+/// sure each segment needs some).
+fn rs256_padded(pair: &aws_lc_rs::rsa::KeyPair, header: &Value, claims: &Value) -> String {
+    let padded = |v: &Value| {
+        (0..3)
+            .map(|n| {
+                let mut v = v.clone();
+                v["pad"] = json!("x".repeat(n));
+                base64::engine::general_purpose::URL_SAFE.encode(v.to_string())
+            })
+            .find(|s| s.ends_with('='))
+            .unwrap()
+    };
+    let msg = format!("{}.{}", padded(header), padded(claims));
+    let mut sig = vec![0u8; pair.public_modulus_len()];
+    let rng = aws_lc_rs::rand::SystemRandom::new();
+    let pkcs1 = &aws_lc_rs::signature::RSA_PKCS1_SHA256;
+    pair.sign(pkcs1, &rng, msg.as_bytes(), &mut sig).unwrap();
+    let sig = base64::engine::general_purpose::URL_SAFE.encode(sig);
+    assert!(sig.ends_with('='));
+    format!("{msg}.{sig}")
+}
+
 fn rs256(pair: &aws_lc_rs::rsa::KeyPair, header: &Value, claims: &Value) -> String {
     sign_with(
         pair,
@@ -341,6 +364,7 @@ fn cases(keys: &Keys, iss: Issuer<'_>, now: i64) -> Vec<Case> {
         case("header not an object", Reject, format!("{array}.{claims_b64}.{sig_b64}")),
         case("non-JSON payload", Reject, format!("{header_b64}.{}.{sig_b64}", b64(b"alice"))),
         case("empty signature", Reject, format!("{header_b64}.{claims_b64}.")),
+        case("segments with = padding", Accept, rs256_padded(&keys.id, &id_header, &id)),
         // Deliberate differences (see the module documentation).
         case("DIFFERENCE: no exp claim", Reject, id_token(json!({"exp": null}))).aws(Accept),
         case("DIFFERENCE: RS384 under a JWK without alg", Reject, rs384_bare).pool(POOL_BARE).aws(Accept),

@@ -176,9 +176,10 @@ pub fn jwks_url(endpoint: &str, user_pool_id: &str) -> String {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum VerifyError {
-    /// Not a decodable JWT.
+    /// Not a decodable JWT. (Not a `source`: the message already says it,
+    /// and an error chain would print it twice.)
     #[error("malformed token: {0}")]
-    Malformed(#[from] JwtError),
+    Malformed(JwtError),
     /// `alg` is not RS256 (e.g. `none` or `HS256`).
     #[error("unsupported algorithm {alg}: Cognito user pool tokens are signed with RS256")]
     UnsupportedAlgorithm {
@@ -251,6 +252,12 @@ pub enum VerifyError {
         /// What went wrong.
         reason: String,
     },
+}
+
+impl From<JwtError> for VerifyError {
+    fn from(e: JwtError) -> Self {
+        VerifyError::Malformed(e)
+    }
 }
 
 /// `2026-01-02 03:04:05 UTC`, or `unix time N` when out of range.

@@ -134,6 +134,9 @@ impl Verifier {
         let (message, signature) = token
             .rsplit_once('.')
             .expect("jwt::decode checked there are 3 parts");
+        // Segments may carry `=` padding (jwt::decode and aws-jwt-verify
+        // accept it); the signature is checked over the segments as given.
+        let signature = signature.trim_end_matches('=');
         match jsonwebtoken::crypto::verify(signature, message.as_bytes(), &key, Algorithm::RS256) {
             Ok(true) => {}
             // Err: the signature is not base64url-no-pad, or the key is unusable

@@ -17,6 +17,9 @@
 //!   `{issuer}/.well-known/jwks.json`; AWS's side is `JwtVerifier` with the
 //!   Cognito claim checks, ours `verify --issuer <that>` alone.
 //!
+//! Each rejection of ours must be clean: exit 6 (token invalid), one
+//! `error:` line, empty stdout; each acceptance prints the claims.
+//!
 //! Deliberate differences (each a case below, asserted as a difference):
 //! - **no `exp` claim**: aws-jwt-verify accepts (it checks `exp` only when
 //!   present); we refuse. Cognito always sets `exp`; a token without one
@@ -523,7 +526,7 @@ fn verify_agrees_with_aws_jwt_verify() {
                     case.aws
                 ));
             }
-            if ours == Reject && (out.code == 2 || !out.stdout.is_empty() || ours_error.is_empty())
+            if ours == Reject && (out.code != 6 || !out.stdout.is_empty() || ours_error.is_empty())
             {
                 problems.push(format!(
                     "not a clean rejection: exit {}, stdout {:?}",

@@ -251,7 +251,22 @@ pub enum VerifyError {
         url: String,
         /// What went wrong.
         reason: String,
+        /// Which kind of problem (for exit codes).
+        problem: JwksProblem,
     },
+}
+
+/// What was wrong with the JWKS in a [`VerifyError::Jwks`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum JwksProblem {
+    /// It could not be fetched (connection, timeout, HTTP status, size).
+    Unreachable,
+    /// The document is not a JWKS (not JSON, no `keys`, malformed keys).
+    NotAJwks,
+    /// The key the token names cannot verify it (not RSA, `use` not `sig`,
+    /// `alg` not RS256, bad modulus): the token is not verifiable.
+    UnusableKey,
 }
 
 impl From<JwtError> for VerifyError {

@@ -10,7 +10,7 @@ use jsonwebtoken::{Algorithm, DecodingKey};
 use super::claims::{self, Rules};
 use super::disk_cache::{CacheRecord, cache_path, read_cache, write_cache};
 use super::jwks::{KeySet, parse_jwks_bytes};
-use super::{UNKNOWN_KID_REFETCH_PAUSE, VerifyError, VerifyOptions, fetch, now_unix};
+use super::{JwksProblem, UNKNOWN_KID_REFETCH_PAUSE, VerifyError, VerifyOptions, fetch, now_unix};
 use crate::jwt;
 
 /// A reusable token verifier: the rules (issuer, client ids, token use,
@@ -164,10 +164,11 @@ impl Verifier {
         set
     }
 
-    fn bad_jwks(&self, reason: String) -> VerifyError {
+    fn bad_jwks(&self, problem: JwksProblem, reason: String) -> VerifyError {
         VerifyError::Jwks {
             url: self.inner.jwks_url.clone(),
             reason,
+            problem,
         }
     }
 
@@ -181,7 +182,9 @@ impl Verifier {
     /// `None` when a refetch may help.
     fn answer(&self, set: &KeySet, kid: &str) -> Option<Result<Arc<DecodingKey>, VerifyError>> {
         match set.get(kid) {
-            Some(found) => Some(found.map_err(|reason| self.bad_jwks(reason))),
+            Some(found) => {
+                Some(found.map_err(|reason| self.bad_jwks(JwksProblem::UnusableKey, reason)))
+            }
             // Fetched over the network a moment ago: another fetch would
             // return the same document (and a flood of made-up kids must not
             // turn into a flood of fetches).
@@ -236,8 +239,9 @@ impl Verifier {
         let url = self.inner.jwks_url.as_str();
         let body = fetch::fetch(url)
             .await
-            .map_err(|reason| self.bad_jwks(reason))?;
-        let (doc, keys) = parse_jwks_bytes(&body).map_err(|reason| self.bad_jwks(reason))?;
+            .map_err(|reason| self.bad_jwks(JwksProblem::Unreachable, reason))?;
+        let (doc, keys) = parse_jwks_bytes(&body)
+            .map_err(|reason| self.bad_jwks(JwksProblem::NotAJwks, reason))?;
         let set = self.install(KeySet::new(keys, now, Some(Instant::now())));
         if let Some(path) = &self.inner.cache_file {
             let record = CacheRecord {
@@ -250,7 +254,7 @@ impl Verifier {
             }
         }
         set.get(kid)
-            .map(|found| found.map_err(|reason| self.bad_jwks(reason)))
+            .map(|found| found.map_err(|reason| self.bad_jwks(JwksProblem::UnusableKey, reason)))
             .unwrap_or_else(|| Err(Self::unknown(kid)))
     }
 }

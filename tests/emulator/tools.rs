@@ -50,6 +50,21 @@ pub async fn verify_against_the_emulator_jwks(emu: Emu) {
     let verified: serde_json::Value = serde_json::from_str(&out.stdout()).unwrap();
     assert_eq!(verified["cognito:username"], serde_json::json!(user));
     assert!(out.stderr().contains("valid"), "{}", out.stderr());
+    // Keys from the emulator, not the issuer: said on the success line, and
+    // allowed only with an explicit --issuer (issue 13).
+    assert!(
+        out.stderr().contains(&format!(
+            "keys from --endpoint-url {}/{}/.well-known/jwks.json, trusted for issuer {iss}",
+            p.endpoint.trim_end_matches('/'),
+            p.pool_id
+        )),
+        "{}",
+        out.stderr()
+    );
+    Cli::new(["verify", &id])
+        .args(["--user-pool-id", &p.pool_id, "--endpoint-url", &p.endpoint])
+        .run()
+        .fails(2, "--endpoint-url needs --issuer");
     let out = verify(&access, &p.client_id, &["--token-use", "access"]);
     out.assert_success();
 

@@ -500,6 +500,13 @@ fn print_exports(p: &Provisioned, username: &str, password: &str, emulator: &Emu
     for (k, v) in lines {
         println!("export {k}={}", sh_quote(&v));
     }
+    // `verify` takes keys from an emulator only for an issuer named
+    // explicitly; moto and fakecloud sign with the pool's real issuer.
+    say!(
+        "verify a token: cognito-token verify --issuer {} --endpoint-url {}",
+        cognito_token_core::verify::default_issuer(&p.region, &p.pool_id),
+        p.endpoint
+    );
 }
 
 struct TokenArgs {

@@ -225,15 +225,21 @@ pub struct VerifyArgs {
     /// Required token_use.
     #[arg(long, value_enum)]
     pub token_use: Option<TokenUseArg>,
-    /// Expected issuer (default https://cognito-idp.<region>.amazonaws.com/<pool>).
+    /// Expected issuer (default https://cognito-idp.<region>.amazonaws.com/<pool>); the keys come from <issuer>/.well-known/jwks.json.
     #[arg(long, value_name = "URL")]
     pub issuer: Option<String>,
     /// AWS region (default: from --user-pool-id).
     #[arg(long, value_name = "REGION")]
     pub region: Option<String>,
-    /// Where the JWKS is served (default: AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER, AWS_ENDPOINT_URL, else Cognito's public endpoint).
-    #[arg(long, value_name = "URL")]
+    /// Take the keys from an emulator at <URL>/<pool>/.well-known/jwks.json instead of the issuer (needs --issuer; no environment variable changes where keys come from).
+    #[arg(long, value_name = "URL", conflicts_with = "jwks_url")]
     pub endpoint_url: Option<String>,
+    /// Take the keys from this JWKS URL instead of the issuer (needs --issuer).
+    #[arg(long, value_name = "URL")]
+    pub jwks_url: Option<String>,
+    /// Clock skew allowed on exp and nbf, in seconds (default 0, as AWS's own verifier).
+    #[arg(long, value_name = "SECONDS", default_value_t = 0)]
+    pub leeway: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -295,30 +295,77 @@ fn human(secs: i64) -> String {
 async fn verify_cmd(a: VerifyArgs) -> anyhow::Result<ExitCode> {
     let token = read_token(a.token)?;
     let profile = crate::resolve::load_profile(a.profile.as_deref())?.unwrap_or_default();
-    let pool_text = a
+    let issuer = a.issuer.filter(|i| !i.is_empty());
+    if let Some(endpoint) = &a.endpoint_url {
+        cognito_token_core::check_endpoint(endpoint)?;
+    }
+    // Keys that the issuer does not publish itself are trusted only for an
+    // issuer named on the command line; nothing in the environment or a
+    // profile moves them (issue 13).
+    if issuer.is_none() {
+        for (flag, given) in [
+            ("--endpoint-url", a.endpoint_url.is_some()),
+            ("--jwks-url", a.jwks_url.is_some()),
+        ] {
+            if given {
+                return Err(usage!(
+                    "{flag} needs --issuer: keys from anywhere but the issuer's own \
+                     <issuer>/.well-known/jwks.json are trusted only for an issuer you name"
+                ));
+            }
+        }
+    }
+    let pool = a
         .user_pool_id
         .or(profile.user_pool_id.clone())
         .filter(|p| !p.is_empty())
-        .ok_or_else(|| {
+        .map(|p| p.parse::<cognito_token_core::PoolId>())
+        .transpose()?;
+    let need_pool = || {
+        pool.as_ref().ok_or_else(|| {
             usage!("no user pool id: pass --user-pool-id or set COGNITO_USER_POOL_ID")
-        })?;
-    let pool: cognito_token_core::PoolId = pool_text.parse()?;
-    let region = a.region.unwrap_or_else(|| pool.region().to_owned());
-    if !cognito_token_core::is_region(&region) {
-        return Err(usage!(
-            "invalid region {region:?}: expected a name such as us-east-1"
-        ));
-    }
-    let endpoint = a
-        .endpoint_url
-        .or(profile.endpoint_url.clone())
-        .unwrap_or_else(|| cognito_token_core::endpoint::public_endpoint(&region));
+        })
+    };
+    let mut opts = match &issuer {
+        // The issuer names itself; the pool (if any) is not needed.
+        Some(_) => verify::VerifyOptions::new(
+            "",
+            pool.as_ref()
+                .map(|p| p.as_str().to_owned())
+                .unwrap_or_default(),
+        ),
+        None => {
+            let pool = need_pool()?;
+            let region = a.region.unwrap_or_else(|| pool.region().to_owned());
+            if !cognito_token_core::is_region(&region) {
+                return Err(usage!(
+                    "invalid region {region:?}: expected a name such as us-east-1"
+                ));
+            }
+            verify::VerifyOptions::new(region, pool.as_str())
+        }
+    };
+    opts.issuer = issuer;
+    let expected_issuer = opts.expected_issuer();
+    let redirected = match (a.endpoint_url, a.jwks_url) {
+        (Some(endpoint), _) => Some((
+            "--endpoint-url",
+            verify::jwks_url(&endpoint, need_pool()?.as_str()),
+        )),
+        (None, Some(url)) => Some(("--jwks-url", url)),
+        (None, None) => None,
+    };
+    opts.jwks_url = match &redirected {
+        Some((_, url)) => url.clone(),
+        None => verify::issuer_jwks_url(&expected_issuer),
+    };
+    // Keys fetched in clear text from another machine could be swapped on
+    // the way: the endpoint rules apply to the JWKS URL as well.
     cognito_token_core::endpoint::check(
-        &endpoint,
+        &opts.jwks_url,
         &cognito_token_core::endpoint::insecure_hosts(&[]),
-    )?;
-    let mut opts = verify::VerifyOptions::new(region, pool.as_str());
-    opts.jwks_url = verify::jwks_url(&endpoint, pool.as_str());
+    )
+    .map_err(|e| usage!("cannot fetch keys from {:?}: {e}", opts.jwks_url))?;
     opts.client_id = a
         .client_id
         .or(profile.client_id.clone())
@@ -327,16 +374,25 @@ async fn verify_cmd(a: VerifyArgs) -> anyhow::Result<ExitCode> {
         TokenUseArg::Id => verify::TokenUse::Id,
         TokenUseArg::Access => verify::TokenUse::Access,
     });
-    opts.issuer = a.issuer;
+    opts.leeway_secs = a.leeway;
     opts.cache_dir = Cache::default_dir();
-    let claims = verify::verify(&token, &opts).await?;
-    eprintln!(
-        "valid: signature, expiry, issuer, token use{} checked",
-        if opts.client_id.is_some() {
-            ", audience"
-        } else {
-            ""
+    let audience = opts.client_id.is_some();
+    let verifier = verify::Verifier::new(opts);
+    let claims = verifier.verify(&token).await?;
+    let keys = match &redirected {
+        Some((flag, url)) => {
+            format!("keys from {flag} {url}, trusted for issuer {expected_issuer}")
         }
+        None => format!("keys from the issuer, {}", verifier.jwks_url()),
+    };
+    eprintln!(
+        "valid: signature, expiry{}, issuer, token use{} checked ({keys})",
+        if a.leeway > 0 {
+            format!(" (leeway {} s)", a.leeway)
+        } else {
+            String::new()
+        },
+        if audience { ", audience" } else { "" }
     );
     emit_json(&claims)
 }

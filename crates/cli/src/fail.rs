@@ -4,7 +4,11 @@
 use std::fmt;
 use std::process::ExitCode;
 
-use cognito_token_core::{ErrorKind, jwt::JwtError, verify::VerifyError};
+use cognito_token_core::{
+    ErrorKind,
+    jwt::JwtError,
+    verify::{JwksProblem, VerifyError},
+};
 
 /// Unclassified failure (local I/O and the like).
 pub const OTHER: u8 = 1;
@@ -69,10 +73,16 @@ pub fn exit_code(e: &anyhow::Error) -> u8 {
             };
         }
         if let Some(v) = cause.downcast_ref::<VerifyError>() {
-            return if matches!(v, VerifyError::Jwks { .. }) {
-                NETWORK
-            } else {
-                INVALID_TOKEN
+            return match v {
+                VerifyError::Jwks {
+                    problem: JwksProblem::Unreachable,
+                    ..
+                } => NETWORK,
+                VerifyError::Jwks {
+                    problem: JwksProblem::NotAJwks,
+                    ..
+                } => PROTOCOL,
+                _ => INVALID_TOKEN,
             };
         }
         if cause.is::<JwtError>() {

@@ -15,3 +15,4 @@ mod signals;
 mod srp;
 mod tools;
 mod trust;
+mod verify_differential;

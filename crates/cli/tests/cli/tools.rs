@@ -39,10 +39,14 @@ fn decode_prints_header_and_claims_and_says_nothing_was_verified() {
 fn verify_accepts_a_fresh_token_and_rejects_each_fault_with_its_reason() {
     let w = World::new();
     let token = signed_in(&w);
+    // Keys from the stub need an explicit issuer and --endpoint-url (issue
+    // 13: before, AWS_ENDPOINT_URL in the environment moved them).
+    let endpoint = w.stub.endpoint();
     let verify = |t: &str, extra: &[&str]| {
         let mut args = vec!["verify", t, "--client-id", &w.client.id, "--issuer"];
         let iss = w.stub.issuer(&w.pool);
         args.push(&iss);
+        args.extend_from_slice(&["--endpoint-url", &endpoint]);
         args.extend_from_slice(extra);
         w.cmd(&args).run()
     };
@@ -78,20 +82,180 @@ fn verify_accepts_a_fresh_token_and_rejects_each_fault_with_its_reason() {
     verify(&expired, &[]).fails(6, "expired");
     // Wrong token use.
     verify(&token, &["--token-use", "access"]).fails(6, "wrong token use");
-    // The stub issues Cognito's real issuer URL, so the default issuer accepts it ...
-    let out = w.cmd(&["verify", &token]).run();
-    assert_eq!(out.code, 0, "{}", out.stderr);
-    // ... and another issuer does not.
+    // The stub issues Cognito's real issuer URL (the default issuer's
+    // acceptance is in `verify_takes_keys_only_from_the_issuer`); another
+    // issuer is refused.
     w.cmd(&[
         "verify",
         &token,
         "--issuer",
         "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Other",
+        "--endpoint-url",
+        &endpoint,
     ])
     .run()
     .fails(6, "wrong issuer");
     // Garbage.
     verify("garbage", &[]).fails(6, "malformed");
+}
+
+/// Issue 13: `verify` trusts only the issuer's keys. The default keys are
+/// `{issuer}/.well-known/jwks.json` whatever the environment says
+/// (`World::cmd` sets AWS_ENDPOINT_URL to the stub); other keys need
+/// `--issuer`. The issuer's real JWKS URL is never fetched here: its keys
+/// are planted in the JWKS disk cache (once right, once swapped), so the
+/// test needs no network and fails if AWS_ENDPOINT_URL still redirected.
+#[test]
+fn verify_takes_keys_only_from_the_issuer() {
+    let w = World::new();
+    let token = signed_in(&w);
+    let iss = w.stub.issuer(&w.pool);
+    let endpoint = w.stub.endpoint();
+    let jwks_gets = || {
+        w.requests(&format!("GET /{}/.well-known/jwks.json", w.pool))
+            .len()
+    };
+
+    // Redirected keys without an explicit issuer: a usage error saying why.
+    for flag in ["--endpoint-url", "--jwks-url"] {
+        let target = if flag == "--jwks-url" {
+            w.stub.jwks_url(&w.pool)
+        } else {
+            endpoint.clone()
+        };
+        let err = w
+            .cmd(&["verify", &token, flag, &target])
+            .run()
+            .fails(2, "needs --issuer");
+        assert!(
+            err.contains(flag) && err.contains("trusted only for an issuer you name"),
+            "{err}"
+        );
+    }
+    w.cmd(&[
+        "verify",
+        &token,
+        "--issuer",
+        &iss,
+        "--endpoint-url",
+        &endpoint,
+        "--jwks-url",
+        &w.stub.jwks_url(&w.pool),
+    ])
+    .run()
+    .fails(2, "cannot be used with");
+    assert_eq!(jwks_gets(), 0);
+
+    // With --issuer, both ways to an emulator's keys work, and the success
+    // line names where the keys came from.
+    let out = w
+        .cmd(&[
+            "verify",
+            &token,
+            "--issuer",
+            &iss,
+            "--endpoint-url",
+            &endpoint,
+        ])
+        .run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr.contains(&format!(
+            "keys from --endpoint-url {}, trusted for issuer {iss}",
+            w.stub.jwks_url(&w.pool)
+        )),
+        "{}",
+        out.stderr
+    );
+    let out = w
+        .cmd(&[
+            "verify",
+            &token,
+            "--issuer",
+            &iss,
+            "--jwks-url",
+            &w.stub.jwks_url(&w.pool),
+        ])
+        .run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("keys from --jwks-url http://127.0.0.1:"),
+        "{}",
+        out.stderr
+    );
+
+    // The stub's JWKS, as the command cached it; then the cache emptied.
+    let cache_dir = w.cache_dir();
+    let cached: Vec<_> = std::fs::read_dir(&cache_dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("jwks-")
+        })
+        .collect();
+    assert_eq!(cached.len(), 1, "{cached:?}");
+    let record: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&cached[0]).unwrap()).unwrap();
+    std::fs::remove_file(&cached[0]).unwrap();
+    let stub_jwks = record["jwks"].clone();
+    let fetched = jwks_gets();
+
+    // The issuer's own URL, as `aws-jwt-verify` derives it.
+    let issuer_url = format!("{iss}/.well-known/jwks.json");
+    let plant = |jwks: &serde_json::Value| {
+        use sha2::Digest as _;
+        let hex: String = sha2::Sha256::digest(issuer_url.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let path = cache_dir.join(format!("jwks-{hex}.json"));
+        let record = serde_json::json!({"url": issuer_url, "fetched_at": now(), "jwks": jwks});
+        std::fs::write(&path, record.to_string()).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        }
+    };
+
+    // The issuer's (planted) keys verify the token by default ...
+    plant(&stub_jwks);
+    let out = w.cmd(&["verify", &token]).run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains(&format!("keys from the issuer, {issuer_url}")),
+        "{}",
+        out.stderr
+    );
+    // ... and when the issuer's keys do not match, AWS_ENDPOINT_URL (the
+    // stub, whose keys would) does not rescue the token.
+    let mut swapped = stub_jwks.clone();
+    let keys = swapped["keys"].as_array_mut().unwrap();
+    assert_eq!(keys.len(), 2);
+    for part in ["n", "e"] {
+        let first = keys[0][part].clone();
+        keys[0][part] = keys[1][part].clone();
+        keys[1][part] = first;
+    }
+    plant(&swapped);
+    w.cmd(&["verify", &token]).run().fails(6, "bad signature");
+    assert_eq!(
+        jwks_gets(),
+        fetched,
+        "the environment's endpoint was asked for keys"
+    );
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
 }
 
 #[test]

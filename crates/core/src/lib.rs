@@ -19,6 +19,8 @@
 mod answers;
 pub mod cache;
 mod client;
+pub mod device;
+pub mod device_store;
 mod error;
 mod hash;
 mod identity;

@@ -21,6 +21,8 @@ pub struct Resolved {
     /// `Some` when given by flag, environment or profile; `None`: the region's public endpoint.
     pub endpoint_url: Option<String>,
     pub timeout: std::time::Duration,
+    /// The profile's `remember_device` (`--remember-device` also sets it).
+    pub remember_device: bool,
 }
 
 impl Resolved {
@@ -193,6 +195,7 @@ pub async fn resolve(args: &IdentityArgs) -> anyhow::Result<Resolved> {
         region,
         endpoint_url,
         timeout: std::time::Duration::from_secs(args.timeout),
+        remember_device: p.remember_device.unwrap_or(false),
     })
 }
 

@@ -75,7 +75,9 @@ pub async fn login(
         .login_with_device(&r.identity, r.flow, password, answers, device.as_ref())
         .await?;
     if let Some(why) = &out.dropped {
-        eprintln!("warning: Cognito refused the remembered device ({why}); forgot it and signed in without it");
+        eprintln!(
+            "warning: Cognito refused the remembered device ({why}); forgot it and signed in without it"
+        );
         remove(r);
     }
     let tokens = out.tokens;
@@ -182,7 +184,13 @@ fn device_name() -> String {
         .iter()
         .find_map(|p| std::fs::read_to_string(p).ok())
         .or_else(|| std::env::var("HOSTNAME").ok())
-        .map(|h| h.trim().chars().filter(|c| !c.is_control()).take(200).collect::<String>())
+        .map(|h| {
+            h.trim()
+                .chars()
+                .filter(|c| !c.is_control())
+                .take(200)
+                .collect::<String>()
+        })
         .filter(|h| !h.is_empty())
         .unwrap_or_else(|| "an unnamed host".into());
     format!("cognito-token on {host}")

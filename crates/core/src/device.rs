@@ -223,8 +223,7 @@ impl Cognito {
         new: &NewDevice,
         device_name: &str,
     ) -> Result<Device, Error> {
-        let (password, verifier) =
-            crate::srp::device::new_device_secret(&new.group_key, &new.key)?;
+        let (password, verifier) = crate::srp::device::new_device_secret(&new.group_key, &new.key)?;
         let config = DeviceSecretVerifierConfigType::builder()
             .password_verifier(verifier.password_verifier)
             .salt(verifier.salt)
@@ -262,7 +261,11 @@ impl Cognito {
     }
 
     /// `ForgetDevice`: Cognito stops knowing the device.
-    pub async fn forget_device(&self, access_token: &Secret, device_key: &str) -> Result<(), Error> {
+    pub async fn forget_device(
+        &self,
+        access_token: &Secret,
+        device_key: &str,
+    ) -> Result<(), Error> {
         self.sdk
             .forget_device()
             .access_token(access_token.expose())
@@ -307,7 +310,10 @@ mod tests {
             password: Secret::new("devicepassword"),
         };
         let s = format!("{d:?}");
-        assert!(s.contains("us-east-1_k") && !s.contains("devicepassword"), "{s}");
+        assert!(
+            s.contains("us-east-1_k") && !s.contains("devicepassword"),
+            "{s}"
+        );
     }
 
     #[test]

@@ -304,7 +304,8 @@ mod tests {
             good[..good.len() / 2].to_vec(),
             vec![b' '; 100 * 1024],
             text.replace("\"format\":1", "\"format\":2").into_bytes(),
-            text.replace("c2VjcmV0IGRldmljZSBwYXNzd29yZA==", "").into_bytes(),
+            text.replace("c2VjcmV0IGRldmljZSBwYXNzd29yZA==", "")
+                .into_bytes(),
             text.replace("\"device\":{", "\"extra\":1,\"device\":{")
                 .into_bytes(),
         ];
@@ -357,7 +358,12 @@ mod tests {
         }
         // Storing replaces the link itself, not its target.
         store.store(&key("a"), &device()).unwrap();
-        assert!(!fs::symlink_metadata(&path).unwrap().file_type().is_symlink());
+        assert!(
+            !fs::symlink_metadata(&path)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
         assert!(matches!(store.load(&key("a")), DeviceLookup::Found(_)));
         // A directory (or FIFO) in its place is not read.
         fs::remove_file(&path).unwrap();

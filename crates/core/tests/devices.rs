@@ -68,7 +68,9 @@ impl World {
         self.stub
             .requests()
             .iter()
-            .filter(|r| r.target == "RespondToAuthChallenge" && r.body["ChallengeName"] == challenge)
+            .filter(|r| {
+                r.target == "RespondToAuthChallenge" && r.body["ChallengeName"] == challenge
+            })
             .count()
     }
 }
@@ -87,7 +89,13 @@ fn no_answers() -> StaticAnswers {
 
 async fn remember(w: &World, c: &Cognito, flow: Flow) -> Device {
     let first = c
-        .login_with_device(&w.identity(flow), flow, &Secret::new(PW), &totp_answers(), None)
+        .login_with_device(
+            &w.identity(flow),
+            flow,
+            &Secret::new(PW),
+            &totp_answers(),
+            None,
+        )
         .await
         .unwrap();
     assert!(first.dropped.is_none());
@@ -111,7 +119,13 @@ async fn remembered_device_skips_mfa(flow: Flow, tracking: DeviceTracking) {
 
     // Without the device, MFA is asked and cannot be answered.
     let e = c
-        .login_with_device(&w.identity(flow), flow, &Secret::new(PW), &no_answers(), None)
+        .login_with_device(
+            &w.identity(flow),
+            flow,
+            &Secret::new(PW),
+            &no_answers(),
+            None,
+        )
         .await
         .unwrap_err();
     assert!(e.to_string().contains("SOFTWARE_TOKEN_MFA"), "{e}");
@@ -133,7 +147,10 @@ async fn remembered_device_skips_mfa(flow: Flow, tracking: DeviceTracking) {
     assert_eq!(w.answered("DEVICE_PASSWORD_VERIFIER"), 1);
     assert_eq!(w.answered("SOFTWARE_TOKEN_MFA"), 0);
     let init = &w.stub.requests()[0];
-    assert_eq!(init.body["AuthParameters"]["DEVICE_KEY"], device.key.as_str());
+    assert_eq!(
+        init.body["AuthParameters"]["DEVICE_KEY"],
+        device.key.as_str()
+    );
     // The device password never travels.
     for r in w.stub.requests() {
         assert!(!r.body.to_string().contains(device.password.expose()));
@@ -175,7 +192,13 @@ async fn unknown_or_wrong_device_is_dropped_and_sign_in_retried() {
     let mut bad = device.clone();
     bad.password = Secret::new("bm90IHRoZSBkZXZpY2UgcGFzc3dvcmQ=");
     let out = c
-        .login_with_device(&id, Flow::Password, &Secret::new(PW), &totp_answers(), Some(&bad))
+        .login_with_device(
+            &id,
+            Flow::Password,
+            &Secret::new(PW),
+            &totp_answers(),
+            Some(&bad),
+        )
         .await
         .unwrap();
     assert!(out.dropped.unwrap().contains("NotAuthorizedException"));
@@ -184,7 +207,13 @@ async fn unknown_or_wrong_device_is_dropped_and_sign_in_retried() {
     // Forgotten behind our back: ResourceNotFoundException, then a normal sign-in.
     assert!(w.stub.admin_forget_device(&w.pool, &device.key));
     let out = c
-        .login_with_device(&id, Flow::Password, &Secret::new(PW), &totp_answers(), Some(&device))
+        .login_with_device(
+            &id,
+            Flow::Password,
+            &Secret::new(PW),
+            &totp_answers(),
+            Some(&device),
+        )
         .await
         .unwrap();
     let why = out.dropped.unwrap();
@@ -193,7 +222,13 @@ async fn unknown_or_wrong_device_is_dropped_and_sign_in_retried() {
 
     // A wrong user password is not blamed on the device.
     let e = c
-        .login_with_device(&id, Flow::Password, &Secret::new("Wr0ng!pass"), &totp_answers(), Some(&device))
+        .login_with_device(
+            &id,
+            Flow::Password,
+            &Secret::new("Wr0ng!pass"),
+            &totp_answers(),
+            Some(&device),
+        )
         .await
         .unwrap_err();
     assert_eq!(e.code(), Some("NotAuthorizedException"));

@@ -145,13 +145,7 @@ mod device {
     const GROUP: &str = "-Xy9ZkLmN2";
     const KEY: &str = "ap-northeast-1_6f1c2a0e-3f7b-4a9e-9a57-2d1f0c9e8b11";
 
-    fn exchange(
-        password: &str,
-        salt: &str,
-        verifier: &str,
-        names: (&str, &str),
-        ts: &str,
-    ) -> bool {
+    fn exchange(password: &str, salt: &str, verifier: &str, names: (&str, &str), ts: &str) -> bool {
         let ver = device_verifier(salt, verifier).expect("the stub accepts the verifier");
         let client = SrpClient::new().unwrap();
         let ch = start(&ver, &client.srp_a()).unwrap();
@@ -174,7 +168,13 @@ mod device {
         for _ in 0..4 {
             let (pw, v) = new_device_secret(GROUP, KEY).unwrap();
             let ts = timestamp(time::OffsetDateTime::now_utc());
-            assert!(exchange(pw.expose(), &v.salt, &v.password_verifier, (GROUP, KEY), &ts));
+            assert!(exchange(
+                pw.expose(),
+                &v.salt,
+                &v.password_verifier,
+                (GROUP, KEY),
+                &ts
+            ));
         }
     }
 

@@ -1116,7 +1116,11 @@ impl State {
             return Err(not_authorized("Refresh Token has been revoked"));
         }
         check_secret_hash(client, params.get("SECRET_HASH"), &rec.username)?;
-        self.check_refresh_device(&rec.pool_id, rec.device_key.as_deref(), params.get("DEVICE_KEY"))?;
+        self.check_refresh_device(
+            &rec.pool_id,
+            rec.device_key.as_deref(),
+            params.get("DEVICE_KEY"),
+        )?;
         let pool = self.pool(pool_id);
         let user = pool
             .users

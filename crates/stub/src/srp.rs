@@ -430,9 +430,10 @@ mod tests {
     /// password, and the signature from the recorded key.
     #[test]
     fn device_building_blocks_match_vectors() {
-        let doc: serde_json::Value =
-            serde_json::from_str(include_str!("../../core/tests/data/device_srp_vectors.json"))
-                .unwrap();
+        let doc: serde_json::Value = serde_json::from_str(include_str!(
+            "../../core/tests/data/device_srp_vectors.json"
+        ))
+        .unwrap();
         for v in doc["verifiers"].as_array().unwrap() {
             let s = |k: &str| v[k].as_str().unwrap();
             let salt: String = B64

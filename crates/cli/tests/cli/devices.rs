@@ -48,7 +48,11 @@ fn remember(w: &World) -> PathBuf {
         .env("COGNITO_TOTP_SECRET", TOTP)
         .run();
     out.line();
-    assert!(out.stderr.contains("remembered this device"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("remembered this device"),
+        "{}",
+        out.stderr
+    );
     device_file(w).expect("a device file")
 }
 
@@ -109,7 +113,10 @@ fn a_remembered_device_skips_mfa_and_refreshes_with_its_key() {
         assert_eq!(answered(&w, "DEVICE_SRP_AUTH"), 1);
         assert_eq!(answered(&w, "DEVICE_PASSWORD_VERIFIER"), 1);
         let init = &w.requests("InitiateAuth")[0];
-        assert_eq!(init.body["AuthParameters"]["DEVICE_KEY"], devices[0].key.as_str());
+        assert_eq!(
+            init.body["AuthParameters"]["DEVICE_KEY"],
+            devices[0].key.as_str()
+        );
     }
     // The device password never leaves the machine.
     let password = serde_json::from_str::<serde_json::Value>(&text).unwrap()["device"]["password"]
@@ -129,7 +136,10 @@ fn a_remembered_device_skips_mfa_and_refreshes_with_its_key() {
     out.line();
     let refresh = &w.requests("InitiateAuth")[0];
     assert_eq!(refresh.body["AuthFlow"], "REFRESH_TOKEN_AUTH");
-    assert_eq!(refresh.body["AuthParameters"]["DEVICE_KEY"], devices[0].key.as_str());
+    assert_eq!(
+        refresh.body["AuthParameters"]["DEVICE_KEY"],
+        devices[0].key.as_str()
+    );
     assert!(!out.stderr.contains("signing in again"), "{}", out.stderr);
 }
 
@@ -154,7 +164,11 @@ fn profile_remember_device_and_opt_in_pools() {
     login(&w, &[]).run().line();
     assert_eq!(answered(&w, "DEVICE_PASSWORD_VERIFIER"), 1);
     let shown = Cmd::bare(w.dir.path(), &["profile", "show", "dev"]).run();
-    assert!(shown.stdout.contains("remember_device = true"), "{}", shown.stdout);
+    assert!(
+        shown.stdout.contains("remember_device = true"),
+        "{}",
+        shown.stdout
+    );
 }
 
 #[test]
@@ -175,9 +189,11 @@ fn unusable_device_files_are_warned_about_and_ignored() {
         assert!(warning[0].contains(needle), "{}", out.stderr);
         // Signed in the normal way, with MFA and no DEVICE_KEY.
         assert_eq!(answered(&w, "SOFTWARE_TOKEN_MFA"), 1);
-        assert!(w.requests("InitiateAuth")[0].body["AuthParameters"]
-            .get("DEVICE_KEY")
-            .is_none());
+        assert!(
+            w.requests("InitiateAuth")[0].body["AuthParameters"]
+                .get("DEVICE_KEY")
+                .is_none()
+        );
     };
     #[cfg(unix)]
     {
@@ -205,7 +221,11 @@ fn logout_forget_device() {
         .run();
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(out.stdout, "");
-    assert!(out.stderr.contains("Cognito forgot the device"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("Cognito forgot the device"),
+        "{}",
+        out.stderr
+    );
     assert!(!file.exists());
     assert!(w.stub.devices(&w.pool, EMAIL).is_empty());
     // ForgetDevice came before RevokeToken (which ends the access token).
@@ -218,9 +238,7 @@ fn logout_forget_device() {
         .collect();
     assert_eq!(order, ["ForgetDevice", "RevokeToken"]);
     // MFA is asked again.
-    login(&w, &[])
-        .run()
-        .fails(2, "SOFTWARE_TOKEN_MFA");
+    login(&w, &[]).run().fails(2, "SOFTWARE_TOKEN_MFA");
     // --local only removes the file.
     let file = remember(&w);
     w.stub.clear_requests();
@@ -247,7 +265,11 @@ fn a_device_cognito_forgot_is_dropped_with_a_warning() {
         .filter(|l| l.starts_with("warning:"))
         .collect();
     assert_eq!(warnings.len(), 1, "{}", out.stderr);
-    assert!(warnings[0].contains("Device does not exist"), "{}", out.stderr);
+    assert!(
+        warnings[0].contains("Device does not exist"),
+        "{}",
+        out.stderr
+    );
     assert!(!file.exists());
     // With --remember-device, the fresh device is remembered in its place.
     let file = remember(&w);

@@ -17,8 +17,8 @@
 use serde_json::{Map, Value, json};
 
 use super::{
-    ApiError, ApiResult, AuthCtx, Input, Kind, State, TIMESTAMP_SKEW_SECS, bad_credentials, err, invalid,
-    missing, not_authorized,
+    ApiError, ApiResult, AuthCtx, Input, Kind, State, TIMESTAMP_SKEW_SECS, bad_credentials, err,
+    invalid, missing, not_authorized,
 };
 use crate::util::{self, uuid_v4};
 use crate::{DeviceTracking, Stub, srp};

@@ -101,13 +101,12 @@ impl Fixture {
         assert_eq!(first["ChallengeParameters"]["USERNAME"], internal);
         let a = BigUint::from_bytes_be(&[0x5a; 128]);
         let big_a = BigUint::from(2u32).modpow(&a, &n());
-        let r = self
-            .respond(
-                "DEVICE_SRP_AUTH",
-                first["Session"].as_str().unwrap(),
-                json!({"USERNAME": internal, "DEVICE_KEY": key, "SRP_A": big_a.to_str_radix(16),
+        let r = self.respond(
+            "DEVICE_SRP_AUTH",
+            first["Session"].as_str().unwrap(),
+            json!({"USERNAME": internal, "DEVICE_KEY": key, "SRP_A": big_a.to_str_radix(16),
                     "SECRET_HASH": self.hash(hash_name)}),
-            );
+        );
         if r.status != 200 {
             return r;
         }
@@ -152,10 +151,15 @@ fn remembered_device_replaces_totp_and_binds_refresh() {
         .ok()
     };
     // First sign-in: MFA, then a new device offered.
-    let r = f.password_auth(email, "Passw0rd!", Some(f.hash(email))).ok();
+    let r = f
+        .password_auth(email, "Passw0rd!", Some(f.hash(email)))
+        .ok();
     let done = totp(&f, &r);
     let result = &done["AuthenticationResult"];
-    let key = result["NewDeviceMetadata"]["DeviceKey"].as_str().unwrap().to_owned();
+    let key = result["NewDeviceMetadata"]["DeviceKey"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let group = result["NewDeviceMetadata"]["DeviceGroupKey"]
         .as_str()
         .unwrap()
@@ -224,7 +228,11 @@ fn remembered_device_replaces_totp_and_binds_refresh() {
         .device_challenges(&first, &u.username, &u.username, dev)
         .ok();
     assert!(ok["AuthenticationResult"]["IdToken"].is_string());
-    assert!(ok["AuthenticationResult"].get("NewDeviceMetadata").is_none());
+    assert!(
+        ok["AuthenticationResult"]
+            .get("NewDeviceMetadata")
+            .is_none()
+    );
     assert_eq!(f.stub.devices(&f.pool, email).len(), 1);
     // A wrong password is still refused before any device challenge.
     call(
@@ -257,9 +265,14 @@ fn opt_in_update_status_and_forget() {
         )
         .ok()
     };
-    let done = sms(&f.password_auth(email, "Passw0rd!", Some(f.hash(email))).ok());
+    let done = sms(&f
+        .password_auth(email, "Passw0rd!", Some(f.hash(email)))
+        .ok());
     let result = &done["AuthenticationResult"];
-    let key = result["NewDeviceMetadata"]["DeviceKey"].as_str().unwrap().to_owned();
+    let key = result["NewDeviceMetadata"]["DeviceKey"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let group = result["NewDeviceMetadata"]["DeviceGroupKey"]
         .as_str()
         .unwrap()
@@ -275,8 +288,12 @@ fn opt_in_update_status_and_forget() {
     bad.error("InvalidParameterException");
     f.confirm(&access, "us-east-1_unknown", &group, "pw")
         .error("ResourceNotFoundException");
-    call(&f.stub, "ConfirmDevice", json!({"AccessToken": "garbage", "DeviceKey": key}))
-        .error("NotAuthorizedException");
+    call(
+        &f.stub,
+        "ConfirmDevice",
+        json!({"AccessToken": "garbage", "DeviceKey": key}),
+    )
+    .error("NotAuthorizedException");
 
     let device_pw = "b3B0LWluIGRldmljZQ==";
     let c = f.confirm(&access, &key, &group, device_pw).ok();
@@ -328,7 +345,11 @@ fn untracked_pools_offer_no_device() {
     f.stub
         .add_user(&f.pool, UserSpec::new("pia@example.com", "Passw0rd!"));
     let r = f
-        .password_auth("pia@example.com", "Passw0rd!", Some(f.hash("pia@example.com")))
+        .password_auth(
+            "pia@example.com",
+            "Passw0rd!",
+            Some(f.hash("pia@example.com")),
+        )
         .ok();
     assert!(r["AuthenticationResult"].get("NewDeviceMetadata").is_none());
 }

@@ -115,7 +115,7 @@ fn step(
             expires_in,
             now(),
         );
-        tokens.new_device = crate::device::new_device(r);
+        tokens.new_device = crate::device::new_device(r).map(Box::new);
         return Ok(Step::Done(tokens));
     }
     match name {

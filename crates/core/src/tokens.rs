@@ -23,7 +23,7 @@ pub struct Tokens {
     /// [`Cognito::remember_device`](crate::Cognito::remember_device). Not
     /// cached.
     #[serde(skip)]
-    pub new_device: Option<crate::device::NewDevice>,
+    pub new_device: Option<Box<crate::device::NewDevice>>,
 }
 
 /// Which token to print.

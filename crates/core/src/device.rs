@@ -23,7 +23,7 @@ use aws_sdk_cognitoidentityprovider::types::{
     AuthenticationResultType, DeviceRememberedStatusType, DeviceSecretVerifierConfigType,
 };
 use serde::{Deserialize, Serialize};
-use tracing::{info, warn};
+use tracing::info;
 
 use crate::login::Challenge;
 use crate::srp::SrpClient;
@@ -202,7 +202,7 @@ impl Cognito {
                 if is_unknown_device(&e)
                     || (state.verifying && e.code() == Some("NotAuthorizedException")) =>
             {
-                warn!("the remembered device was refused; signing in without it");
+                info!("the remembered device was refused; signing in without it");
                 let tokens = self.sign_in(id, flow, password, answers, None).await?;
                 Ok(DeviceSignIn {
                     tokens,

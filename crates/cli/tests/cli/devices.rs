@@ -118,6 +118,23 @@ fn a_remembered_device_skips_mfa_and_refreshes_with_its_key() {
             devices[0].key.as_str()
         );
     }
+    // The admin flow too, through AdminRespondToAuthChallenge.
+    w.stub.clear_requests();
+    login(&w, &["--flow", "admin"])
+        .env("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
+        .env("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG")
+        .run()
+        .line();
+    let admin: Vec<String> = w
+        .requests("AdminRespondToAuthChallenge")
+        .iter()
+        .map(|r| r.body["ChallengeName"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(admin, ["DEVICE_SRP_AUTH", "DEVICE_PASSWORD_VERIFIER"]);
+    assert_eq!(
+        w.requests("AdminInitiateAuth")[0].body["AuthParameters"]["DEVICE_KEY"],
+        devices[0].key.as_str()
+    );
     // The device password never leaves the machine.
     let password = serde_json::from_str::<serde_json::Value>(&text).unwrap()["device"]["password"]
         .as_str()

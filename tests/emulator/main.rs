@@ -23,6 +23,7 @@ mod support;
 
 mod cache;
 mod cli_login;
+mod devices;
 mod fixture;
 mod mfa;
 mod provisioning;
@@ -103,6 +104,9 @@ emulator_tests! {
     ],
     mfa: [
         totp_sign_in_with_the_secret,
+    ],
+    devices: [
+        remember_device_without_device_tracking,
     ],
     tools: [
         verify_against_the_emulator_jwks,

@@ -147,6 +147,10 @@ pub struct SignInArgs {
     /// Do not store the tokens in the cache.
     #[arg(long)]
     pub no_cache: bool,
+    /// Remember this device when the pool tracks devices (ConfirmDevice), so later sign-ins skip MFA
+    /// (profile key remember_device); the device key and password go to a 0600 file in the cache directory.
+    #[arg(long)]
+    pub remember_device: bool,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -199,6 +203,9 @@ pub struct LogoutArgs {
     /// Only forget the cached tokens; do not call RevokeToken.
     #[arg(long)]
     pub local: bool,
+    /// Also forget the remembered device: ForgetDevice (unless --local), and remove the device file.
+    #[arg(long)]
+    pub forget_device: bool,
 }
 
 #[derive(Debug, Args)]

@@ -40,7 +40,8 @@ async fn sign_in(
 ) -> anyhow::Result<Tokens> {
     let answers = CliAnswers::new(sign_in)?;
     let cognito = r.cognito().await?;
-    let tokens = cognito.login(&r.identity, r.flow, &pw, &answers).await?;
+    let remember = sign_in.remember_device || r.remember_device;
+    let tokens = crate::devices::login(cognito, r, &pw, &answers, remember).await?;
     if !sign_in.no_cache {
         store(r, &tokens);
     }
@@ -105,8 +106,14 @@ async fn current_tokens(
             .and_then(Tokens::internal_username)
             .unwrap_or_else(|| r.identity.username.clone());
         let cognito = r.cognito().await?;
+        let device = crate::devices::load(r);
         match cognito
-            .refresh(&r.identity, &refresh_token, &internal)
+            .refresh_with_device(
+                &r.identity,
+                &refresh_token,
+                &internal,
+                device.as_ref().map(|d| d.key.as_str()),
+            )
             .await
         {
             Ok(tokens) => {
@@ -142,10 +149,14 @@ async fn logout(a: LogoutArgs) -> anyhow::Result<ExitCode> {
         return Err(usage!("no cache directory (HOME and XDG_CACHE_HOME unset)"));
     };
     let key = r.cache_key();
-    let refresh = match cache.load(&key) {
-        Lookup::Hit(e) => e.tokens.refresh_token,
+    let cached = match cache.load(&key) {
+        Lookup::Hit(e) => Some(e.tokens),
         _ => None,
     };
+    if a.forget_device {
+        crate::devices::forget(&r, cached.as_ref(), a.local).await?;
+    }
+    let refresh = cached.and_then(|t| t.refresh_token);
     if let (Some(rt), false) = (&refresh, a.local) {
         let cognito = r.cognito().await?;
         match cognito.revoke(&r.identity, rt).await {

@@ -6,6 +6,7 @@ mod answers;
 mod args;
 mod batch;
 mod commands;
+mod devices;
 mod fail;
 mod profile;
 mod resolve;

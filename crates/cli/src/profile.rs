@@ -41,6 +41,8 @@ pub struct Profile {
     pub client_secret_env: Option<String>,
     /// A command (program and arguments) that prints the client secret.
     pub client_secret_command: Option<Vec<String>>,
+    /// Remember the device on sign-in, like `--remember-device`.
+    pub remember_device: Option<bool>,
     /// Refused with a clear error: secrets do not belong in this file.
     #[serde(default)]
     client_secret: Option<toml::Value>,
@@ -157,6 +159,10 @@ impl Profile {
         put("endpoint_url", &self.endpoint_url);
         put("username", &self.username);
         put("flow", &self.flow);
+        put(
+            "remember_device",
+            &self.remember_device.map(|b| b.to_string()),
+        );
         if let Some(var) = &self.client_secret_env {
             let set = std::env::var_os(var).is_some_and(|v| !v.is_empty());
             v.push((

@@ -30,6 +30,8 @@ pub struct Resolved {
     pub timeout: std::time::Duration,
     /// The process's one SDK client, built on first use.
     client: tokio::sync::OnceCell<Cognito>,
+    /// The profile's `remember_device` (`--remember-device` also sets it).
+    pub remember_device: bool,
 }
 
 impl Resolved {
@@ -217,6 +219,7 @@ pub async fn resolve(args: &IdentityArgs) -> anyhow::Result<Resolved> {
         client_secret_env: p.client_secret_env.clone(),
         timeout: std::time::Duration::from_secs(args.timeout),
         client: tokio::sync::OnceCell::new(),
+        remember_device: p.remember_device.unwrap_or(false),
     })
 }
 

@@ -210,6 +210,7 @@ mod tests {
                 refresh_token: Some(Secret::new("refresh")),
                 token_type: "Bearer".into(),
                 expires_at: 1_900_000_000,
+                new_device: None,
             },
         }
     }

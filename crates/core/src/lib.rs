@@ -20,6 +20,8 @@ mod answers;
 mod body_limit;
 pub mod cache;
 mod client;
+pub mod device;
+pub mod device_store;
 pub mod endpoint;
 mod error;
 mod hash;

@@ -66,14 +66,14 @@ impl std::fmt::Debug for Challenge {
 }
 
 impl Challenge {
-    fn param(&self, key: &str) -> Option<&str> {
+    pub(crate) fn param(&self, key: &str) -> Option<&str> {
         self.parameters
             .get(key)
             .map(String::as_str)
             .filter(|v| !v.is_empty())
     }
 
-    fn require(&self, key: &str) -> Result<&str, Error> {
+    pub(crate) fn require(&self, key: &str) -> Result<&str, Error> {
         self.param(key).ok_or_else(|| Error::Protocol {
             context: "challenge",
             message: format!("{} without {key}", self.name),
@@ -107,14 +107,16 @@ fn step(
             .filter(|t| !t.is_empty())
             .ok_or_else(|| missing("AccessToken"))?;
         let expires_in = Some(r.expires_in()).filter(|e| *e > 0).map(i64::from);
-        return Ok(Step::Done(Tokens::from_result(
+        let mut tokens = Tokens::from_result(
             id.to_owned(),
             access.to_owned(),
             r.refresh_token().map(str::to_owned),
             r.token_type().map(str::to_owned),
             expires_in,
             now(),
-        )));
+        );
+        tokens.new_device = crate::device::new_device(r).map(Box::new);
+        return Ok(Step::Done(tokens));
     }
     match name {
         Some(n) => Ok(Step::Challenge(Challenge {
@@ -141,6 +143,8 @@ struct Exchange<'a> {
     /// SECRET_HASH is computed over.
     internal: String,
     srp: Option<SrpClient>,
+    /// The remembered device this sign-in uses, if any.
+    device: Option<&'a mut crate::device::DeviceState>,
 }
 
 impl Cognito {
@@ -154,6 +158,19 @@ impl Cognito {
         flow: Flow,
         password: &Secret,
         answers: &dyn Answers,
+    ) -> Result<Tokens, Error> {
+        self.sign_in(id, flow, password, answers, None).await
+    }
+
+    /// [`Cognito::login`], as a remembered device when `device` is given
+    /// (see [`Cognito::login_with_device`]).
+    pub(crate) async fn sign_in<'a>(
+        &'a self,
+        id: &'a Identity,
+        flow: Flow,
+        password: &'a Secret,
+        answers: &'a dyn Answers,
+        device: Option<&'a mut crate::device::DeviceState>,
     ) -> Result<Tokens, Error> {
         if id.client_id.is_empty() {
             return Err(Error::Config("the app client id is empty".into()));
@@ -169,6 +186,7 @@ impl Cognito {
             answers,
             internal: id.username.clone(),
             srp: None,
+            device,
         };
         info!(flow = flow.name(), endpoint = self.endpoint(), "signing in");
         let mut current = ex.initiate().await?;
@@ -200,6 +218,19 @@ impl Cognito {
         refresh_token: &Secret,
         internal_username: &str,
     ) -> Result<Tokens, Error> {
+        self.refresh_with_device(id, refresh_token, internal_username, None)
+            .await
+    }
+
+    /// [`Cognito::refresh`] for tokens a remembered device got: Cognito
+    /// wants its `DEVICE_KEY` with the refresh token.
+    pub async fn refresh_with_device(
+        &self,
+        id: &Identity,
+        refresh_token: &Secret,
+        internal_username: &str,
+        device_key: Option<&str>,
+    ) -> Result<Tokens, Error> {
         info!(endpoint = self.endpoint(), "refreshing");
         let mut req = self
             .sdk
@@ -209,6 +240,9 @@ impl Cognito {
             .auth_parameters("REFRESH_TOKEN", refresh_token.expose());
         if let Some(h) = id.secret_hash(internal_username) {
             req = req.auth_parameters("SECRET_HASH", h.expose());
+        }
+        if let Some(k) = device_key {
+            req = req.auth_parameters("DEVICE_KEY", k);
         }
         let mut secrets = vec![refresh_token.expose().to_owned()];
         secrets.extend(
@@ -265,6 +299,9 @@ impl Exchange<'_> {
         params.insert("USERNAME".into(), typed.to_owned());
         if let Some(h) = self.hash(typed) {
             params.insert("SECRET_HASH".into(), h.expose().to_owned());
+        }
+        if let Some(d) = &self.device {
+            params.insert("DEVICE_KEY".into(), d.key().to_owned());
         }
         let cog = self.cog;
         match self.flow {
@@ -343,6 +380,9 @@ impl Exchange<'_> {
         r.insert("USERNAME".into(), self.internal.clone());
         if let Some(h) = self.hash(&self.internal) {
             r.insert("SECRET_HASH".into(), h.expose().to_owned());
+        }
+        if let Some(d) = &self.device {
+            r.insert("DEVICE_KEY".into(), d.key().to_owned());
         }
         let mut session = ch.session.clone();
         let name = ch.name.as_str();
@@ -428,6 +468,12 @@ impl Exchange<'_> {
                     )));
                 }
                 session = Some(self.setup_totp(ch.session.as_deref()).await?);
+            }
+            "DEVICE_SRP_AUTH" => {
+                crate::device::answer_srp_auth(self.device.as_deref_mut(), &mut r)?;
+            }
+            "DEVICE_PASSWORD_VERIFIER" => {
+                crate::device::answer_password_verifier(self.device.as_deref_mut(), &ch, &mut r)?;
             }
             other => return Err(Error::UnsupportedChallenge(other.to_owned())),
         }

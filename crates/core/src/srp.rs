@@ -28,6 +28,7 @@ use hmac::{Hmac, Mac};
 use num_bigint::BigUint;
 use sha2::{Digest, Sha256};
 
+pub mod device;
 mod group;
 
 use group::{Group, N_HEX};
@@ -173,12 +174,37 @@ impl SrpClient {
         timestamp: &str,
     ) -> Result<String, SrpError> {
         let pool_name = pool_name(pool_id)?;
+        self.sign(
+            pool_name,
+            user_id_for_srp,
+            password,
+            salt_hex,
+            srp_b_hex,
+            secret_block_b64,
+            timestamp,
+        )
+    }
+
+    /// The claim signature with `realm` and `user` as SRP's two names: the
+    /// pool name and `USER_ID_FOR_SRP` for users, the device group key and
+    /// the device key for devices ([`device`]).
+    #[allow(clippy::too_many_arguments)]
+    fn sign(
+        &self,
+        realm: &str,
+        user: &str,
+        password: &str,
+        salt_hex: &str,
+        srp_b_hex: &str,
+        secret_block_b64: &str,
+        timestamp: &str,
+    ) -> Result<String, SrpError> {
         let secret_block = secret_block_bytes(secret_block_b64)?;
-        let parts = self.derive(pool_name, user_id_for_srp, password, salt_hex, srp_b_hex)?;
+        let parts = self.derive(realm, user, password, salt_hex, srp_b_hex)?;
         let mut mac = HmacSha256::new_from_slice(&parts.key)
             .unwrap_or_else(|_| unreachable!("HMAC accepts any key length"));
-        mac.update(pool_name.as_bytes());
-        mac.update(user_id_for_srp.as_bytes());
+        mac.update(realm.as_bytes());
+        mac.update(user.as_bytes());
         mac.update(&secret_block);
         mac.update(timestamp.as_bytes());
         Ok(BASE64.encode(mac.finalize().into_bytes()))

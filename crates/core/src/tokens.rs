@@ -18,6 +18,12 @@ pub struct Tokens {
     pub token_type: String,
     /// Unix time (seconds) when the ID and access tokens expire.
     pub expires_at: i64,
+    /// `NewDeviceMetadata`: the device Cognito created for this sign-in
+    /// (pools with device tracking), to confirm with
+    /// [`Cognito::remember_device`](crate::Cognito::remember_device). Not
+    /// cached.
+    #[serde(skip)]
+    pub new_device: Option<Box<crate::device::NewDevice>>,
 }
 
 /// Which token to print.
@@ -56,6 +62,7 @@ impl Tokens {
             refresh_token: refresh_token.filter(|r| !r.is_empty()).map(Secret::new),
             token_type: token_type.unwrap_or_else(|| "Bearer".into()),
             expires_at,
+            new_device: None,
         }
     }
 

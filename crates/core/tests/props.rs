@@ -43,6 +43,7 @@ fn entry(key: CacheKey, id: &str, refresh: Option<&str>, expires_at: i64) -> Ent
             refresh_token: refresh.map(Secret::new),
             token_type: "Bearer".into(),
             expires_at,
+            new_device: None,
         },
     }
 }

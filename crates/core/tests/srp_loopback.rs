@@ -131,3 +131,64 @@ fn fixed_private_value_works_too() {
     let sig = sign(&client, POOL, "user-1", "right", &ch, ts);
     assert!(check(&ch, POOL, "user-1", ts, &sig));
 }
+
+// ------------------------------------------------------------ devices
+
+/// The device variant: a verifier from `srp::device` as ConfirmDevice sends
+/// it, parsed by the stub, and the client's device signature checked by the
+/// stub's server side.
+mod device {
+    use cognito_stub::srp::{check_device, device_verifier, start};
+    use cognito_token_core::srp::device::new_device_secret;
+    use cognito_token_core::srp::{SrpClient, timestamp};
+
+    const GROUP: &str = "-Xy9ZkLmN2";
+    const KEY: &str = "ap-northeast-1_6f1c2a0e-3f7b-4a9e-9a57-2d1f0c9e8b11";
+
+    fn exchange(password: &str, salt: &str, verifier: &str, names: (&str, &str), ts: &str) -> bool {
+        let ver = device_verifier(salt, verifier).expect("the stub accepts the verifier");
+        let client = SrpClient::new().unwrap();
+        let ch = start(&ver, &client.srp_a()).unwrap();
+        let sig = client
+            .device_claim_signature(
+                names.0,
+                names.1,
+                password,
+                &ch.salt_hex,
+                &ch.srp_b_hex,
+                &ch.secret_block_b64,
+                ts,
+            )
+            .unwrap();
+        check_device(&ch, GROUP, KEY, ts, &sig)
+    }
+
+    #[test]
+    fn fresh_device_secrets_prove_themselves() {
+        for _ in 0..4 {
+            let (pw, v) = new_device_secret(GROUP, KEY).unwrap();
+            let ts = timestamp(time::OffsetDateTime::now_utc());
+            assert!(exchange(
+                pw.expose(),
+                &v.salt,
+                &v.password_verifier,
+                (GROUP, KEY),
+                &ts
+            ));
+        }
+    }
+
+    #[test]
+    fn wrong_password_names_or_verifier_fail() {
+        let (pw, v) = new_device_secret(GROUP, KEY).unwrap();
+        let ts = timestamp(time::OffsetDateTime::now_utc());
+        let (salt, ver) = (&v.salt, &v.password_verifier);
+        assert!(!exchange("wrong", salt, ver, (GROUP, KEY), &ts));
+        assert!(!exchange(pw.expose(), salt, ver, (KEY, GROUP), &ts));
+        assert!(!exchange(pw.expose(), salt, ver, ("-other", KEY), &ts));
+        // The pool-name rule of user SRP must not be applied to devices.
+        assert!(!exchange(pw.expose(), salt, ver, ("Xy9ZkLmN2", KEY), &ts));
+        let (_, other) = new_device_secret(GROUP, KEY).unwrap();
+        assert!(!exchange(pw.expose(), &other.salt, ver, (GROUP, KEY), &ts));
+    }
+}

@@ -4,6 +4,8 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+pub(crate) mod devices;
+
 use serde_json::{Map, Value, json};
 
 use crate::srp;
@@ -254,6 +256,8 @@ struct AuthCtx {
     username: String,
     admin: bool,
     auth_time: i64,
+    /// `DEVICE_KEY` of the sign-in, if any.
+    device_key: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -270,6 +274,7 @@ enum Kind {
         secret: Option<String>,
         verified: bool,
     },
+    Device(devices::DeviceStep),
 }
 
 impl Kind {
@@ -282,6 +287,7 @@ impl Kind {
             Kind::Email => "EMAIL_OTP",
             Kind::Select(_) => "SELECT_MFA_TYPE",
             Kind::MfaSetup { .. } => "MFA_SETUP",
+            Kind::Device(d) => d.name(),
         }
     }
 }
@@ -301,6 +307,8 @@ struct RefreshRec {
     auth_time: i64,
     origin_jti: String,
     revoked: bool,
+    /// The device the sign-in used or was offered.
+    device_key: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -330,6 +338,7 @@ pub(crate) struct State {
     pub time_offset: i64,
     /// The OAuth 2.0 side (`/oauth2/*`, the login page): see `crate::oauth`.
     pub oauth: crate::oauth::OAuthState,
+    devices: devices::Devices,
 }
 
 fn json_string<T: serde::Serialize>(v: &T) -> String {
@@ -712,6 +721,11 @@ impl State {
             result.insert("ExpiresIn".into(), json!(e));
         }
         result.insert("IdToken".into(), json!(id_token));
+        let device_key = if fresh {
+            self.device_for_tokens(ctx, &mut result)
+        } else {
+            None
+        };
         if fresh {
             let refresh = format!(
                 "eyJjdHkiOiJKV1QiLCJlbmMiOiJBMjU2R0NNIiwiYWxnIjoiUlNBLU9BRVAifQ.{}",
@@ -726,6 +740,7 @@ impl State {
                     auth_time: ctx.auth_time,
                     origin_jti,
                     revoked: false,
+                    device_key,
                 },
             );
             result.insert("RefreshToken".into(), json!(refresh));
@@ -789,7 +804,7 @@ impl State {
                     json!(json_string(&["SOFTWARE_TOKEN_MFA"])),
                 );
             }
-            Kind::SoftwareToken { .. } | Kind::PasswordVerifier(_) => {}
+            Kind::SoftwareToken { .. } | Kind::PasswordVerifier(_) | Kind::Device(_) => {}
         }
         params.insert("USER_ID_FOR_SRP".into(), json!(ctx.username));
         let name = kind.name();
@@ -807,6 +822,9 @@ impl State {
 
     /// After the password is settled: MFA per the user's settings, else tokens.
     fn mfa_step(&mut self, ctx: AuthCtx) -> ApiResult {
+        if let Some(device_challenge) = self.device_challenge(&ctx)? {
+            return Ok(device_challenge);
+        }
         match self.user_of(&ctx)?.mfa.clone() {
             Mfa::None => Ok(self.issue_tokens(&ctx, None)),
             Mfa::Totp { secret_base32 } => self.challenge(
@@ -882,6 +900,7 @@ impl State {
             "VerifySoftwareToken" => self.verify_software_token(&inp),
             "RevokeToken" => self.revoke(&inp),
             "GetUser" => self.get_user(&inp),
+            "ConfirmDevice" | "UpdateDeviceStatus" | "ForgetDevice" => self.device_op(op, &inp),
             other => Err(err(
                 "UnknownOperationException",
                 format!("cognito-stub does not implement {other}"),
@@ -1021,6 +1040,7 @@ impl State {
             username: user.username.clone(),
             admin,
             auth_time: self.now(),
+            device_key: params.get("DEVICE_KEY").cloned(),
         };
         self.after_primary(ctx)
     }
@@ -1050,6 +1070,7 @@ impl State {
             username: user.username.clone(),
             admin,
             auth_time: self.now(),
+            device_key: params.get("DEVICE_KEY").cloned(),
         };
         let mut cp = Map::new();
         cp.insert("SALT".into(), json!(ch.salt_hex));
@@ -1097,6 +1118,11 @@ impl State {
             return Err(not_authorized("Refresh Token has been revoked"));
         }
         check_secret_hash(client, params.get("SECRET_HASH"), &rec.username)?;
+        self.check_refresh_device(
+            &rec.pool_id,
+            rec.device_key.as_deref(),
+            params.get("DEVICE_KEY"),
+        )?;
         let pool = self.pool(pool_id);
         let user = pool
             .users
@@ -1112,6 +1138,7 @@ impl State {
             username: rec.username.clone(),
             admin,
             auth_time: rec.auth_time,
+            device_key: rec.device_key.clone(),
         };
         Ok(self.issue_tokens(&ctx, Some(rec.origin_jti)))
     }
@@ -1296,6 +1323,7 @@ impl State {
                 };
                 self.challenge(ctx, kind)
             }
+            Kind::Device(step) => self.device_respond(step, session, ctx, &responses),
             Kind::MfaSetup { secret, verified } => {
                 let (Some(secret), true) = (secret, verified) else {
                     return Err(invalid(

@@ -38,7 +38,9 @@
 //!
 //! Operations implemented: `InitiateAuth`, `AdminInitiateAuth`,
 //! `RespondToAuthChallenge`, `AdminRespondToAuthChallenge`,
-//! `AssociateSoftwareToken`, `VerifySoftwareToken`, `RevokeToken`, `GetUser`.
+//! `AssociateSoftwareToken`, `VerifySoftwareToken`, `RevokeToken`, `GetUser`,
+//! and for device tracking ([`DeviceTracking`], `api/devices.rs`)
+//! `ConfirmDevice`, `UpdateDeviceStatus`, `ForgetDevice`.
 //! Anything else is `UnknownOperationException`.
 //!
 //! The stub is also the pool's OAuth 2.0 domain ([`Stub::domain`]):
@@ -77,6 +79,7 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
+pub use api::devices::DeviceInfo;
 pub use oauth::{HttpResponse, OAuthRequest, OAuthSpec, http_get};
 pub use totp::totp_code;
 pub use util::secret_hash;
@@ -113,6 +116,24 @@ pub struct PoolSpec {
     pub expires_in: Option<i64>,
     /// Lifetime of ID and access tokens (their `exp - iat`).
     pub access_ttl_secs: i64,
+    /// Device tracking (`DeviceConfiguration`): off by default.
+    pub device_tracking: DeviceTracking,
+}
+
+/// A pool's device tracking (`DeviceConfiguration`). With tracking on, a
+/// sign-in without `DEVICE_KEY` returns `NewDeviceMetadata`; a remembered
+/// device (confirmed, and remembered) answers `DEVICE_SRP_AUTH` /
+/// `DEVICE_PASSWORD_VERIFIER` instead of MFA (`ChallengeRequiredOnNewDevice`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum DeviceTracking {
+    /// No `DeviceConfiguration`.
+    #[default]
+    Off,
+    /// `DeviceOnlyRememberedOnUserPrompt = false`: `ConfirmDevice` remembers.
+    Always,
+    /// `DeviceOnlyRememberedOnUserPrompt = true`: `ConfirmDevice` answers
+    /// `UserConfirmationNecessary`; `UpdateDeviceStatus remembered` remembers.
+    UserOptIn,
 }
 
 impl Default for PoolSpec {
@@ -133,6 +154,7 @@ impl Default for PoolSpec {
             srp_session: true,
             expires_in: Some(3600),
             access_ttl_secs: 3600,
+            device_tracking: DeviceTracking::Off,
         }
     }
 }

@@ -15,6 +15,8 @@ use num_bigint::BigUint;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
+#[path = "wire/devices.rs"]
+mod devices;
 #[path = "wire/oauth.rs"]
 mod oauth;
 

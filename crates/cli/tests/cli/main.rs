@@ -8,6 +8,7 @@ mod support;
 mod bad_input;
 mod batch;
 mod cache;
+mod devices;
 mod hygiene;
 mod login;
 mod mfa;

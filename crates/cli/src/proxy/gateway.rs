@@ -72,6 +72,15 @@ pub fn bad_gateway(upstream: &str, why: &str) -> Response<Body> {
     )
 }
 
+/// 431 with `{"message":"Request Header Fields Too Large"}`.
+pub fn too_large() -> Response<Body> {
+    json_response(
+        StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+        "Request Header Fields Too Large",
+        "RequestHeaderFieldsTooLargeException",
+    )
+}
+
 fn json_response(status: StatusCode, message: &str, error_type: &'static str) -> Response<Body> {
     {
         let body = serde_json::json!({ "message": message }).to_string();

@@ -29,6 +29,9 @@ pub use check::{Claims, CoreCheck, Refusal, TokenCheck};
 use gateway::Answer;
 use routes::{Auth, Routes};
 
+/// Largest request line and headers accepted (answered 431 above).
+const MAX_HEAD_BYTES: usize = 64 * 1024;
+
 /// The body of every response the proxy sends.
 pub type Body = BoxBody<Bytes, hyper::Error>;
 
@@ -444,6 +447,18 @@ async fn decide_and_forward<C: TokenCheck>(
     state: &State<C>,
     req: Request<Incoming>,
 ) -> (Response<Body>, String) {
+    let head_size = req.uri().to_string().len()
+        + req
+            .headers()
+            .iter()
+            .map(|(k, v)| k.as_str().len() + v.len() + 4)
+            .sum::<usize>();
+    if head_size > MAX_HEAD_BYTES {
+        return (
+            gateway::too_large(),
+            format!("refused: request head of {head_size} bytes (limit {MAX_HEAD_BYTES})"),
+        );
+    }
     let auth = state.routes.decide(req.method().as_str(), req.uri().path());
     let (mut parts, body) = req.into_parts();
     let mut claims: Option<Claims> = None;

@@ -11,6 +11,7 @@ mod cache;
 mod hygiene;
 mod login;
 mod mfa;
+mod proxy;
 mod signals;
 mod srp;
 mod tools;

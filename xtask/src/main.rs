@@ -500,6 +500,19 @@ fn print_exports(p: &Provisioned, username: &str, password: &str, emulator: &Emu
     for (k, v) in lines {
         println!("export {k}={}", sh_quote(&v));
     }
+    print_proxy_command(p);
+}
+
+/// The `cognito-token proxy` command for this pool, as a shell comment
+/// after the `export` lines (so that `eval` ignores it).
+fn print_proxy_command(p: &Provisioned) {
+    println!(
+        "# API Gateway's Cognito authorizer in front of your local API (e.g. `chalice local --port 8000`):\n\
+         # cognito-token proxy --upstream http://127.0.0.1:8000 --listen 127.0.0.1:8001 --user-pool-id {} --client-id {} --endpoint-url {}",
+        sh_quote(&p.pool_id),
+        sh_quote(&p.client_id),
+        sh_quote(&p.endpoint)
+    );
 }
 
 struct TokenArgs {

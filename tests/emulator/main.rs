@@ -26,6 +26,7 @@ mod cli_login;
 mod fixture;
 mod mfa;
 mod provisioning;
+mod proxy;
 mod rejections;
 mod srp;
 mod strict;
@@ -104,6 +105,7 @@ emulator_tests! {
     mfa: [
         totp_sign_in_with_the_secret,
     ],
+    proxy: [emulator_tokens_through_the_proxy],
     tools: [
         verify_against_the_emulator_jwks,
         exec_passes_tokens_and_exit_status,

@@ -15,6 +15,7 @@
 //!   against curl's floor and the AWS CLI and boto3 (see bench.rs).
 
 mod bench;
+mod bench_proxy;
 mod fakecloud_image;
 mod image;
 mod select;

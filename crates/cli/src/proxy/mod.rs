@@ -204,7 +204,7 @@ pub async fn run(a: ProxyArgs) -> anyhow::Result<ExitCode> {
 
     let mut routes = Routes::default();
     if let Some(dir) = &a.chalice_app {
-        let (r, note) = chalice::load(dir).map_err(|e| usage!("{e}"))?;
+        let (r, note) = chalice::load(dir, header.as_str()).map_err(|e| usage!("{e}"))?;
         eprintln!("proxy: {note}");
         routes.extend(r);
     }

@@ -316,3 +316,39 @@ fn tempfile_dir() -> anyhow::Result<std::path::PathBuf> {
     std::fs::create_dir_all(&d)?;
     Ok(d)
 }
+
+/// `cargo xtask bench-proxy [--quick] [--bin PATH]`: the proxy's rows
+/// alone (no emulator needed); prints the section on stdout.
+pub fn standalone(args: &[String]) -> anyhow::Result<()> {
+    let quick = args.iter().any(|a| a == "--quick");
+    let mut bin = None;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--quick" => {}
+            "--bin" => {
+                bin = Some(std::path::PathBuf::from(
+                    it.next().context("--bin needs a path")?,
+                ))
+            }
+            other => bail!("`cargo xtask bench-proxy`: unknown argument {other:?}"),
+        }
+    }
+    let bin = match bin {
+        Some(b) => b,
+        None => {
+            let sh = crate::shell()?;
+            let profile = if quick { "debug" } else { "release" };
+            say!("building the CLI ({profile})");
+            if quick {
+                xshell::cmd!(sh, "cargo build -p cognito-token").run()?;
+            } else {
+                xshell::cmd!(sh, "cargo build --release -p cognito-token").run()?;
+            }
+            crate::target_dir().join(profile).join("cognito-token")
+        }
+    };
+    let report = crate::runtime()?.block_on(section(quick, &bin))?;
+    println!("{report}");
+    Ok(())
+}

@@ -12,7 +12,8 @@
 //! - `cargo xtask image [--emulator moto|fakecloud|all]`: builds the
 //!   emulator images; prints their names.
 //! - `cargo xtask bench [--quick]`: what a token costs, as whole processes,
-//!   against curl's floor and the AWS CLI and boto3 (see bench.rs).
+//!   against curl's floor and the AWS CLI and boto3 (see bench.rs); and
+//!   what `cognito-token proxy` adds (bench_proxy.rs; alone: `bench-proxy`).
 
 mod bench;
 mod bench_proxy;
@@ -62,7 +63,8 @@ commands:
                                  against the floor (curl) and peers (AWS CLI, boto3); reuses
                                  COGNITO_EMULATOR_ENDPOINT_MOTO if set, else starts moto; writes
                                  target/bench/report.md (--quick: debug build, few runs,
-                                 report-quick.md; test-local runs it after the tests)
+                                 report-quick.md; test-local runs it after the tests); then
+                                 the proxy's rows (alone: bench-proxy [--quick] [--bin PATH])
 
 The fakecloud image needs the fakecloud binary: `cargo install fakecloud` (pinned) into
 the cache directory, about 35 minutes once per machine, unless its published image can
@@ -87,6 +89,7 @@ fn main() -> ExitCode {
         "emulator" => emulator(rest),
         "image" => image_cmd(rest),
         "bench" => bench::bench(rest),
+        "bench-proxy" => bench_proxy::standalone(rest),
         "__measure" => return bench::measure_child(rest),
         "help" | "-h" | "--help" => {
             println!("{USAGE}");

@@ -4,10 +4,9 @@
 //! JWKS cached.
 //!
 //! Everything runs on this machine: the strict stub (in process) serves the
-//! pool's JWKS and signs the token; the upstream is a minimal keep-alive
-//! HTTP/1.1 server on tokio in this process (it answers `ok` without
-//! parsing more than the head); the load comes from keep-alive clients in
-//! this process. The proxy is the built CLI, a process of its own.
+//! pool's JWKS and signs the token; the upstream is a minimal hyper
+//! HTTP/1.1 server in this process (it answers `ok`); the load comes from
+//! keep-alive clients in this process. The proxy is the built CLI, a process of its own.
 
 use std::fmt::Write as _;
 use std::io::BufRead as _;
@@ -61,33 +60,23 @@ async fn read_more(s: &mut TcpStream, buf: &mut Vec<u8>) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The upstream: answers every request `200 ok`, keep-alive.
+/// The upstream: a minimal hyper HTTP/1.1 server answering every request
+/// `200 ok`, keep-alive.
 async fn upstream() -> anyhow::Result<String> {
     let l = TcpListener::bind("127.0.0.1:0").await?;
     let addr = l.local_addr()?.to_string();
     tokio::spawn(async move {
-        while let Ok((mut s, _)) = l.accept().await {
+        while let Ok((s, _)) = l.accept().await {
             let _ = s.set_nodelay(true);
             tokio::spawn(async move {
-                let mut buf = Vec::new();
-                loop {
-                    let end = loop {
-                        if let Some(e) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-                            break e;
-                        }
-                        if read_more(&mut s, &mut buf).await.is_err() {
-                            return;
-                        }
-                    };
-                    // GET requests only: no body to skip.
-                    buf.drain(..end + 4);
-                    if s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
-                        .await
-                        .is_err()
-                    {
-                        return;
-                    }
-                }
+                let svc = hyper::service::service_fn(|_req| async {
+                    Ok::<_, std::convert::Infallible>(hyper::Response::new(
+                        http_body_util::Full::new(hyper::body::Bytes::from_static(b"ok")),
+                    ))
+                });
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(hyper_util::rt::TokioIo::new(s), svc)
+                    .await;
             });
         }
     });
@@ -261,7 +250,7 @@ pub async fn section(quick: bool, bin: &Path) -> anyhow::Result<String> {
     let _ = writeln!(s, "\n### `cognito-token proxy`\n");
     let _ = writeln!(
         s,
-        "A minimal keep-alive upstream in the xtask answers `ok`; one valid ID token (the strict \
+        "A minimal hyper server in the xtask is the upstream (it answers `ok`, keep-alive); one valid ID token (the strict \
          stub's pool) on every request. Latency: {n} requests one after another on one \
          connection. Throughput: {clients} connections × {per_client} requests at once. The \
          proxy verifies the token once and then remembers it (checking `exp` each time); the \

@@ -1182,3 +1182,45 @@ fn chalice_local_behind_the_proxy() {
     assert_eq!(served(), 4, "{}", log.lock().unwrap());
     drop(server);
 }
+
+#[test]
+fn jwks_url_issuer_and_client_list_options() {
+    let w = world();
+    let up = Upstream::start();
+    let dead = {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}", l.local_addr().unwrap())
+    };
+    let second = w.stub.add_client(&w.pool, ClientSpec::default());
+    let third = w.stub.add_client(&w.pool, ClientSpec::default());
+    // The keys from --jwks-url (the endpoint is dead); two allowed clients.
+    let clients = format!("{},{}", w.client.id, second.id);
+    let p = Proxy::start(
+        &w,
+        &up.url(),
+        &[
+            "--endpoint-url",
+            &dead,
+            "--jwks-url",
+            &w.stub.jwks_url(&w.pool),
+            "--client-id",
+            &clients,
+        ],
+    );
+    for (client, status) in [(&w.client.id, 200), (&second.id, 200), (&third.id, 401)] {
+        let t = w.stub.sign_id_token(&w.pool, client, "alice", json!({}));
+        let r = get(&p.addr, "GET", "/x", &[("Authorization", &t)]);
+        assert_eq!(r.status, status, "client {client}: {r:?}");
+    }
+    assert_eq!(up.count(), 2);
+    drop(p);
+
+    // Another issuer expected: the pool's own tokens are refused.
+    let p = Proxy::start(&w, &up.url(), &["--issuer", "https://issuer.invalid/other"]);
+    let t = w
+        .stub
+        .sign_id_token(&w.pool, &w.client.id, "alice", json!({}));
+    let r = get(&p.addr, "GET", "/x", &[("Authorization", &t)]);
+    assert_refused(&r, UNAUTHORIZED, "token of another issuer");
+    assert_eq!(up.count(), 2);
+}

@@ -1223,4 +1223,23 @@ fn jwks_url_issuer_and_client_list_options() {
     let r = get(&p.addr, "GET", "/x", &[("Authorization", &t)]);
     assert_refused(&r, UNAUTHORIZED, "token of another issuer");
     assert_eq!(up.count(), 2);
+    drop(p);
+
+    // An unknown key id makes the proxy fetch the keys again; when that
+    // fails, the answer is API Gateway's authorizer configuration error.
+    let p = Proxy::start(&w, &up.url(), &[]);
+    let good = w
+        .stub
+        .sign_id_token(&w.pool, &w.client.id, "alice", json!({}));
+    let rotated = w
+        .stub
+        .sign_jwt(&w.pool, false, json!({"kid": "rotated-key"}), claims(&good));
+    w.stub.set_fault(Some(Fault::CloseConnection));
+    let r = get(&p.addr, "GET", "/x", &[("Authorization", &rotated)]);
+    assert_eq!(r.status, 500, "{r:?}");
+    assert_eq!(r.text(), r#"{"message":"Internal server error"}"#);
+    w.stub.set_fault(None);
+    let r = get(&p.addr, "GET", "/x", &[("Authorization", &rotated)]);
+    assert_refused(&r, UNAUTHORIZED, "a key id the pool does not have");
+    assert_eq!(up.count(), 2);
 }

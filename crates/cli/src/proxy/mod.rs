@@ -281,6 +281,7 @@ async fn serve(
             usage!("cannot listen on {listen}: {e}")
         }
     })?;
+    let stop = Stop::new();
     let bound = listener.local_addr().unwrap_or(listen);
     if !bound.ip().is_loopback() {
         eprintln!(
@@ -304,7 +305,7 @@ async fn serve(
 
     let state = Arc::new(state);
     let mut conns = tokio::task::JoinSet::new();
-    let stop = shutdown_signal();
+    let stop = stop.wait();
     tokio::pin!(stop);
     let why = loop {
         tokio::select! {
@@ -344,20 +345,41 @@ async fn serve(
     Ok(ExitCode::SUCCESS)
 }
 
-/// Resolves on Ctrl-C or SIGTERM.
-async fn shutdown_signal() -> &'static str {
+/// Ctrl-C and SIGTERM, listened for from creation on (so that a signal
+/// sent right after the "listening" line is not missed).
+struct Stop {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
+    int: Option<tokio::signal::unix::Signal>,
+    #[cfg(unix)]
+    term: Option<tokio::signal::unix::Signal>,
+}
+
+impl Stop {
+    fn new() -> Stop {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Stop {
+                int: signal(SignalKind::interrupt()).ok(),
+                term: signal(SignalKind::terminate()).ok(),
+            }
+        }
+        #[cfg(not(unix))]
+        Stop {}
+    }
+
+    /// Resolves on the first of them.
+    async fn wait(mut self) -> &'static str {
+        #[cfg(unix)]
+        if let (Some(int), Some(term)) = (&mut self.int, &mut self.term) {
             tokio::select! {
-                _ = tokio::signal::ctrl_c() => return "Ctrl-C",
+                _ = int.recv() => return "Ctrl-C",
                 _ = term.recv() => return "SIGTERM",
             }
         }
+        let _ = tokio::signal::ctrl_c().await;
+        "Ctrl-C"
     }
-    let _ = tokio::signal::ctrl_c().await;
-    "Ctrl-C"
 }
 
 /// The token in the header's value: raw, or after `Bearer ` (any case).

@@ -923,8 +923,11 @@ fn ctrl_c_stops_the_proxy_cleanly() {
         );
         std::thread::sleep(Duration::from_millis(20));
     };
-    std::thread::sleep(Duration::from_millis(100));
     assert_eq!(code, Some(0), "{}", p.stderr());
+    // The reader thread gets the last line when it gets it.
+    while !p.stderr().contains("stopped") && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
     assert!(
         p.stderr().contains("proxy: Ctrl-C: stopped"),
         "{}",

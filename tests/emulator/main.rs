@@ -27,6 +27,7 @@ mod devices;
 mod fixture;
 mod mfa;
 mod provisioning;
+mod proxy;
 mod rejections;
 mod srp;
 mod strict;
@@ -108,6 +109,7 @@ emulator_tests! {
     devices: [
         remember_device_without_device_tracking,
     ],
+    proxy: [emulator_tokens_through_the_proxy],
     tools: [
         verify_against_the_emulator_jwks,
         exec_passes_tokens_and_exit_status,

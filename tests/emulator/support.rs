@@ -332,6 +332,16 @@ impl Cli {
         Cli { home: owned, cmd }
     }
 
+    /// Starts it without waiting: stdout null, stderr piped. The HOME
+    /// (when the invocation owns one) must outlive the process.
+    pub fn spawn(mut self) -> (std::process::Child, Option<tempfile::TempDir>) {
+        self.cmd
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped());
+        let child = self.cmd.spawn().expect("spawn cognito-token");
+        (child, self.home)
+    }
+
     /// Sets a variable.
     pub fn env(mut self, k: &str, v: impl AsRef<std::ffi::OsStr>) -> Cli {
         self.cmd.env(k, v);

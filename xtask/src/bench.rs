@@ -998,16 +998,9 @@ async fn run_in(
 
     // --- the report ---------------------------------------------------------
     rows.extend(stub_rows);
-    Ok(render(
-        opts,
-        bin,
-        emulator_desc,
-        floor,
-        cap,
-        srp_us,
-        &rows,
-        &notes,
-    ))
+    let mut report = render(opts, bin, emulator_desc, floor, cap, srp_us, &rows, &notes);
+    report.push_str(&crate::bench_proxy::section(opts.quick, bin).await?);
+    Ok(report)
 }
 
 fn machine() -> String {

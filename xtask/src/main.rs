@@ -12,9 +12,11 @@
 //! - `cargo xtask image [--emulator moto|fakecloud|all]`: builds the
 //!   emulator images; prints their names.
 //! - `cargo xtask bench [--quick]`: what a token costs, as whole processes,
-//!   against curl's floor and the AWS CLI and boto3 (see bench.rs).
+//!   against curl's floor and the AWS CLI and boto3 (see bench.rs); and
+//!   what `cognito-token proxy` adds (bench_proxy.rs; alone: `bench-proxy`).
 
 mod bench;
+mod bench_proxy;
 mod fakecloud_image;
 mod image;
 mod select;
@@ -61,7 +63,8 @@ commands:
                                  against the floor (curl) and peers (AWS CLI, boto3); reuses
                                  COGNITO_EMULATOR_ENDPOINT_MOTO if set, else starts moto; writes
                                  target/bench/report.md (--quick: debug build, few runs,
-                                 report-quick.md; test-local runs it after the tests)
+                                 report-quick.md; test-local runs it after the tests); then
+                                 the proxy's rows (alone: bench-proxy [--quick] [--bin PATH])
 
 The fakecloud image needs the fakecloud binary: `cargo install fakecloud` (pinned) into
 the cache directory, about 35 minutes once per machine, unless its published image can
@@ -86,6 +89,7 @@ fn main() -> ExitCode {
         "emulator" => emulator(rest),
         "image" => image_cmd(rest),
         "bench" => bench::bench(rest),
+        "bench-proxy" => bench_proxy::standalone(rest),
         "__measure" => return bench::measure_child(rest),
         "help" | "-h" | "--help" => {
             println!("{USAGE}");
@@ -506,6 +510,23 @@ fn print_exports(p: &Provisioned, username: &str, password: &str, emulator: &Emu
         "verify a token: cognito-token verify --issuer {} --endpoint-url {}",
         cognito_token_core::verify::default_issuer(&p.region, &p.pool_id),
         p.endpoint
+    );
+    print_proxy_command(p);
+}
+
+/// The `cognito-token proxy` command for this pool, as a shell comment
+/// after the `export` lines (so that `eval` ignores it). Keys from an
+/// emulator are trusted only for an issuer named explicitly, as in `verify`.
+fn print_proxy_command(p: &Provisioned) {
+    println!(
+        "# API Gateway's Cognito authorizer in front of your local API (e.g. `chalice local --port 8000`):\n\
+         # cognito-token proxy --upstream http://127.0.0.1:8000 --listen 127.0.0.1:8001 --user-pool-id {} --client-id {} --issuer {} --endpoint-url {}",
+        sh_quote(&p.pool_id),
+        sh_quote(&p.client_id),
+        sh_quote(&cognito_token_core::verify::default_issuer(
+            &p.region, &p.pool_id
+        )),
+        sh_quote(&p.endpoint)
     );
 }
 

@@ -36,6 +36,8 @@ pub enum Command {
     Exec(ExecArgs),
     /// List or show profiles from the config file.
     Profile(ProfileArgs),
+    /// A local API Gateway Cognito authorizer: verify each request's token, then forward it to --upstream.
+    Proxy(crate::proxy::ProxyArgs),
     /// Times the client side of SRP sign-ins (for `cargo xtask bench`).
     #[command(hide = true)]
     SrpTiming {

@@ -25,6 +25,7 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Verify(a) => verify_cmd(a).await,
         Command::Exec(a) => exec(a).await,
         Command::Profile(a) => profile(a),
+        Command::Proxy(a) => crate::proxy::run(a).await,
         Command::SrpTiming { runs } => crate::batch::srp_timing(runs),
     }
 }

@@ -9,6 +9,7 @@ mod commands;
 mod devices;
 mod fail;
 mod profile;
+mod proxy;
 mod resolve;
 
 use std::process::ExitCode;
@@ -39,7 +40,9 @@ fn main() -> ExitCode {
     // never cut in half: it has none) and exit 130 with a message. On a
     // terminal, keep the default action, so Ctrl-C also ends a prompt that is
     // blocked reading the password.
-    let catch_ctrl_c = !std::io::IsTerminal::is_terminal(&std::io::stdin());
+    // `proxy` handles Ctrl-C itself (it stops serving and exits 0).
+    let catch_ctrl_c = !std::io::IsTerminal::is_terminal(&std::io::stdin())
+        && !matches!(cli.command, args::Command::Proxy(_));
     let result = runtime.block_on(async {
         if catch_ctrl_c {
             tokio::select! {

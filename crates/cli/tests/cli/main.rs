@@ -12,6 +12,7 @@ mod devices;
 mod hygiene;
 mod login;
 mod mfa;
+mod proxy;
 mod signals;
 mod srp;
 mod tools;

@@ -1,0 +1,634 @@
+//! `cognito-token proxy`: API Gateway's Cognito user pool authorizer in
+//! front of a local API. Each request's token (the `Authorization` header,
+//! or `--header`) is verified ([`check`]) against what its route requires
+//! ([`routes`]); a refused request gets API Gateway's answer ([`gateway`])
+//! and never reaches the upstream; an accepted one is forwarded unchanged
+//! ([`forward`]).
+
+mod chalice;
+mod check;
+mod forward;
+mod gateway;
+mod routes;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Instant;
+
+use clap::Args;
+use cognito_token_core::verify;
+use http_body_util::combinators::BoxBody;
+use hyper::body::{Bytes, Incoming};
+use hyper::header::{HeaderName, HeaderValue};
+use hyper::{Request, Response};
+
+use crate::fail::usage;
+pub use check::{Claims, CoreCheck, Refusal, TokenCheck};
+use gateway::Answer;
+use routes::{Auth, Routes};
+
+/// Largest request line and headers accepted (answered 431 above).
+const MAX_HEAD_BYTES: usize = 64 * 1024;
+
+/// The body of every response the proxy sends.
+pub type Body = BoxBody<Bytes, hyper::Error>;
+
+#[derive(Debug, Args)]
+pub struct ProxyArgs {
+    /// Where accepted requests go: http://HOST:PORT on this machine (e.g. http://127.0.0.1:8000 for `chalice local`).
+    #[arg(long, value_name = "URL")]
+    pub upstream: String,
+    /// Address to listen on.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8001")]
+    pub listen: String,
+    /// User pool whose tokens are accepted.
+    #[arg(long, env = "COGNITO_USER_POOL_ID", value_name = "ID")]
+    pub user_pool_id: Option<String>,
+    /// App client a token must be for (repeatable; aud of ID tokens, client_id of access tokens). Default: any client of the pool.
+    #[arg(
+        long = "client-id",
+        env = "COGNITO_CLIENT_ID",
+        value_name = "ID",
+        value_delimiter = ','
+    )]
+    pub client_ids: Vec<String>,
+    /// AWS region (default: from --user-pool-id).
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+    /// Expected issuer (default https://cognito-idp.<region>.amazonaws.com/<pool>).
+    #[arg(long, value_name = "URL")]
+    pub issuer: Option<String>,
+    /// Where an emulator serves the JWKS (keys at <URL>/<pool>/.well-known/jwks.json; needs --issuer).
+    #[arg(long, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+    /// The JWKS URL itself (needs --issuer; default: <issuer>/.well-known/jwks.json).
+    #[arg(long, value_name = "URL")]
+    pub jwks_url: Option<String>,
+    /// Profile from the config file (user pool, client, region, endpoint).
+    #[arg(long, env = "COGNITO_TOKEN_PROFILE", value_name = "NAME")]
+    pub profile: Option<String>,
+    /// The header that carries the token (API Gateway's identity source), raw or as `Bearer <token>`.
+    #[arg(long, value_name = "NAME", default_value = "Authorization")]
+    pub header: String,
+    /// A route that needs an access token with one of these scopes (repeatable): 'METHOD PATH=SCOPE[,SCOPE…]', e.g. 'GET /admin/*=api/admin'.
+    #[arg(long = "scope", value_name = "ROUTE=SCOPES")]
+    pub scopes: Vec<String>,
+    /// TOML routes file: [[route]] tables with method, path, scopes or auth = "none".
+    #[arg(long, value_name = "FILE")]
+    pub routes: Option<PathBuf>,
+    /// Read the routes and their authorizers from a Chalice app (DIR/app.py).
+    #[arg(long, value_name = "DIR")]
+    pub chalice_app: Option<PathBuf>,
+    /// Pass the verified claims to the upstream as JSON in this header (an incoming header of that name is always removed).
+    #[arg(long, value_name = "NAME")]
+    pub claims_header: Option<String>,
+    /// One line per request on stderr: method, path, status, verdict, reason, latency (never the token).
+    #[arg(long)]
+    pub log: bool,
+}
+
+/// Everything a request needs, shared by all connections.
+struct State<C> {
+    check: C,
+    routes: Routes,
+    header: HeaderName,
+    claims_header: Option<HeaderName>,
+    upstream: forward::Upstream,
+    log: bool,
+}
+
+/// `http://` on this machine only: the proxy forwards tokens, in clear.
+fn parse_upstream(v: &str) -> anyhow::Result<String> {
+    let bad = |why: &str| usage!("--upstream {v:?}: {why}");
+    let uri: hyper::Uri = v
+        .trim()
+        .parse()
+        .map_err(|_| bad("not a URL (expected e.g. http://127.0.0.1:8000)"))?;
+    match uri.scheme_str() {
+        Some("http") => {}
+        Some("https") => {
+            return Err(bad(
+                "https upstreams are not supported: the upstream is a local server, use http://127.0.0.1:PORT",
+            ));
+        }
+        _ => return Err(bad("expected an http:// URL, e.g. http://127.0.0.1:8000")),
+    }
+    let auth = uri
+        .authority()
+        .ok_or_else(|| bad("no host (expected e.g. http://127.0.0.1:8000)"))?;
+    let host = auth.host().trim_start_matches('[').trim_end_matches(']');
+    let loopback = host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    if !loopback {
+        return Err(bad(
+            "the upstream must be on this machine (localhost, 127.0.0.1 or [::1]): requests carry tokens, and plain HTTP to another machine would expose them",
+        ));
+    }
+    if uri.path() != "/" && !uri.path().is_empty() || uri.query().is_some() {
+        return Err(bad(
+            "give only the scheme, host and port: the request's own path and query are forwarded unchanged",
+        ));
+    }
+    Ok(format!("http://{auth}"))
+}
+
+fn header_name(flag: &str, v: &str) -> anyhow::Result<HeaderName> {
+    HeaderName::from_bytes(v.trim().as_bytes())
+        .map_err(|_| usage!("{flag} {v:?} is not a valid header name"))
+}
+
+/// Resolves the options (flags > environment > profile), loads the routes,
+/// checks the JWKS, binds, and serves until Ctrl-C or SIGTERM.
+pub async fn run(a: ProxyArgs) -> anyhow::Result<ExitCode> {
+    let profile = crate::resolve::load_profile(a.profile.as_deref())?.unwrap_or_default();
+    let pool_text = a
+        .user_pool_id
+        .clone()
+        .or(profile.user_pool_id.clone())
+        .filter(|p| !p.is_empty())
+        .ok_or_else(|| {
+            usage!("no user pool id: pass --user-pool-id or set COGNITO_USER_POOL_ID")
+        })?;
+    let pool: cognito_token_core::PoolId = pool_text.parse()?;
+    let region = a.region.clone().unwrap_or_else(|| pool.region().to_owned());
+    if !cognito_token_core::is_region(&region) {
+        return Err(usage!(
+            "invalid region {region:?}: expected a name such as us-east-1"
+        ));
+    }
+    let mut opts = verify::VerifyOptions::new(region.clone(), pool.as_str());
+    opts.issuer = a.issuer.clone().filter(|i| !i.is_empty());
+    // As `verify` (issue 13): the keys are the issuer's own, unless the
+    // issuer is named explicitly; nothing in the environment or a profile
+    // moves them.
+    if opts.issuer.is_none() {
+        for (flag, given) in [
+            ("--endpoint-url", a.endpoint_url.is_some()),
+            ("--jwks-url", a.jwks_url.is_some()),
+        ] {
+            if given {
+                return Err(usage!(
+                    "{flag} needs --issuer: keys from anywhere but the issuer's own \
+                     <issuer>/.well-known/jwks.json are trusted only for an issuer you name"
+                ));
+            }
+        }
+    }
+    opts.jwks_url = match (&a.jwks_url, &a.endpoint_url) {
+        (Some(u), _) => u.clone(),
+        (None, Some(e)) => verify::jwks_url(e, pool.as_str()),
+        (None, None) => verify::issuer_jwks_url(&opts.expected_issuer()),
+    };
+    cognito_token_core::endpoint::check(
+        &opts.jwks_url,
+        &cognito_token_core::endpoint::insecure_hosts(&[]),
+    )
+    .map_err(|e| usage!("cannot fetch keys from {:?}: {e}", opts.jwks_url))?;
+    let mut clients: Vec<String> = a
+        .client_ids
+        .iter()
+        .map(|c| c.trim().to_owned())
+        .filter(|c| !c.is_empty())
+        .collect();
+    if clients.is_empty()
+        && let Some(c) = profile.client_id.clone().filter(|c| !c.is_empty())
+    {
+        clients.push(c);
+    }
+
+    let upstream = parse_upstream(&a.upstream)?;
+    let header = header_name("--header", &a.header)?;
+    let claims_header = match &a.claims_header {
+        Some(h) => Some(header_name("--claims-header", h)?),
+        None => None,
+    };
+    if claims_header.as_ref() == Some(&header) {
+        return Err(usage!(
+            "--claims-header cannot be the token's header ({header})"
+        ));
+    }
+
+    let mut routes = Routes::default();
+    if let Some(dir) = &a.chalice_app {
+        let (r, note) = chalice::load(dir, header.as_str()).map_err(|e| usage!("{e}"))?;
+        eprintln!("proxy: {note}");
+        routes.extend(r);
+    }
+    if let Some(f) = &a.routes {
+        routes.extend(routes::load_routes_file(f).map_err(|e| usage!("{e}"))?);
+    }
+    for s in &a.scopes {
+        routes.push(routes::parse_scope_flag(s).map_err(|e| usage!("{e}"))?);
+    }
+
+    let listen: SocketAddr = a.listen.trim().parse().map_err(|_| {
+        usage!(
+            "--listen {:?} is not an address such as 127.0.0.1:8001",
+            a.listen
+        )
+    })?;
+
+    let check = CoreCheck::new(opts, clients.clone())
+        .map_err(|e| anyhow::anyhow!("cannot create a temporary directory: {e}"))?;
+    let state = State {
+        check,
+        routes,
+        header,
+        claims_header,
+        upstream: forward::Upstream::new(upstream),
+        log: a.log,
+    };
+
+    // Serve on a multi-threaded runtime of its own (the CLI's is single-threaded).
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    std::thread::Builder::new()
+        .name("proxy".into())
+        .spawn(move || {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(
+                    std::thread::available_parallelism()
+                        .map_or(2, |n| n.get())
+                        .clamp(2, 4),
+                )
+                .enable_all()
+                .build();
+            let r = match rt {
+                Ok(rt) => rt.block_on(serve(state, listen, clients)),
+                Err(e) => Err(anyhow::anyhow!("cannot start the async runtime: {e}")),
+            };
+            let _ = tx.send(r);
+        })
+        .map_err(|e| anyhow::anyhow!("cannot start the proxy thread: {e}"))?;
+    match rx.await {
+        Ok(r) => r,
+        Err(_) => Err(anyhow::anyhow!("the proxy stopped unexpectedly")),
+    }
+}
+
+async fn serve(
+    state: State<CoreCheck>,
+    listen: SocketAddr,
+    clients: Vec<String>,
+) -> anyhow::Result<ExitCode> {
+    if let Err(verify::VerifyError::Jwks {
+        url,
+        reason,
+        problem,
+    }) = state.check.preflight().await
+    {
+        return Err(anyhow::Error::new(verify::VerifyError::Jwks {
+            url,
+            problem,
+            reason: format!(
+                "{reason}; is the endpoint right and the server running? (--endpoint-url, --jwks-url, --issuer)"
+            ),
+        }));
+    }
+    let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| {
+        if e.kind() == std::io::ErrorKind::AddrInUse {
+            usage!(
+                "cannot listen on {listen}: the address is in use; pass --listen with another port"
+            )
+        } else {
+            usage!("cannot listen on {listen}: {e}")
+        }
+    })?;
+    let stop = Stop::new();
+    let bound = listener.local_addr().unwrap_or(listen);
+    if !bound.ip().is_loopback() {
+        eprintln!(
+            "warning: listening on {bound}, not on a loopback address: other machines can send requests, and their tokens travel in clear text"
+        );
+    }
+    eprintln!(
+        "proxy: verifying tokens of {} (issuer {}, keys {}; clients: {}; {} route(s)); forwarding to {}",
+        state.check.issuer().rsplit('/').next().unwrap_or(""),
+        state.check.issuer(),
+        state.check.jwks_url(),
+        if clients.is_empty() {
+            "any".to_owned()
+        } else {
+            clients.join(", ")
+        },
+        state.routes.len(),
+        state.upstream.base,
+    );
+    eprintln!("proxy: listening on http://{bound} (Ctrl-C stops)");
+
+    let state = Arc::new(state);
+    let mut conns = tokio::task::JoinSet::new();
+    let stop = stop.wait();
+    tokio::pin!(stop);
+    let why = loop {
+        tokio::select! {
+            why = &mut stop => break why,
+            accepted = listener.accept() => {
+                let (stream, _) = match accepted {
+                    Ok(a) => a,
+                    Err(e) => {
+                        // Out of file descriptors and the like: keep serving.
+                        eprintln!("proxy: accept failed: {e}");
+                        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                        continue;
+                    }
+                };
+                let _ = stream.set_nodelay(true);
+                let state = state.clone();
+                conns.spawn(async move {
+                    let svc = hyper::service::service_fn(move |req| {
+                        let state = state.clone();
+                        async move { Ok::<_, std::convert::Infallible>(handle(&state, req).await) }
+                    });
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .preserve_header_case(true)
+                        .max_buf_size(64 * 1024)
+                        .timer(hyper_util::rt::TokioTimer::new())
+                        .serve_connection(hyper_util::rt::TokioIo::new(stream), svc)
+                        .await;
+                });
+                // Forget finished connections.
+                while conns.try_join_next().is_some() {}
+            }
+        }
+    };
+    drop(listener);
+    eprintln!("proxy: {why}: stopped");
+    conns.abort_all();
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Ctrl-C and SIGTERM, listened for from creation on (so that a signal
+/// sent right after the "listening" line is not missed).
+struct Stop {
+    #[cfg(unix)]
+    int: Option<tokio::signal::unix::Signal>,
+    #[cfg(unix)]
+    term: Option<tokio::signal::unix::Signal>,
+}
+
+impl Stop {
+    fn new() -> Stop {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Stop {
+                int: signal(SignalKind::interrupt()).ok(),
+                term: signal(SignalKind::terminate()).ok(),
+            }
+        }
+        #[cfg(not(unix))]
+        Stop {}
+    }
+
+    /// Resolves on the first of them.
+    async fn wait(mut self) -> &'static str {
+        #[cfg(unix)]
+        if let (Some(int), Some(term)) = (&mut self.int, &mut self.term) {
+            tokio::select! {
+                _ = int.recv() => return "Ctrl-C",
+                _ = term.recv() => return "SIGTERM",
+            }
+        }
+        let _ = tokio::signal::ctrl_c().await;
+        "Ctrl-C"
+    }
+}
+
+/// The token in the header's value: raw, or after `Bearer ` (any case).
+fn token_of(value: &str) -> &str {
+    let v = value.trim();
+    match v.split_once(' ') {
+        Some((scheme, rest)) if scheme.eq_ignore_ascii_case("bearer") => rest.trim(),
+        _ => v,
+    }
+}
+
+/// The claims as one header value: JSON, non-ASCII escaped as `\uXXXX`.
+fn claims_value(claims: &serde_json::Value) -> Option<HeaderValue> {
+    let json = claims.to_string();
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        if c.is_ascii() {
+            out.push(c);
+        } else {
+            let mut buf = [0u16; 2];
+            for u in c.encode_utf16(&mut buf) {
+                out.push_str(&format!("\\u{u:04x}"));
+            }
+        }
+    }
+    HeaderValue::from_str(&out).ok()
+}
+
+/// What the route requires of verified claims: `Err` says why not.
+fn authorize(auth: &Auth, claims: &serde_json::Value) -> Result<(), String> {
+    let token_use = claims
+        .get("token_use")
+        .and_then(|v| v.as_str())
+        .unwrap_or("");
+    match auth {
+        Auth::None => Ok(()),
+        Auth::Cognito { scopes } if scopes.is_empty() => {
+            if token_use == "id" {
+                Ok(())
+            } else {
+                Err(format!(
+                    "a {token_use} token on a route without scopes: API Gateway wants an ID token here"
+                ))
+            }
+        }
+        Auth::Cognito { scopes } => {
+            if token_use != "access" {
+                return Err(format!(
+                    "an {token_use} token on a route with scopes ({}): API Gateway wants an access token here",
+                    scopes.join(", ")
+                ));
+            }
+            let has = claims
+                .get("scope")
+                .and_then(|v| v.as_str())
+                .unwrap_or("")
+                .split_whitespace()
+                .any(|s| scopes.iter().any(|want| want == s));
+            if has {
+                Ok(())
+            } else {
+                Err(format!(
+                    "the access token has none of the route's scopes ({})",
+                    scopes.join(", ")
+                ))
+            }
+        }
+    }
+}
+
+async fn handle<C: TokenCheck>(state: &State<C>, req: Request<Incoming>) -> Response<Body> {
+    let started = Instant::now();
+    let method = req.method().as_str().to_owned();
+    let path = req.uri().path().to_owned();
+    let (resp, verdict) = decide_and_forward(state, req).await;
+    if state.log {
+        let ms = started.elapsed().as_secs_f64() * 1000.0;
+        eprintln!(
+            "proxy: {method} {path} {} {verdict} ({ms:.2} ms)",
+            resp.status().as_u16()
+        );
+    }
+    resp
+}
+
+async fn decide_and_forward<C: TokenCheck>(
+    state: &State<C>,
+    req: Request<Incoming>,
+) -> (Response<Body>, String) {
+    let head_size = req.uri().to_string().len()
+        + req
+            .headers()
+            .iter()
+            .map(|(k, v)| k.as_str().len() + v.len() + 4)
+            .sum::<usize>();
+    if head_size > MAX_HEAD_BYTES {
+        return (
+            gateway::too_large(),
+            format!("refused: request head of {head_size} bytes (limit {MAX_HEAD_BYTES})"),
+        );
+    }
+    let auth = state.routes.decide(req.method().as_str(), req.uri().path());
+    let (mut parts, body) = req.into_parts();
+    let mut claims: Option<Claims> = None;
+    if *auth != Auth::None {
+        let value = parts.headers.get(&state.header).map(|v| v.to_str());
+        let token = match value {
+            None => return refuse(Answer::Unauthorized, format!("no {} header", state.header)),
+            Some(Err(_)) => {
+                return refuse(
+                    Answer::Unauthorized,
+                    format!("the {} header is not text", state.header),
+                );
+            }
+            Some(Ok(v)) => token_of(v),
+        };
+        if token.is_empty() {
+            return refuse(
+                Answer::Unauthorized,
+                format!("the {} header is empty", state.header),
+            );
+        }
+        match state.check.check(token).await {
+            Ok(c) => {
+                if let Err(why) = authorize(auth, &c) {
+                    return refuse(Answer::Unauthorized, why);
+                }
+                claims = Some(c);
+            }
+            Err(Refusal::Expired(r)) => return refuse(Answer::Expired, r),
+            Err(Refusal::Invalid(r)) => return refuse(Answer::Unauthorized, r),
+            Err(Refusal::Unavailable(r)) => {
+                return refuse(Answer::AuthorizerConfigurationError, r);
+            }
+        }
+    }
+    parts.headers = forward::end_to_end(&parts.headers, state.claims_header.as_ref());
+    if let (Some(name), Some(c)) = (&state.claims_header, &claims)
+        && let Some(v) = claims_value(c)
+    {
+        parts.headers.insert(name.clone(), v);
+    }
+    let verdict = if claims.is_some() {
+        "forwarded (token valid)"
+    } else {
+        "forwarded (open route)"
+    };
+    match state.upstream.send(Request::from_parts(parts, body)).await {
+        Ok(r) => (r, verdict.to_owned()),
+        Err(forward::ForwardError(e)) => (
+            gateway::bad_gateway(&state.upstream.base, &e),
+            format!("upstream unreachable: {e}"),
+        ),
+    }
+}
+
+fn refuse(a: Answer, reason: String) -> (Response<Body>, String) {
+    (a.response(), format!("refused: {reason}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bearer_prefix_is_optional() {
+        assert_eq!(token_of("abc.def.ghi"), "abc.def.ghi");
+        assert_eq!(token_of("Bearer abc.def.ghi"), "abc.def.ghi");
+        assert_eq!(token_of("bearer  abc.def.ghi "), "abc.def.ghi");
+        assert_eq!(token_of("Basic abc"), "Basic abc");
+        assert_eq!(token_of("Bearer"), "Bearer");
+    }
+
+    #[test]
+    fn upstream_must_be_local_http() {
+        assert_eq!(
+            parse_upstream("http://127.0.0.1:8000").unwrap(),
+            "http://127.0.0.1:8000"
+        );
+        assert_eq!(
+            parse_upstream("http://localhost:8000/").unwrap(),
+            "http://localhost:8000"
+        );
+        assert_eq!(
+            parse_upstream("http://[::1]:80").unwrap(),
+            "http://[::1]:80"
+        );
+        for (bad, needle) in [
+            ("https://127.0.0.1:8000", "https"),
+            ("http://example.com:8000", "on this machine"),
+            ("http://10.0.0.1", "on this machine"),
+            ("127.0.0.1:8000", "http://"),
+            ("ftp://localhost", "http://"),
+            ("http://localhost:8000/api", "path"),
+            ("not a url", "not a URL"),
+        ] {
+            let e = parse_upstream(bad).unwrap_err().to_string();
+            assert!(e.contains(needle), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn routes_decide_the_token_use_and_scopes() {
+        let id = serde_json::json!({"token_use": "id"});
+        let access =
+            serde_json::json!({"token_use": "access", "scope": "openid api/read api/admin"});
+        let plain = Auth::Cognito { scopes: vec![] };
+        let admin = Auth::Cognito {
+            scopes: vec!["x/y".into(), "api/admin".into()],
+        };
+        let write = Auth::Cognito {
+            scopes: vec!["api/write".into()],
+        };
+        assert!(authorize(&plain, &id).is_ok());
+        assert!(authorize(&plain, &access).is_err());
+        assert!(authorize(&admin, &access).is_ok());
+        assert!(authorize(&admin, &id).is_err());
+        assert!(authorize(&write, &access).is_err());
+        // A scope is a whole word of the claim, not a substring.
+        let sub = Auth::Cognito {
+            scopes: vec!["api/adm".into()],
+        };
+        assert!(authorize(&sub, &access).is_err());
+        assert!(authorize(&Auth::None, &id).is_ok());
+    }
+
+    #[test]
+    fn claims_header_value_is_ascii_json() {
+        let c = serde_json::json!({"name": "Tarō 🙂", "n": 1});
+        let v = claims_value(&c).unwrap();
+        let s = v.to_str().unwrap();
+        assert!(s.is_ascii());
+        let back: serde_json::Value = serde_json::from_str(s).unwrap();
+        assert_eq!(back, c);
+    }
+}

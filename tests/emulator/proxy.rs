@@ -1,0 +1,205 @@
+//! `cognito-token proxy` with real emulator tokens: the pool's JWKS comes
+//! from the emulator, the tokens from a real sign-in, and a small upstream
+//! counts what reaches it.
+
+use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::net::{TcpListener, TcpStream};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+use crate::support::{Cli, Client, Emu, claims};
+
+/// An upstream that answers 200 `upstream` to everything and counts.
+fn upstream() -> (String, Arc<AtomicUsize>) {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", l.local_addr().unwrap());
+    let count = Arc::new(AtomicUsize::new(0));
+    let c = count.clone();
+    std::thread::spawn(move || {
+        for s in l.incoming().flatten() {
+            let c = c.clone();
+            std::thread::spawn(move || {
+                let mut w = s.try_clone().unwrap();
+                let mut r = BufReader::new(s);
+                loop {
+                    let mut len = 0usize;
+                    let mut line = String::new();
+                    if r.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    loop {
+                        let mut h = String::new();
+                        r.read_line(&mut h).unwrap();
+                        if h == "\r\n" {
+                            break;
+                        }
+                        if let Some((k, v)) = h.split_once(':')
+                            && k.eq_ignore_ascii_case("content-length")
+                        {
+                            len = v.trim().parse().unwrap();
+                        }
+                    }
+                    let mut body = vec![0; len];
+                    r.read_exact(&mut body).unwrap();
+                    c.fetch_add(1, Ordering::SeqCst);
+                    if w.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 8\r\n\r\nupstream")
+                        .is_err()
+                    {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    (url, count)
+}
+
+/// GET through the proxy with an optional Authorization; (status, body).
+fn get(addr: &str, path: &str, token: Option<&str>) -> (u16, String) {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    let auth = token.map_or(String::new(), |t| format!("Authorization: {t}\r\n"));
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: x\r\n{auth}Connection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    let status = out.split(' ').nth(1).unwrap().parse().unwrap();
+    let body = out.split_once("\r\n\r\n").unwrap().1.to_owned();
+    (status, body)
+}
+
+pub async fn emulator_tokens_through_the_proxy(emu: Emu) {
+    let (p, user, password) = emu.pool_with_confirmed_user().await;
+    let out = Cli::new(["login", "--output", "json"])
+        .identity(&p, Client::Secret, &user)
+        .password(&password)
+        .run();
+    let v: serde_json::Value = serde_json::from_str(&out.line()).unwrap();
+    let id = v["id_token"].as_str().unwrap().to_owned();
+    let access = v["access_token"].as_str().unwrap().to_owned();
+    let iss = claims(&id)["iss"].as_str().unwrap().to_owned();
+    let scope = claims(&access)["scope"]
+        .as_str()
+        .unwrap_or("aws.cognito.signin.user.admin")
+        .split(' ')
+        .next()
+        .unwrap()
+        .to_owned();
+
+    let (url, count) = upstream();
+    let (mut child, _home) = Cli::new([
+        "proxy",
+        "--upstream",
+        &url,
+        "--listen",
+        "127.0.0.1:0",
+        "--user-pool-id",
+        &p.pool_id,
+        "--client-id",
+        &p.client_id,
+        "--endpoint-url",
+        &p.endpoint,
+        "--issuer",
+        &iss,
+        "--scope",
+        &format!("GET /me=other/scope,{scope}"),
+    ])
+    .spawn();
+    let stderr = child.stderr.take().unwrap();
+    let mut lines = BufReader::new(stderr).lines();
+    let addr = loop {
+        match lines.next() {
+            Some(Ok(l)) => {
+                if let Some(rest) = l.strip_prefix("proxy: listening on http://") {
+                    break rest.split(' ').next().unwrap().to_owned();
+                }
+            }
+            _ => {
+                let _ = child.kill();
+                panic!("the proxy did not start on {}", emu.name());
+            }
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+
+    let unauthorized = r#"{"message":"Unauthorized"}"#;
+    let parts: Vec<&str> = id.split('.').collect();
+    let mut payload: serde_json::Value =
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[1]).unwrap()).unwrap();
+    payload["cognito:username"] = serde_json::json!("admin");
+    let tampered = format!(
+        "{}.{}.{}",
+        parts[0],
+        URL_SAFE_NO_PAD.encode(serde_json::to_vec(&payload).unwrap()),
+        parts[2]
+    );
+    let addr2 = addr.clone();
+    let results = tokio::task::spawn_blocking(move || {
+        let a = addr2.as_str();
+        vec![
+            (
+                "no token",
+                get(a, "/hello", None),
+                count.load(Ordering::SeqCst),
+            ),
+            (
+                "tampered",
+                get(a, "/hello", Some(&tampered)),
+                count.load(Ordering::SeqCst),
+            ),
+            (
+                "access token, no scopes",
+                get(a, "/hello", Some(&access)),
+                count.load(Ordering::SeqCst),
+            ),
+            (
+                "ID token, scoped",
+                get(a, "/me", Some(&id)),
+                count.load(Ordering::SeqCst),
+            ),
+            (
+                "ID token",
+                get(a, "/hello", Some(&id)),
+                count.load(Ordering::SeqCst),
+            ),
+            (
+                "Bearer ID token",
+                get(a, "/hello", Some(&format!("Bearer {id}"))),
+                count.load(Ordering::SeqCst),
+            ),
+            (
+                "access token, scoped",
+                get(a, "/me", Some(&access)),
+                count.load(Ordering::SeqCst),
+            ),
+        ]
+    })
+    .await
+    .unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    let want: [(u16, &str, usize); 7] = [
+        (401, unauthorized, 0),
+        (401, unauthorized, 0),
+        (401, unauthorized, 0),
+        (401, unauthorized, 0),
+        (200, "upstream", 1),
+        (200, "upstream", 2),
+        (200, "upstream", 3),
+    ];
+    for ((what, (status, body), n), (ws, wb, wn)) in results.into_iter().zip(want) {
+        assert_eq!(
+            (status, body.as_str(), n),
+            (ws, wb, wn),
+            "{what} on {}",
+            emu.name()
+        );
+    }
+}

@@ -311,22 +311,11 @@ async fn verify_cmd(a: VerifyArgs) -> anyhow::Result<ExitCode> {
     if let Some(endpoint) = &a.endpoint_url {
         cognito_token_core::check_endpoint(endpoint)?;
     }
-    // Keys that the issuer does not publish itself are trusted only for an
-    // issuer named on the command line; nothing in the environment or a
-    // profile moves them (issue 13).
-    if issuer.is_none() {
-        for (flag, given) in [
-            ("--endpoint-url", a.endpoint_url.is_some()),
-            ("--jwks-url", a.jwks_url.is_some()),
-        ] {
-            if given {
-                return Err(usage!(
-                    "{flag} needs --issuer: keys from anywhere but the issuer's own \
-                     <issuer>/.well-known/jwks.json are trusted only for an issuer you name"
-                ));
-            }
-        }
-    }
+    crate::keys::require_issuer_for_other_keys(
+        issuer.as_deref(),
+        a.endpoint_url.as_deref(),
+        a.jwks_url.as_deref(),
+    )?;
     let pool = a
         .user_pool_id
         .or(profile.user_pool_id.clone())
@@ -371,13 +360,7 @@ async fn verify_cmd(a: VerifyArgs) -> anyhow::Result<ExitCode> {
         Some((_, url)) => url.clone(),
         None => verify::issuer_jwks_url(&expected_issuer),
     };
-    // Keys fetched in clear text from another machine could be swapped on
-    // the way: the endpoint rules apply to the JWKS URL as well.
-    cognito_token_core::endpoint::check(
-        &opts.jwks_url,
-        &cognito_token_core::endpoint::insecure_hosts(&[]),
-    )
-    .map_err(|e| usage!("cannot fetch keys from {:?}: {e}", opts.jwks_url))?;
+    crate::keys::check_jwks_url(&opts.jwks_url)?;
     opts.client_id = a
         .client_id
         .or(profile.client_id.clone())

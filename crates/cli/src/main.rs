@@ -8,6 +8,7 @@ mod batch;
 mod commands;
 mod devices;
 mod fail;
+mod keys;
 mod profile;
 mod proxy;
 mod resolve;

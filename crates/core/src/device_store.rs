@@ -12,13 +12,14 @@
 //! A device file is never an error: at worst the device is not used.
 
 use std::fs;
-use std::io::{self, Read, Write};
-use std::path::{Path, PathBuf};
+use std::io::{self, Write};
+use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::device::Device;
+use crate::private_file::{self, Distrust, Sensitivity};
 
 const FORMAT: u32 = 1;
 /// Device files larger than this are corrupt by definition.
@@ -102,18 +103,21 @@ impl DeviceStore {
     pub fn load(&self, key: &DeviceStoreKey) -> DeviceLookup {
         let path = self.path(key);
         let shown = path.display();
-        let mut file = match open_private(&path) {
-            Ok(f) => f,
-            Err(Refused::Missing) => return DeviceLookup::Missing,
-            Err(Refused::Why(why)) => return DeviceLookup::Ignored(format!("{shown} {why}")),
+        // The file rules every secret file follows (crate::private_file):
+        // directory ours and 0700, no link followed, file ours and 0600.
+        match private_file::check_private_dir(&self.dir) {
+            Ok(true) => {}
+            Ok(false) => return DeviceLookup::Missing,
+            Err(why) => return DeviceLookup::Ignored(why.to_string()),
+        }
+        let buf = match private_file::read(&path, Sensitivity::Secret, MAX_BYTES) {
+            Ok(Some(buf)) => buf,
+            Ok(None) => return DeviceLookup::Missing,
+            Err(Distrust::TooLarge(_)) => {
+                return DeviceLookup::Ignored(format!("{shown} is too large to be a device file"));
+            }
+            Err(why) => return DeviceLookup::Ignored(why.to_string()),
         };
-        let mut buf = Vec::new();
-        if let Err(e) = (&mut file).take(MAX_BYTES + 1).read_to_end(&mut buf) {
-            return DeviceLookup::Ignored(format!("cannot read {shown}: {e}"));
-        }
-        if buf.len() as u64 > MAX_BYTES {
-            return DeviceLookup::Ignored(format!("{shown} is too large to be a device file"));
-        }
         let corrupt = || DeviceLookup::Ignored(format!("{shown} is corrupt"));
         let Ok(d) = serde_json::from_slice::<OnDisk>(&buf) else {
             return corrupt();
@@ -136,7 +140,8 @@ impl DeviceStore {
 
     /// Stores the device for `key` atomically (0600 file, 0700 directory).
     pub fn store(&self, key: &DeviceStoreKey, device: &Device) -> io::Result<PathBuf> {
-        ensure_private_dir(&self.dir)?;
+        private_file::ensure_private_dir(&self.dir)
+            .map_err(|why| io::Error::other(why.to_string()))?;
         let path = self.path(key);
         let data = serde_json::to_vec(&OnDisk {
             format: FORMAT,
@@ -164,76 +169,6 @@ impl DeviceStore {
             Err(e) => Err(e),
         }
     }
-}
-
-enum Refused {
-    Missing,
-    Why(String),
-}
-
-/// Opens `path` for reading if it is a regular file of this user's that no
-/// one else can read or write, without following a symbolic link.
-#[cfg(unix)]
-fn open_private(path: &Path) -> Result<fs::File, Refused> {
-    use rustix::fs::{Mode, OFlags};
-    use std::os::unix::fs::MetadataExt as _;
-    let fd = rustix::fs::open(
-        path,
-        OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::CLOEXEC | OFlags::NONBLOCK,
-        Mode::empty(),
-    )
-    .map_err(|e| match e {
-        rustix::io::Errno::NOENT => Refused::Missing,
-        rustix::io::Errno::LOOP => Refused::Why("is a symbolic link".into()),
-        e => Refused::Why(format!("cannot be opened: {}", io::Error::from(e))),
-    })?;
-    let file = fs::File::from(fd);
-    let meta = file
-        .metadata()
-        .map_err(|e| Refused::Why(format!("cannot be examined: {e}")))?;
-    if !meta.is_file() {
-        return Err(Refused::Why("is not a regular file".into()));
-    }
-    let me = rustix::process::geteuid().as_raw();
-    if meta.uid() != me {
-        return Err(Refused::Why(format!(
-            "belongs to another user (uid {}, not {me})",
-            meta.uid()
-        )));
-    }
-    let mode = meta.mode() & 0o777;
-    if mode & 0o077 != 0 {
-        return Err(Refused::Why(format!(
-            "can be read or written by other users (mode {mode:o}); remove it or run chmod 600 on it"
-        )));
-    }
-    Ok(file)
-}
-
-#[cfg(not(unix))]
-fn open_private(path: &Path) -> Result<fs::File, Refused> {
-    fs::File::open(path).map_err(|e| match e.kind() {
-        io::ErrorKind::NotFound => Refused::Missing,
-        _ => Refused::Why(format!("cannot be opened: {e}")),
-    })
-}
-
-fn ensure_private_dir(dir: &Path) -> io::Result<()> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::{DirBuilderExt as _, PermissionsExt as _};
-        fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(dir)?;
-        let meta = fs::metadata(dir)?;
-        if meta.permissions().mode() & 0o077 != 0 {
-            fs::set_permissions(dir, fs::Permissions::from_mode(0o700))?;
-        }
-    }
-    #[cfg(not(unix))]
-    fs::create_dir_all(dir)?;
-    Ok(())
 }
 
 #[cfg(test)]
@@ -279,7 +214,7 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+            let mode = |p: &std::path::Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
             assert_eq!(mode(&path), 0o600);
             assert_eq!(mode(&dir.path().join("nested/cognito-token")), 0o700);
         }
@@ -294,7 +229,7 @@ mod tests {
     #[test]
     fn corrupt_files_are_ignored_without_showing_content() {
         let dir = tempfile::tempdir().unwrap();
-        let store = DeviceStore::at(dir.path());
+        let store = DeviceStore::at(dir.path().join("cache"));
         let path = store.store(&key("a"), &device()).unwrap();
         let good = fs::read(&path).unwrap();
         let text = String::from_utf8(good.clone()).unwrap();

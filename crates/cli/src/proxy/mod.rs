@@ -162,32 +162,17 @@ pub async fn run(a: ProxyArgs) -> anyhow::Result<ExitCode> {
     }
     let mut opts = verify::VerifyOptions::new(region.clone(), pool.as_str());
     opts.issuer = a.issuer.clone().filter(|i| !i.is_empty());
-    // As `verify` (issue 13): the keys are the issuer's own, unless the
-    // issuer is named explicitly; nothing in the environment or a profile
-    // moves them.
-    if opts.issuer.is_none() {
-        for (flag, given) in [
-            ("--endpoint-url", a.endpoint_url.is_some()),
-            ("--jwks-url", a.jwks_url.is_some()),
-        ] {
-            if given {
-                return Err(usage!(
-                    "{flag} needs --issuer: keys from anywhere but the issuer's own \
-                     <issuer>/.well-known/jwks.json are trusted only for an issuer you name"
-                ));
-            }
-        }
-    }
+    crate::keys::require_issuer_for_other_keys(
+        opts.issuer.as_deref(),
+        a.endpoint_url.as_deref(),
+        a.jwks_url.as_deref(),
+    )?;
     opts.jwks_url = match (&a.jwks_url, &a.endpoint_url) {
         (Some(u), _) => u.clone(),
         (None, Some(e)) => verify::jwks_url(e, pool.as_str()),
         (None, None) => verify::issuer_jwks_url(&opts.expected_issuer()),
     };
-    cognito_token_core::endpoint::check(
-        &opts.jwks_url,
-        &cognito_token_core::endpoint::insecure_hosts(&[]),
-    )
-    .map_err(|e| usage!("cannot fetch keys from {:?}: {e}", opts.jwks_url))?;
+    crate::keys::check_jwks_url(&opts.jwks_url)?;
     let mut clients: Vec<String> = a
         .client_ids
         .iter()

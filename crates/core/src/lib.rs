@@ -24,6 +24,7 @@ mod hash;
 mod identity;
 pub mod jwt;
 mod login;
+pub mod oauth2;
 mod secret;
 pub mod srp;
 mod tokens;

@@ -60,6 +60,14 @@ pub fn exit_code(e: &anyhow::Error) -> u8 {
         if cause.is::<Interrupted>() {
             return INTERRUPTED;
         }
+        if let Some(h) = cause.downcast_ref::<crate::oauth::Hinted>() {
+            return match h.error.kind() {
+                ErrorKind::Rejected => REJECTED,
+                ErrorKind::Network => NETWORK,
+                ErrorKind::Config => USAGE,
+                _ => PROTOCOL,
+            };
+        }
         if let Some(core) = cause.downcast_ref::<cognito_token_core::Error>() {
             return match core.kind() {
                 ErrorKind::Rejected => REJECTED,

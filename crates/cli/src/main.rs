@@ -7,6 +7,7 @@ mod args;
 mod batch;
 mod commands;
 mod fail;
+mod oauth;
 mod profile;
 mod resolve;
 

@@ -41,6 +41,14 @@ pub struct Profile {
     pub client_secret_env: Option<String>,
     /// A command (program and arguments) that prints the client secret.
     pub client_secret_command: Option<Vec<String>>,
+    /// The user pool's domain, for the OAuth2 flows.
+    pub domain: Option<String>,
+    /// OAuth scopes (space- or comma-separated), for the OAuth2 flows.
+    pub scope: Option<String>,
+    /// The browser flow's redirect URI.
+    pub redirect_uri: Option<String>,
+    /// The browser flow's identity provider.
+    pub idp: Option<String>,
     /// Refused with a clear error: secrets do not belong in this file.
     #[serde(default)]
     client_secret: Option<toml::Value>,
@@ -150,6 +158,10 @@ impl Profile {
         put("endpoint_url", &self.endpoint_url);
         put("username", &self.username);
         put("flow", &self.flow);
+        put("domain", &self.domain);
+        put("scope", &self.scope);
+        put("redirect_uri", &self.redirect_uri);
+        put("idp", &self.idp);
         if let Some(var) = &self.client_secret_env {
             let set = std::env::var_os(var).is_some_and(|v| !v.is_empty());
             v.push((

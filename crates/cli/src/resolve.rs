@@ -128,6 +128,11 @@ pub async fn resolve(args: &IdentityArgs) -> anyhow::Result<Resolved> {
         Some(FlowArg::Password) => Flow::Password,
         Some(FlowArg::Admin) => Flow::Admin,
         Some(FlowArg::Srp) => Flow::Srp,
+        Some(f @ (FlowArg::ClientCredentials | FlowArg::Browser)) => {
+            return Err(usage!(
+                "--flow {f:?} is an OAuth2 flow: it does not sign in with InitiateAuth"
+            ));
+        }
         None => match p.flow.as_deref() {
             None | Some("password") => Flow::Password,
             Some("admin") => Flow::Admin,
@@ -192,7 +197,7 @@ pub async fn resolve(args: &IdentityArgs) -> anyhow::Result<Resolved> {
         flow,
         region,
         endpoint_url,
-        timeout: std::time::Duration::from_secs(args.timeout),
+        timeout: std::time::Duration::from_secs(args.timeout.unwrap_or(30)),
     })
 }
 

@@ -160,7 +160,11 @@ fn check_insecure_host(url: &url::Url, insecure_hosts: &[String]) -> Result<(), 
 pub fn parse_scopes(text: &str) -> Result<Vec<String>, Error> {
     let mut out: Vec<String> = Vec::new();
     for s in text.split([' ', ',', '\t', '\n']).filter(|s| !s.is_empty()) {
-        if s.len() > 256 || !s.bytes().all(|b| (0x21..=0x7e).contains(&b) && b != b'"' && b != b'\\') {
+        if s.len() > 256
+            || !s
+                .bytes()
+                .all(|b| (0x21..=0x7e).contains(&b) && b != b'"' && b != b'\\')
+        {
             return Err(Error::Config(format!(
                 "invalid scope {:?}: scopes are printable ASCII without quotes or backslashes",
                 crate::identity::truncate(s, 40)
@@ -295,7 +299,10 @@ pub fn basic_auth(client_id: &str, client_secret: &Secret) -> Secret {
 
 /// Adds client authentication: Basic when the client has a secret, else
 /// `client_id` in the body.
-fn authenticate(client: &OAuthClient, q: &mut form_urlencoded::Serializer<'_, String>) -> Option<Secret> {
+fn authenticate(
+    client: &OAuthClient,
+    q: &mut form_urlencoded::Serializer<'_, String>,
+) -> Option<Secret> {
     match &client.client_secret {
         Some(secret) => Some(basic_auth(&client.client_id, secret)),
         None => {
@@ -337,7 +344,11 @@ pub fn token_request(domain: &Domain, client: &OAuthClient, grant: &Grant) -> Fo
 }
 
 /// The revocation request for a refresh token (pure: no I/O).
-pub fn revoke_request(domain: &Domain, client: &OAuthClient, refresh_token: &Secret) -> FormRequest {
+pub fn revoke_request(
+    domain: &Domain,
+    client: &OAuthClient,
+    refresh_token: &Secret,
+) -> FormRequest {
     let mut q = form_urlencoded::Serializer::new(String::new());
     q.append_pair("token", refresh_token.expose());
     let authorization = authenticate(client, &mut q);
@@ -428,6 +439,83 @@ pub async fn revoke(
     Err(service_error(domain, status, &body, &secrets))
 }
 
+/// Asks `/oauth2/authorize` what it makes of `authorize_url` before a
+/// browser is sent there (one GET, redirects not followed), so that what
+/// Cognito would only show in the browser — an unregistered redirect URI
+/// (`redirect_mismatch`), an unknown client, a scope the client may not ask
+/// for — becomes an error here instead of a silent wait. A redirect to the
+/// login page or to an identity provider, or a login form, passes.
+pub async fn check_authorize(
+    domain: &Domain,
+    authorize_url: &str,
+    timeout: Duration,
+) -> Result<(), Error> {
+    let a = http::get(authorize_url, domain, timeout).await?;
+    let not_cognito = |why: String| Error::BadResponse {
+        endpoint: domain.to_string(),
+        message: format!("{why} (is --domain the user pool's domain?)"),
+    };
+    match a.status {
+        200 => Ok(()),
+        300..=399 => {
+            let loc = a
+                .location
+                .ok_or_else(|| not_cognito(format!("HTTP {} without a Location", a.status)))?;
+            let query = loc
+                .split_once('?')
+                .map_or("", |(_, q)| q)
+                .split('#')
+                .next()
+                .unwrap_or("");
+            let mut error = None;
+            let mut description = None;
+            for (k, v) in form_urlencoded::parse(query.as_bytes()) {
+                match &*k {
+                    "error" => error = Some(v.into_owned()),
+                    "error_description" => description = Some(v.into_owned()),
+                    _ => {}
+                }
+            }
+            match error {
+                None => Ok(()),
+                Some(code) => Err(oauth_error(code, description)),
+            }
+        }
+        status => {
+            if let Ok(e) = serde_json::from_slice::<ErrorResponse>(&a.body) {
+                return Err(oauth_error(e.error, e.error_description));
+            }
+            // An error page that names the error (`error=redirect_mismatch`).
+            let text = String::from_utf8_lossy(&a.body);
+            if let Some(i) = text.find("error=") {
+                let code: String = text[i + 6..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_lowercase() || *c == '_')
+                    .collect();
+                if !code.is_empty() {
+                    return Err(oauth_error(code, None));
+                }
+            }
+            Err(not_cognito(format!(
+                "HTTP {status} from /oauth2/authorize, without an OAuth error"
+            )))
+        }
+    }
+}
+
+fn oauth_error(code: String, description: Option<String>) -> Error {
+    let code: String = code
+        .chars()
+        .filter(char::is_ascii_graphic)
+        .take(64)
+        .collect();
+    let message = description
+        .filter(|d| !d.trim().is_empty())
+        .map(|d| d.chars().filter(|c| !c.is_control()).take(500).collect())
+        .unwrap_or_else(|| rfc6749_meaning(&code).to_owned());
+    Error::Service { code, message }
+}
+
 fn sent_secrets(client: &OAuthClient, grant: &Grant) -> Vec<String> {
     let mut v: Vec<String> = client
         .client_secret
@@ -452,7 +540,11 @@ fn sent_secrets(client: &OAuthClient, grant: &Grant) -> Vec<String> {
 /// Cognito's JSON error, or a protocol error naming the domain.
 fn service_error(domain: &Domain, status: u16, body: &[u8], secrets: &[String]) -> Error {
     match serde_json::from_slice::<ErrorResponse>(body) {
-        Ok(e) if !e.error.is_empty() && e.error.len() <= 64 && e.error.bytes().all(|b| b.is_ascii_graphic()) => {
+        Ok(e)
+            if !e.error.is_empty()
+                && e.error.len() <= 64
+                && e.error.bytes().all(|b| b.is_ascii_graphic()) =>
+        {
             let message = e
                 .error_description
                 .filter(|d| !d.trim().is_empty())
@@ -477,7 +569,9 @@ fn service_error(domain: &Domain, status: u16, body: &[u8], secrets: &[String]) 
 fn rfc6749_meaning(code: &str) -> &'static str {
     match code {
         "invalid_request" => "the request is missing a parameter or is malformed",
-        "invalid_client" => "client authentication failed (unknown client, wrong or missing client secret)",
+        "invalid_client" => {
+            "client authentication failed (unknown client, wrong or missing client secret)"
+        }
         "invalid_grant" => {
             "the code, refresh token or redirect URI is invalid, expired, revoked or for another client"
         }
@@ -486,6 +580,8 @@ fn rfc6749_meaning(code: &str) -> &'static str {
         "invalid_scope" => "a requested scope is invalid, unknown or not allowed for this client",
         "access_denied" => "the user or the server denied the request",
         "unsupported_token_type" => "this token cannot be revoked",
+        "redirect_mismatch" => "the redirect URI is not one of the app client's callback URLs",
+        "server_error" => "the authorization server failed",
         _ => "no description",
     }
 }
@@ -506,7 +602,10 @@ mod tests {
 
     #[test]
     fn domains_are_checked_and_normalized() {
-        assert_eq!(domain().as_str(), "https://example.auth.us-east-1.amazoncognito.com");
+        assert_eq!(
+            domain().as_str(),
+            "https://example.auth.us-east-1.amazoncognito.com"
+        );
         assert_eq!(
             domain().token_url(),
             "https://example.auth.us-east-1.amazoncognito.com/oauth2/token"
@@ -521,7 +620,9 @@ mod tests {
             Domain::parse(ok, &[]).unwrap_or_else(|e| panic!("{ok}: {e}"));
         }
         assert_eq!(
-            Domain::parse("http://[::1]:80/cognito/", &[]).unwrap().as_str(),
+            Domain::parse("http://[::1]:80/cognito/", &[])
+                .unwrap()
+                .as_str(),
             "http://[::1]/cognito"
         );
         for (bad, why) in [
@@ -539,7 +640,10 @@ mod tests {
             let e = Domain::parse(bad, &[]).unwrap_err();
             assert_eq!(e.kind(), crate::ErrorKind::Config);
             assert!(e.to_string().contains(why), "{bad}: {e}");
-            assert!(!e.to_string().contains("pw@") && !e.to_string().contains("user@"), "{e}");
+            assert!(
+                !e.to_string().contains("pw@") && !e.to_string().contains("user@"),
+                "{e}"
+            );
         }
         // A host named on purpose may use plain http.
         Domain::parse("http://cognito.internal:9229", &["cognito.internal".into()]).unwrap();
@@ -653,13 +757,22 @@ mod tests {
                 refresh_token: Secret::new("rt"),
             },
         );
-        assert_eq!(form(&r.body)[0], ("grant_type".into(), "refresh_token".into()));
+        assert_eq!(
+            form(&r.body)[0],
+            ("grant_type".into(), "refresh_token".into())
+        );
         assert!(form(&r.body).contains(&("refresh_token".into(), "rt".into())));
         let rv = revoke_request(&domain(), &client, &Secret::new("rt"));
-        assert_eq!(rv.url, "https://example.auth.us-east-1.amazoncognito.com/oauth2/revoke");
+        assert_eq!(
+            rv.url,
+            "https://example.auth.us-east-1.amazoncognito.com/oauth2/revoke"
+        );
         assert_eq!(
             form(&rv.body),
-            [("token".into(), "rt".into()), ("client_id".into(), "web".into())]
+            [
+                ("token".into(), "rt".into()),
+                ("client_id".into(), "web".into())
+            ]
         );
     }
 
@@ -675,7 +788,10 @@ mod tests {
         assert_eq!(e.kind(), crate::ErrorKind::Rejected);
         let e = service_error(&domain(), 400, br#"{"error":"invalid_client"}"#, &[]);
         assert_eq!(e.code(), Some("invalid_client"));
-        assert!(e.to_string().contains("client authentication failed"), "{e}");
+        assert!(
+            e.to_string().contains("client authentication failed"),
+            "{e}"
+        );
         for garbage in [&b"<html>nope</html>"[..], b"", b"{\"message\":\"x\"}"] {
             let e = service_error(&domain(), 404, garbage, &[]);
             assert_eq!(e.kind(), crate::ErrorKind::Protocol);

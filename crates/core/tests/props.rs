@@ -44,6 +44,7 @@ fn entry(key: CacheKey, id: &str, refresh: Option<&str>, expires_at: i64) -> Ent
             token_type: "Bearer".into(),
             expires_at,
         },
+        source: Default::default(),
     }
 }
 

@@ -10,16 +10,39 @@ use hyper::body::Bytes;
 use super::{Domain, FormRequest, MAX_RESPONSE_BYTES};
 use crate::Error;
 
+/// What came back.
+pub(super) struct Answer {
+    pub status: u16,
+    /// The `Location` header (redirects are not followed).
+    pub location: Option<String>,
+    pub body: Vec<u8>,
+}
+
 /// POSTs the form and returns the status and body.
 pub(super) async fn post_form(
     req: &FormRequest,
     domain: &Domain,
     timeout: Duration,
 ) -> Result<(u16, Vec<u8>), Error> {
+    let a = request(Some(req), &req.url, domain, timeout).await?;
+    Ok((a.status, a.body))
+}
+
+/// GETs `url` (on the domain), without following redirects.
+pub(super) async fn get(url: &str, domain: &Domain, timeout: Duration) -> Result<Answer, Error> {
+    request(None, url, domain, timeout).await
+}
+
+async fn request(
+    req: Option<&FormRequest>,
+    url: &str,
+    domain: &Domain,
+    timeout: Duration,
+) -> Result<Answer, Error> {
     let endpoint = domain.to_string();
-    let uri: hyper::Uri = req.url.parse().map_err(|_| {
-        Error::Config(format!("invalid domain {endpoint}: not a valid URL"))
-    })?;
+    let uri: hyper::Uri = url
+        .parse()
+        .map_err(|_| Error::Config(format!("invalid domain {endpoint}: not a valid URL")))?;
     let work = async {
         match uri.scheme_str() {
             Some("http") => {
@@ -68,31 +91,37 @@ fn with_endpoint(e: Error, endpoint: &str) -> Error {
     }
 }
 
-async fn send<C>(connector: C, uri: hyper::Uri, req: &FormRequest) -> Result<(u16, Vec<u8>), Error>
+async fn send<C>(connector: C, uri: hyper::Uri, req: Option<&FormRequest>) -> Result<Answer, Error>
 where
     C: hyper_util::client::legacy::connect::Connect + Clone + Send + Sync + 'static,
 {
     let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
         .build::<_, http_body_util::Full<Bytes>>(connector);
-    let mut builder = hyper::Request::post(uri)
-        .header(
-            hyper::header::CONTENT_TYPE,
-            "application/x-www-form-urlencoded",
-        )
-        .header(hyper::header::ACCEPT, "application/json")
-        .header(
-            hyper::header::USER_AGENT,
-            concat!("cognito-token/", env!("CARGO_PKG_VERSION")),
-        );
-    if let Some(auth) = &req.authorization {
-        let mut v = hyper::header::HeaderValue::from_str(auth.expose())
-            .map_err(|_| Error::Config("the client id or secret has characters HTTP cannot carry".into()))?;
+    let mut builder = hyper::Request::builder().uri(uri).header(
+        hyper::header::USER_AGENT,
+        concat!("cognito-token/", env!("CARGO_PKG_VERSION")),
+    );
+    builder = match req {
+        Some(_) => builder
+            .method(hyper::Method::POST)
+            .header(
+                hyper::header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded",
+            )
+            .header(hyper::header::ACCEPT, "application/json"),
+        None => builder.method(hyper::Method::GET),
+    };
+    if let Some(auth) = req.and_then(|r| r.authorization.as_ref()) {
+        let mut v = hyper::header::HeaderValue::from_str(auth.expose()).map_err(|_| {
+            Error::Config("the client id or secret has characters HTTP cannot carry".into())
+        })?;
         v.set_sensitive(true);
         builder = builder.header(hyper::header::AUTHORIZATION, v);
     }
     let request = builder
         .body(http_body_util::Full::new(Bytes::from(
-            req.body.expose().as_bytes().to_vec(),
+            req.map(|r| r.body.expose().as_bytes().to_vec())
+                .unwrap_or_default(),
         )))
         .map_err(|_| Error::Config("cannot build the request".into()))?;
     let resp = client.request(request).await.map_err(|e| Error::Network {
@@ -100,6 +129,11 @@ where
         message: crate::error::source_chain(&e),
     })?;
     let status = resp.status().as_u16();
+    let location = resp
+        .headers()
+        .get(hyper::header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
     let too_large = || Error::BadResponse {
         endpoint: String::new(),
         message: format!("answer larger than {MAX_RESPONSE_BYTES} bytes"),
@@ -122,9 +156,16 @@ where
             } else {
                 Error::Network {
                     endpoint: String::new(),
-                    message: format!("reading the answer failed: {}", crate::error::source_chain(&*e)),
+                    message: format!(
+                        "reading the answer failed: {}",
+                        crate::error::source_chain(&*e)
+                    ),
                 }
             }
         })?;
-    Ok((status, body.to_bytes().to_vec()))
+    Ok(Answer {
+        status,
+        location,
+        body: body.to_bytes().to_vec(),
+    })
 }

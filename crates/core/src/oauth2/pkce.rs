@@ -5,8 +5,7 @@ use sha2::{Digest as _, Sha256};
 use crate::{Error, Secret};
 
 /// The unreserved characters a verifier is made of (RFC 7636 §4.1).
-const UNRESERVED: &[u8; 66] =
-    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~";
+const UNRESERVED: &[u8; 66] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~";
 
 /// Length of the verifiers [`Pkce::generate`] makes (RFC 7636 allows 43-128).
 pub const VERIFIER_LEN: usize = 64;
@@ -90,7 +89,12 @@ mod tests {
         let b = Pkce::generate().unwrap();
         assert_ne!(a.verifier(), b.verifier());
         assert_eq!(a.verifier().expose().len(), VERIFIER_LEN);
-        assert!(a.verifier().expose().bytes().all(|c| UNRESERVED.contains(&c)));
+        assert!(
+            a.verifier()
+                .expose()
+                .bytes()
+                .all(|c| UNRESERVED.contains(&c))
+        );
         assert_eq!(a.challenge(), challenge_s256(a.verifier().expose()));
         assert_eq!(a.challenge().len(), 43);
         assert!(!format!("{a:?}").contains(a.verifier().expose()));

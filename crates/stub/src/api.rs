@@ -328,6 +328,8 @@ pub(crate) struct State {
     pub requests: Vec<RecordedRequest>,
     pub fault: Option<Fault>,
     pub time_offset: i64,
+    /// The OAuth 2.0 side (`/oauth2/*`, the login page): see `crate::oauth`.
+    pub oauth: crate::oauth::OAuthState,
 }
 
 fn json_string<T: serde::Serialize>(v: &T) -> String {
@@ -526,7 +528,7 @@ impl State {
     }
 
     /// Finds a user by internal username, or by e-mail when the pool signs in by e-mail or has the e-mail alias.
-    fn find_index(pool: &Pool, name: &str) -> Option<usize> {
+    pub(crate) fn find_index(pool: &Pool, name: &str) -> Option<usize> {
         if let Some(i) = pool.users.iter().position(|u| u.username == name) {
             return Some(i);
         }

@@ -41,6 +41,17 @@
 //! `AssociateSoftwareToken`, `VerifySoftwareToken`, `RevokeToken`, `GetUser`.
 //! Anything else is `UnknownOperationException`.
 //!
+//! The stub is also the pool's OAuth 2.0 domain ([`Stub::domain`]):
+//! `POST /oauth2/token` (`client_credentials`, `authorization_code` with
+//! PKCE S256, `refresh_token`), `GET /oauth2/authorize` with a small login
+//! page (`/login`), `POST /oauth2/revoke`, for app clients given
+//! [`OAuthSpec`] settings ([`Stub::add_oauth_client`],
+//! [`Stub::add_resource_server`]). Confidential clients must use HTTP Basic;
+//! `redirect_uri` matches exactly; codes are single-use, bound to client,
+//! redirect URI and verifier, valid five minutes; errors are Cognito's
+//! `{"error": …}`. [`Stub::oauth_requests`] records what arrived;
+//! [`Stub::sign_in`] plays the browser.
+//!
 //! ```no_run
 //! use cognito_stub::{ClientSpec, PoolSpec, Stub, UserSpec};
 //! let stub = Stub::start();
@@ -54,6 +65,7 @@
 pub mod srp;
 
 mod api;
+mod oauth;
 mod server;
 mod tokens;
 mod totp;
@@ -65,6 +77,7 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
+pub use oauth::{HttpResponse, OAuthRequest, OAuthSpec, http_get};
 pub use totp::totp_code;
 pub use util::secret_hash;
 

@@ -104,6 +104,7 @@ pub(crate) async fn handle(
 ) -> Result<Response<Full<Bytes>>, Dropped> {
     let method = req.method().clone();
     let path = req.uri().path().to_owned();
+    let query = req.uri().query().map(str::to_owned);
     let header = |name: &str| {
         req.headers()
             .get(name)
@@ -168,6 +169,17 @@ pub(crate) async fn handle(
         FaultAction::Status(code, body) => return Ok(response(code, JSON_11, body)),
     }
 
+    if let Some(r) = crate::oauth::route(
+        &shared,
+        &method,
+        &path,
+        query.as_deref(),
+        authorization.as_deref(),
+        content_type.as_deref(),
+        &bytes,
+    ) {
+        return Ok(r);
+    }
     if method == Method::GET {
         let pool_id = path
             .strip_prefix('/')

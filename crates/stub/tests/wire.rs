@@ -15,6 +15,9 @@ use num_bigint::BigUint;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
+#[path = "wire/oauth.rs"]
+mod oauth;
+
 struct Resp {
     status: u16,
     headers: Vec<(String, String)>,

@@ -140,6 +140,10 @@ pub fn report(e: &anyhow::Error) -> ExitCode {
         line.push_str("; ");
         line.push_str(h);
     }
-    eprintln!("error: {line}");
+    // Not eprintln!: a failing stderr (full disk, /dev/full) must not panic.
+    let _ = std::io::Write::write_all(
+        &mut std::io::stderr(),
+        format!("error: {line}\n").as_bytes(),
+    );
     ExitCode::from(exit_code(e))
 }

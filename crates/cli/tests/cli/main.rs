@@ -11,6 +11,7 @@ mod cache;
 mod hygiene;
 mod login;
 mod mfa;
+mod oauth;
 mod signals;
 mod srp;
 mod tools;

@@ -25,6 +25,7 @@ mod cache;
 mod cli_login;
 mod fixture;
 mod mfa;
+mod oauth;
 mod provisioning;
 mod rejections;
 mod srp;
@@ -103,6 +104,11 @@ emulator_tests! {
     ],
     mfa: [
         totp_sign_in_with_the_secret,
+    ],
+    oauth: [
+        client_credentials_gives_a_scoped_access_token,
+        browser_flow_refresh_and_revoke,
+        browser_flow_bad_input,
     ],
     tools: [
         verify_against_the_emulator_jwks,

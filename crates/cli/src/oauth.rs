@@ -377,7 +377,19 @@ impl Target {
         );
         oauth2::check_authorize(&self.domain, &url, self.request_timeout)
             .await
-            .map_err(|e| self.hinted(e))?;
+            .map_err(|e| {
+                // Before any redirect, Cognito (and emulators) refuse a
+                // redirect URI they do not know; some call it invalid_request.
+                if e.code() == Some("invalid_request") {
+                    let hint = format!(
+                        "check that {} is exactly one of the app client's allowed callback URLs (add exactly that), \
+                         or pass --redirect-uri with one that is registered",
+                        self.redirect_uri
+                    );
+                    return Hinted { error: e, hint }.into();
+                }
+                self.hinted(e)
+            })?;
         present(&url, self.no_browser)?;
         let cb = listener
             .wait(&state, self.wait_timeout)

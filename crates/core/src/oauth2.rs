@@ -6,7 +6,8 @@
 //!
 //! - Confidential clients authenticate with HTTP Basic (RFC 6749 §2.3.1: the
 //!   client id and secret are each form-urlencoded, joined by `:`, then
-//!   base64-encoded); public clients send `client_id` in the body.
+//!   base64-encoded); every request also names `client_id` in the body, as
+//!   AWS's examples do. The secret never travels in the body.
 //! - Cognito's errors (`{"error":"invalid_grant","error_description":…}`)
 //!   become [`Error::Service`] with Cognito's own words; anything that is not
 //!   a token endpoint's answer is [`Error::BadResponse`] naming the domain.
@@ -297,19 +298,18 @@ pub fn basic_auth(client_id: &str, client_secret: &Secret) -> Secret {
     ))
 }
 
-/// Adds client authentication: Basic when the client has a secret, else
-/// `client_id` in the body.
+/// Client authentication: `client_id` in the body (as AWS's examples send
+/// it, also with Basic), and HTTP Basic when the client has a secret. The
+/// secret never goes in the body.
 fn authenticate(
     client: &OAuthClient,
     q: &mut form_urlencoded::Serializer<'_, String>,
 ) -> Option<Secret> {
-    match &client.client_secret {
-        Some(secret) => Some(basic_auth(&client.client_id, secret)),
-        None => {
-            q.append_pair("client_id", &client.client_id);
-            None
-        }
-    }
+    q.append_pair("client_id", &client.client_id);
+    client
+        .client_secret
+        .as_ref()
+        .map(|secret| basic_auth(&client.client_id, secret))
 }
 
 /// The token request for a grant (pure: no I/O).
@@ -718,6 +718,7 @@ mod tests {
             form(&req.body),
             [
                 ("grant_type".to_owned(), "client_credentials".to_owned()),
+                ("client_id".to_owned(), "m2m".to_owned()),
                 ("scope".to_owned(), "rs/read rs/write".to_owned())
             ]
         );

@@ -12,6 +12,7 @@ mod hygiene;
 mod login;
 mod mfa;
 mod oauth;
+mod real_browser;
 mod signals;
 mod srp;
 mod tools;

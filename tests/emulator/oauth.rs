@@ -320,10 +320,7 @@ pub async fn browser_flow_bad_input(emu: Emu) {
         .env("COGNITO_CLIENT_ID", &o.web_client_id)
         .run()
         .fails(3, "invalid_request");
-    assert!(
-        e.contains(&format!("add exactly that")) && e.contains(&other),
-        "{e}"
-    );
+    assert!(e.contains("add exactly that") && e.contains(&other), "{e}");
     // A scope the client does not allow.
     home.cli([
         "login",

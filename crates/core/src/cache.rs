@@ -96,6 +96,8 @@ struct OnDisk {
 
 /// The result of a lookup.
 #[derive(Debug)]
+// One short-lived value per command: boxing the entry would buy nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum Lookup {
     /// An entry for this key.
     Hit(Entry),

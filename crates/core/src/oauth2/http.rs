@@ -56,7 +56,7 @@ async fn request(
                 let conn = hyper_rustls::HttpsConnectorBuilder::new()
                     .with_provider_and_native_roots(provider)
                     .map_err(|e| format!("cannot load the system's root certificates: {e}"))
-                    .map_err(|m| Error::Config(m))?
+                    .map_err(Error::Config)?
                     .https_only()
                     .enable_http1()
                     .build();

@@ -107,7 +107,19 @@ impl Oauth {
 #[test]
 fn client_credentials_prints_a_scoped_access_token_cached_per_scope_set() {
     let o = setup();
-    let t = o.cc(&["login", "--scope", "rs/read"]).line();
+    let out = o.cc(&["login", "--scope", "rs/read", "-vvv"]);
+    let t = out.line();
+    for s in [&t, o.m2m.secret.as_ref().unwrap()] {
+        assert!(
+            !out.stderr.contains(s.as_str()),
+            "a secret on stderr at -vvv"
+        );
+    }
+    assert!(
+        out.stderr.contains("token endpoint request"),
+        "-vvv logs the request: {}",
+        out.stderr
+    );
     let c = claims(&t);
     assert_eq!(c["token_use"], "access");
     assert_eq!(c["client_id"], o.m2m.id.as_str());
@@ -331,7 +343,18 @@ impl Oauth {
 #[test]
 fn browser_flow_with_pkce_state_and_basic_auth_then_refresh_and_revoke() {
     let o = setup();
-    let run = o.browser(&o.web, "login", &[]);
+    // At full verbosity (the SDK's, hyper's and our own trace events):
+    // stderr is searched for every secret of the exchange below.
+    let mut args = vec![
+        "login",
+        "--flow",
+        "browser",
+        "--no-browser",
+        "--redirect-uri",
+        &o.redirect,
+    ];
+    args.push("-vvv");
+    let run = Running::start(o.cmd(&o.web, &args).env("RUST_LOG", "trace"));
     let url = run.url();
     // The URL carries no secret, and the parameters Cognito needs.
     assert!(!url.contains(o.web.secret.as_deref().unwrap()));
@@ -371,7 +394,15 @@ fn browser_flow_with_pkce_state_and_basic_auth_then_refresh_and_revoke() {
     // Secrets of the exchange never reach stderr.
     let code = &reqs[0].params["code"];
     let verifier = &reqs[0].params["code_verifier"];
-    for s in [code, verifier, &id, o.web.secret.as_ref().unwrap()] {
+    let basic = {
+        use base64::Engine as _;
+        base64::engine::general_purpose::STANDARD.encode(format!(
+            "{}:{}",
+            o.web.id,
+            o.web.secret.as_ref().unwrap()
+        ))
+    };
+    for s in [code, verifier, &id, o.web.secret.as_ref().unwrap(), &basic] {
         assert!(!out.stderr.contains(s.as_str()), "{}", out.stderr);
     }
     // The verifier matches the challenge the URL carried (RFC 7636 S256).

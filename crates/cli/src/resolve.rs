@@ -128,9 +128,9 @@ pub async fn resolve(args: &IdentityArgs) -> anyhow::Result<Resolved> {
         Some(FlowArg::Password) => Flow::Password,
         Some(FlowArg::Admin) => Flow::Admin,
         Some(FlowArg::Srp) => Flow::Srp,
-        Some(f @ (FlowArg::ClientCredentials | FlowArg::Browser)) => {
+        Some(FlowArg::ClientCredentials | FlowArg::Browser) => {
             return Err(usage!(
-                "--flow {f:?} is an OAuth2 flow: it does not sign in with InitiateAuth"
+                "the OAuth2 flows (client-credentials, browser) get tokens for one client or user at a time, not with InitiateAuth"
             ));
         }
         None => match p.flow.as_deref() {

@@ -195,6 +195,33 @@ fn client_credentials_prints_a_scoped_access_token_cached_per_scope_set() {
 }
 
 #[test]
+fn a_profile_selects_the_oauth2_flow_domain_and_scope() {
+    let o = setup();
+    let dir = o.dir.path().join("config/cognito-token");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("config.toml"),
+        format!(
+            "[profiles.m2m]\nflow = \"client-credentials\"\ndomain = \"{}\"\nclient_id = \"{}\"\n\
+             scope = \"rs/write\"\nclient_secret_env = \"M2M_SECRET\"\n",
+            o.stub.domain(),
+            o.m2m.id
+        ),
+    )
+    .unwrap();
+    let t = Cmd::bare(o.dir.path(), &["token", "--profile", "m2m"])
+        .env("M2M_SECRET", o.m2m.secret.as_deref().unwrap())
+        .run()
+        .line();
+    assert_eq!(claims(&t)["scope"], "rs/write");
+    // --users-file is for InitiateAuth only.
+    let list = o.dir.path().join("users.csv");
+    std::fs::write(&list, "alice,x\n").unwrap();
+    o.cc(&["login", "--users-file", list.to_str().unwrap()])
+        .fails(2, "OAuth2 flows");
+}
+
+#[test]
 fn client_credentials_bad_input() {
     let o = setup();
     // --token id/refresh: there are none.

@@ -26,6 +26,7 @@ mod cli_login;
 mod devices;
 mod fixture;
 mod mfa;
+mod oauth;
 mod provisioning;
 mod proxy;
 mod rejections;
@@ -110,6 +111,11 @@ emulator_tests! {
         remember_device_without_device_tracking,
     ],
     proxy: [emulator_tokens_through_the_proxy],
+    oauth: [
+        client_credentials_gives_a_scoped_access_token,
+        browser_flow_refresh_and_revoke,
+        browser_flow_bad_input,
+    ],
     tools: [
         verify_against_the_emulator_jwks,
         exec_passes_tokens_and_exit_status,

@@ -413,6 +413,16 @@ impl Cli {
             .expect("HOME is set")
     }
 
+    /// Starts it without waiting: stdout and stderr piped. Use with a
+    /// [`Home`] (`home.cli(…)`), which outlives the process.
+    pub fn spawn(mut self) -> std::process::Child {
+        self.cmd
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("starting the cognito-token CLI")
+    }
+
     /// Runs it to the end.
     pub fn run(mut self) -> CliOutput {
         let out = self.cmd.output().expect("running the cognito-token CLI");

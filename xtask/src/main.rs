@@ -6,6 +6,8 @@
 //!   emulator tests in tests/) against them, removes them.
 //! - `cargo xtask token [--emulator moto|fakecloud] [--username NAME] [--keep]`:
 //!   a throw-away pool and user on a fresh emulator; prints the user's ID token.
+//!   `--flow client-credentials` (fakecloud, the default then): an access
+//!   token from the domain's client-credentials grant.
 //! - `cargo xtask emulator [--emulator moto|fakecloud] [--totp]`: an emulator
 //!   with a pool and a user, until Ctrl-C; prints `export` lines for the CLI
 //!   and the tests.
@@ -19,6 +21,7 @@ mod bench;
 mod bench_proxy;
 mod fakecloud_image;
 mod image;
+mod oauth;
 mod select;
 #[cfg(test)]
 mod tidy;
@@ -48,10 +51,12 @@ commands:
                                  run all tests (unit + emulator) against emulator containers
                                  (E: moto, fakecloud or all, the default); ARGS go to
                                  `cargo nextest run` (or `cargo test`)
-  token [--emulator E] [--username NAME] [--keep]
+  token [--emulator E] [--username NAME] [--keep] [--flow client-credentials]
                                  provision a pool and user on a fresh emulator (E: moto, the
                                  default, or fakecloud), sign in, print the ID token; --keep
-                                 leaves the emulator running and prints `export` lines
+                                 leaves the emulator running and prints `export` lines;
+                                 --flow client-credentials (fakecloud): print an access token
+                                 from the OAuth2 client-credentials grant
   emulator [--emulator E] [--totp]
                                  start an emulator (moto or fakecloud) with a pool and a user,
                                  print `export` lines, run until Ctrl-C; --totp makes moto
@@ -534,19 +539,40 @@ struct TokenArgs {
     kind: Kind,
     username: String,
     keep: bool,
+    /// `--flow client-credentials`: an OAuth2 access token instead.
+    client_credentials: bool,
 }
 
 fn parse_token_args(args: &[String]) -> anyhow::Result<TokenArgs> {
-    let (kinds, args) = take_emulator("token", args, &[Kind::Moto], false)?;
+    // The OAuth2 grant needs fakecloud (moto has no OAuth endpoints).
+    let cc = args
+        .iter()
+        .any(|a| a == "client-credentials" || a == "--flow=client-credentials");
+    let default = if cc { Kind::Fakecloud } else { Kind::Moto };
+    let (kinds, args) = take_emulator("token", args, &[default], false)?;
     let mut out = TokenArgs {
         kind: kinds[0],
         username: "alice".into(),
         keep: false,
+        client_credentials: false,
     };
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
             "--keep" => out.keep = true,
+            "--flow" | "--flow=client-credentials" => {
+                let v = if a == "--flow" {
+                    it.next().context("--flow needs a value")?.as_str()
+                } else {
+                    "client-credentials"
+                };
+                if v != "client-credentials" {
+                    bail!(
+                        "`cargo xtask token --flow`: only client-credentials (the default signs in with a password)"
+                    );
+                }
+                out.client_credentials = true;
+            }
             "--username" => out.username = it.next().context("--username needs a value")?.clone(),
             s if s.starts_with("--username=") => out.username = s["--username=".len()..].to_owned(),
             other => bail!("`cargo xtask token`: unknown argument {other:?}\n\n{USAGE}"),
@@ -554,6 +580,11 @@ fn parse_token_args(args: &[String]) -> anyhow::Result<TokenArgs> {
     }
     if out.username.trim().is_empty() {
         bail!("--username must not be empty");
+    }
+    if out.client_credentials && out.kind == Kind::Moto {
+        bail!(
+            "moto has no OAuth2 endpoints: `cargo xtask token --flow client-credentials` needs --emulator fakecloud (the default for this flow)"
+        );
     }
     Ok(out)
 }
@@ -566,6 +597,38 @@ fn token(args: &[String]) -> anyhow::Result<()> {
     runtime()?.block_on(async move {
         remove_stale().await?;
         let emulator = start_kind(opts.kind, &tag, false, opts.keep).await?;
+        if opts.client_credentials {
+            let result = async {
+                let p = emu::provision(emulator.endpoint(), &PoolOptions::default()).await?;
+                let o = oauth::setup(&p).await?;
+                let token = oauth::client_credentials_token(&o).await?;
+                anyhow::Ok((o, token))
+            }
+            .await;
+            return match result {
+                Ok((o, token)) => {
+                    say!("the access token follows on stdout");
+                    println!("{token}");
+                    if opts.keep {
+                        for (k, v) in emulator.test_env() {
+                            println!("export {k}={}", sh_quote(&v));
+                        }
+                        oauth::print_exports(&o, sh_quote);
+                        let id = emulator.keep();
+                        say!("the emulator keeps running; remove it with `docker rm -f {id:.12}`");
+                    } else {
+                        emulator.stop().await?;
+                    }
+                    Ok(())
+                }
+                Err(e) => {
+                    if let Err(e2) = emulator.stop().await {
+                        say!("{e2:#}");
+                    }
+                    Err(e)
+                }
+            };
+        }
         let result = async {
             let p = emu::provision(emulator.endpoint(), &PoolOptions::default()).await?;
             say!("pool {} with client {} (with a secret)", p.pool_id, p.client_id);
@@ -629,16 +692,25 @@ fn emulator(args: &[String]) -> anyhow::Result<()> {
             let username = "alice";
             let password = Provisioned::password();
             p.create_user(username, &password, Some("alice@example.com")).await?;
-            anyhow::Ok((p, username, password))
+            // The OAuth2 flows need fakecloud: moto has no OAuth endpoints.
+            let o = match kind {
+                Kind::Fakecloud => Some(oauth::setup(&p).await?),
+                Kind::Moto => None,
+            };
+            anyhow::Ok((p, username, password, o))
         }
         .await;
         match result {
-            Ok((p, username, password)) => {
+            Ok((p, username, password, o)) => {
                 say!(
                     "pool {}: user {username} has a temporary password (the first login gets NEW_PASSWORD_REQUIRED)",
                     p.pool_id
                 );
                 print_exports(&p, username, &password, &emulator);
+                match &o {
+                    Some(o) => oauth::print_exports(o, sh_quote),
+                    None => say!("moto has no OAuth2 endpoints: for --flow client-credentials and --flow browser, use --emulator fakecloud"),
+                }
                 say!("the emulator runs until Ctrl-C");
                 let sig = shutdown_signal().await;
                 say!("{sig}: removing the emulator container");

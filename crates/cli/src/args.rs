@@ -54,6 +54,10 @@ pub enum FlowArg {
     Admin,
     /// USER_SRP_AUTH: the password never leaves this machine (needs --user-pool-id).
     Srp,
+    /// OAuth2 client_credentials at --domain (machine to machine; needs the client secret; prints the access token).
+    ClientCredentials,
+    /// OAuth2 authorization code with PKCE at --domain, in a browser (hosted UI, federated sign-in).
+    Browser,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -118,9 +122,11 @@ pub struct IdentityArgs {
     /// Sign-in flow.
     #[arg(long, value_enum)]
     pub flow: Option<FlowArg>,
-    /// Give up on a request after this many seconds (retries included).
-    #[arg(long, value_name = "SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
-    pub timeout: u64,
+    /// Give up on a request after this many seconds (retries included) [default: 30; --flow browser: 300, the wait for the sign-in].
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub timeout: Option<u64>,
+    #[command(flatten)]
+    pub oauth: OAuthArgs,
 }
 
 /// How to answer sign-in questions (password, challenges).
@@ -160,9 +166,9 @@ pub struct PrintArgs {
     /// What to print.
     #[arg(long, value_enum, default_value = "token")]
     pub output: OutputArg,
-    /// Which token to print (for --output token and header).
-    #[arg(long = "token", value_enum, default_value = "id")]
-    pub token_kind: TokenArg,
+    /// Which token to print (for --output token and header) [default: id; --flow client-credentials: access].
+    #[arg(long = "token", value_enum)]
+    pub token_kind: Option<TokenArg>,
 }
 
 #[derive(Debug, Args)]
@@ -286,6 +292,26 @@ pub enum ProfileAction {
         /// The profile (default: COGNITO_TOKEN_PROFILE).
         name: Option<String>,
     },
+}
+
+/// The OAuth2 flows (`--flow client-credentials|browser`) at the user pool's domain.
+#[derive(Debug, Clone, Args)]
+pub struct OAuthArgs {
+    /// The user pool's domain, e.g. https://PREFIX.auth.REGION.amazoncognito.com (--flow client-credentials and browser).
+    #[arg(long, env = "COGNITO_DOMAIN", value_name = "URL")]
+    pub domain: Option<String>,
+    /// OAuth scopes, space- or comma-separated, e.g. "orders/read orders/write" [default: client-credentials: the client's; browser: openid email profile].
+    #[arg(long, value_name = "SCOPES")]
+    pub scope: Option<String>,
+    /// --flow browser: where Cognito sends the browser back; must be one of the app client's callback URLs, exactly [default: http://localhost:8976/callback].
+    #[arg(long, value_name = "URL")]
+    pub redirect_uri: Option<String>,
+    /// --flow browser: print the sign-in URL on stderr instead of opening a browser.
+    #[arg(long)]
+    pub no_browser: bool,
+    /// --flow browser: go straight to this identity provider (Google, a SAML or OIDC provider's name).
+    #[arg(long, value_name = "NAME")]
+    pub idp: Option<String>,
 }
 
 /// Where the config file lives.

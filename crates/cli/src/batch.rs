@@ -503,7 +503,11 @@ async fn one(shared: Arc<Shared>, user: User) -> Outcome {
             Outcome {
                 line,
                 failed: None,
-                entry: Some(Entry { key, tokens }),
+                entry: Some(Entry {
+                    key,
+                    tokens,
+                    source: Default::default(),
+                }),
             }
         }
         Err(e) => {

@@ -30,7 +30,7 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn cache() -> Option<Cache> {
+pub(crate) fn cache() -> Option<Cache> {
     Cache::default_dir().map(Cache::at)
 }
 
@@ -57,6 +57,7 @@ fn store(r: &Resolved, tokens: &Tokens) {
     if let Err(e) = cache.store(&Entry {
         key: r.cache_key(),
         tokens: tokens.clone(),
+        source: Default::default(),
     }) {
         eprintln!(
             "warning: cannot write the token cache in {}: {e}",
@@ -68,6 +69,9 @@ fn store(r: &Resolved, tokens: &Tokens) {
 async fn login(a: LoginArgs) -> anyhow::Result<ExitCode> {
     if let Some(path) = a.users_file.clone() {
         return crate::batch::login_many(a, &path).await;
+    }
+    if let Some(t) = crate::oauth::target(&a.identity)? {
+        return crate::oauth::login(&t, a.sign_in.no_cache, &a.print).await;
     }
     let r = resolve(&a.identity).await?;
     // Check the answers' options before asking for a password.
@@ -139,12 +143,18 @@ async fn current_tokens(
 }
 
 async fn token(a: TokenArgs) -> anyhow::Result<ExitCode> {
+    if let Some(t) = crate::oauth::target(&a.identity)? {
+        return crate::oauth::token(&t, a.sign_in.no_cache, &a.print, a.min_ttl).await;
+    }
     let r = resolve(&a.identity).await?;
     let tokens = current_tokens(&r, &a.sign_in, a.min_ttl).await?;
     print_tokens(&tokens, &a.print)
 }
 
 async fn logout(a: LogoutArgs) -> anyhow::Result<ExitCode> {
+    if let Some(t) = crate::oauth::target(&a.identity)? {
+        return crate::oauth::logout(&t, a.local).await;
+    }
     let r = resolve(&a.identity).await?;
     let Some(cache) = cache() else {
         return Err(usage!("no cache directory (HOME and XDG_CACHE_HOME unset)"));
@@ -205,8 +215,8 @@ pub(crate) fn rfc3339(unix: i64) -> String {
         .unwrap_or_else(|| unix.to_string())
 }
 
-fn print_tokens(tokens: &Tokens, p: &PrintArgs) -> anyhow::Result<ExitCode> {
-    let kind = match p.token_kind {
+pub(crate) fn print_tokens(tokens: &Tokens, p: &PrintArgs) -> anyhow::Result<ExitCode> {
+    let kind = match p.token_kind.unwrap_or(TokenArg::Id) {
         TokenArg::Id => TokenKind::Id,
         TokenArg::Access => TokenKind::Access,
         TokenArg::Refresh => TokenKind::Refresh,
@@ -215,7 +225,8 @@ fn print_tokens(tokens: &Tokens, p: &PrintArgs) -> anyhow::Result<ExitCode> {
         OutputArg::Json => {
             let now = now();
             let v = serde_json::json!({
-                "id_token": tokens.id_token.expose(),
+                // None for client credentials, which have no ID token.
+                "id_token": (!tokens.id_token.is_empty()).then(|| tokens.id_token.expose()),
                 "access_token": tokens.access_token.expose(),
                 "refresh_token": tokens.refresh_token.as_ref().map(|t| t.expose()),
                 "token_type": tokens.token_type,
@@ -393,8 +404,17 @@ async fn verify_cmd(a: VerifyArgs) -> anyhow::Result<ExitCode> {
 }
 
 async fn exec(a: ExecArgs) -> anyhow::Result<ExitCode> {
-    let r = resolve(&a.identity).await?;
-    let tokens = current_tokens(&r, &a.sign_in, a.min_ttl).await?;
+    // The variable the profile takes the client secret from, whatever the
+    // flow: kept out of the child like our own secret variables.
+    let secret_env = crate::resolve::load_profile(a.identity.profile.as_deref())?
+        .and_then(|p| p.client_secret_env);
+    let tokens = match crate::oauth::target(&a.identity)? {
+        Some(t) => t.current(a.sign_in.no_cache, a.min_ttl).await?,
+        None => {
+            let r = resolve(&a.identity).await?;
+            current_tokens(&r, &a.sign_in, a.min_ttl).await?
+        }
+    };
     let (program, args) = a
         .command
         .split_first()
@@ -414,7 +434,7 @@ async fn exec(a: ExecArgs) -> anyhow::Result<ExitCode> {
         "COGNITO_MFA_CODE",
     ]
     .into_iter()
-    .chain(r.client_secret_env.as_deref())
+    .chain(secret_env.as_deref())
     {
         child.env_remove(k);
     }

@@ -64,6 +64,14 @@ pub fn exit_code(e: &anyhow::Error) -> u8 {
         if cause.is::<Interrupted>() {
             return INTERRUPTED;
         }
+        if let Some(h) = cause.downcast_ref::<crate::oauth::Hinted>() {
+            return match h.error.kind() {
+                ErrorKind::Rejected => REJECTED,
+                ErrorKind::Network => NETWORK,
+                ErrorKind::Config => USAGE,
+                _ => PROTOCOL,
+            };
+        }
         if let Some(core) = cause.downcast_ref::<cognito_token_core::Error>() {
             return match core.kind() {
                 ErrorKind::Rejected => REJECTED,
@@ -145,6 +153,10 @@ pub fn report(e: &anyhow::Error) -> ExitCode {
         line.push_str("; ");
         line.push_str(h);
     }
-    eprintln!("error: {line}");
+    // Not eprintln!: a failing stderr (full disk, /dev/full) must not panic.
+    let _ = std::io::Write::write_all(
+        &mut std::io::stderr(),
+        format!("error: {line}\n").as_bytes(),
+    );
     ExitCode::from(exit_code(e))
 }

@@ -9,6 +9,7 @@ mod commands;
 mod devices;
 mod fail;
 mod keys;
+mod oauth;
 mod profile;
 mod proxy;
 mod resolve;

@@ -43,6 +43,14 @@ pub struct Profile {
     pub client_secret_command: Option<Vec<String>>,
     /// Remember the device on sign-in, like `--remember-device`.
     pub remember_device: Option<bool>,
+    /// The user pool's domain, for the OAuth2 flows.
+    pub domain: Option<String>,
+    /// OAuth scopes (space- or comma-separated), for the OAuth2 flows.
+    pub scope: Option<String>,
+    /// The browser flow's redirect URI.
+    pub redirect_uri: Option<String>,
+    /// The browser flow's identity provider.
+    pub idp: Option<String>,
     /// Refused with a clear error: secrets do not belong in this file.
     #[serde(default)]
     client_secret: Option<toml::Value>,
@@ -163,6 +171,10 @@ impl Profile {
             "remember_device",
             &self.remember_device.map(|b| b.to_string()),
         );
+        put("domain", &self.domain);
+        put("scope", &self.scope);
+        put("redirect_uri", &self.redirect_uri);
+        put("idp", &self.idp);
         if let Some(var) = &self.client_secret_env {
             let set = std::env::var_os(var).is_some_and(|v| !v.is_empty());
             v.push((

@@ -24,9 +24,6 @@ pub struct Resolved {
     pub endpoint: Endpoint,
     /// Hosts other than loopback that may be reached over plain HTTP.
     pub insecure_hosts: Vec<String>,
-    /// The variable the profile's `client_secret_env` names, if any (kept
-    /// out of `exec`'s child).
-    pub client_secret_env: Option<String>,
     pub timeout: std::time::Duration,
     /// The process's one SDK client, built on first use.
     client: tokio::sync::OnceCell<Cognito>,
@@ -149,6 +146,11 @@ pub async fn resolve(args: &IdentityArgs) -> anyhow::Result<Resolved> {
         Some(FlowArg::Password) => Flow::Password,
         Some(FlowArg::Admin) => Flow::Admin,
         Some(FlowArg::Srp) => Flow::Srp,
+        Some(FlowArg::ClientCredentials | FlowArg::Browser) => {
+            return Err(usage!(
+                "the OAuth2 flows (client-credentials, browser) get tokens for one client or user at a time, not with InitiateAuth"
+            ));
+        }
         None => match p.flow.as_deref() {
             None | Some("password") => Flow::Password,
             Some("admin") => Flow::Admin,
@@ -216,8 +218,7 @@ pub async fn resolve(args: &IdentityArgs) -> anyhow::Result<Resolved> {
         region,
         endpoint,
         insecure_hosts,
-        client_secret_env: p.client_secret_env.clone(),
-        timeout: std::time::Duration::from_secs(args.timeout),
+        timeout: std::time::Duration::from_secs(args.timeout.unwrap_or(30)),
         client: tokio::sync::OnceCell::new(),
         remember_device: p.remember_device.unwrap_or(false),
     })

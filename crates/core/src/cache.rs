@@ -58,6 +58,34 @@ pub struct Entry {
     pub key: CacheKey,
     /// The tokens.
     pub tokens: Tokens,
+    /// Which token source made them: where a refresh or a revocation goes.
+    /// Entries written before sources were recorded have none: InitiateAuth.
+    #[serde(default)]
+    pub source: Source,
+}
+
+/// The token source that made an entry.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Source {
+    /// `InitiateAuth` (password, srp, admin): refresh with `REFRESH_TOKEN_AUTH`.
+    #[default]
+    InitiateAuth,
+    /// The OAuth2 `client_credentials` grant at a domain: no refresh token,
+    /// grant again.
+    ClientCredentials {
+        /// The user pool domain.
+        domain: String,
+    },
+    /// The OAuth2 authorization-code grant (browser): refresh and revoke at
+    /// the domain's `/oauth2/token` and `/oauth2/revoke`.
+    Browser {
+        /// The user pool domain.
+        domain: String,
+        /// Who signed in (the ID token's `cognito:username`).
+        #[serde(default)]
+        user: Option<String>,
+    },
 }
 
 #[derive(Serialize, Deserialize)]
@@ -69,6 +97,8 @@ struct OnDisk {
 
 /// The result of a lookup.
 #[derive(Debug)]
+// One short-lived value per command: boxing the entry would buy nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum Lookup {
     /// An entry for this key.
     Hit(Entry),
@@ -212,6 +242,7 @@ mod tests {
                 expires_at: 1_900_000_000,
                 new_device: None,
             },
+            source: Source::default(),
         }
     }
 
@@ -255,6 +286,38 @@ mod tests {
         // No temporary files left behind.
         let left: Vec<_> = fs::read_dir(cache.dir()).unwrap().collect();
         assert!(left.is_empty(), "{left:?}");
+    }
+
+    #[test]
+    fn entries_without_a_source_are_initiate_auth_and_sources_round_trip() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::at(dir.path().join("cache"));
+        let path = cache.store(&entry("a")).unwrap();
+        // A file written before sources existed.
+        let mut v: serde_json::Value = serde_json::from_slice(&fs::read(&path).unwrap()).unwrap();
+        v.as_object_mut().unwrap().remove("source");
+        fs::write(&path, v.to_string()).unwrap();
+        match cache.load(&key("a")) {
+            Lookup::Hit(e) => assert_eq!(e.source, Source::InitiateAuth),
+            other => panic!("{other:?}"),
+        }
+        let mut e = entry("a");
+        e.source = Source::Browser {
+            domain: "https://d.example".into(),
+            user: Some("alice".into()),
+        };
+        cache.store(&e).unwrap();
+        let raw = fs::read_to_string(&path).unwrap();
+        assert!(
+            raw.contains(
+                r#""source":{"kind":"browser","domain":"https://d.example","user":"alice"}"#
+            ),
+            "{raw}"
+        );
+        match cache.load(&key("a")) {
+            Lookup::Hit(got) => assert_eq!(got, e),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

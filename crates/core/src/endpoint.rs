@@ -236,10 +236,21 @@ pub fn insecure_hosts(flags: &[String]) -> Vec<String> {
 /// URL with a host, no user information, and plain HTTP only to loopback
 /// or to a host in `insecure_hosts`.
 pub fn check(e: &str, insecure_hosts: &[String]) -> Result<(), Error> {
+    check_url("endpoint URL", "http://localhost:5000", e, insecure_hosts)
+}
+
+/// [`check`] for any URL a secret is sent to (`what`: "endpoint URL",
+/// "domain"; `example`: a valid one, for the message).
+pub fn check_url(
+    what: &str,
+    example: &str,
+    e: &str,
+    insecure_hosts: &[String],
+) -> Result<(), Error> {
     let shown = crate::identity::truncate(e, 80);
     let bad = |why: String| {
         Error::Config(format!(
-            "invalid endpoint URL {shown:?}: {why}; expected e.g. http://localhost:5000"
+            "invalid {what} {shown:?}: {why}; expected e.g. {example}"
         ))
     };
     if e.len() > 2048 || e.chars().any(|c| c.is_whitespace() || c.is_control()) {
@@ -256,11 +267,10 @@ pub fn check(e: &str, insecure_hosts: &[String]) -> Result<(), Error> {
     let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
     if authority.contains('@') {
         // Never echo the part before the `@`: it may be a password.
-        return Err(Error::Config(
-            "refusing an endpoint URL with user information (user:password@ or anything@ before the host): \
+        return Err(Error::Config(format!(
+            "refusing a {what} with user information (user:password@ or anything@ before the host): \
              credentials do not belong in a URL, and the request would go to the host after the @"
-                .into(),
-        ));
+        )));
     }
     if authority.is_empty() || authority.starts_with(':') {
         return Err(bad("no host".into()));
@@ -274,7 +284,7 @@ pub fn check(e: &str, insecure_hosts: &[String]) -> Result<(), Error> {
         let name = host_name(&host);
         if !insecure_hosts.iter().any(|h| *h == name) {
             return Err(Error::Config(format!(
-                "refusing plain http:// to {name}: passwords and tokens would cross the network unencrypted; \
+                "refusing plain http:// to {name}: passwords, secrets and tokens would cross the network in clear text; \
                  use https://, or, for an emulator you trust on another host, pass --allow-insecure-http {name} \
                  (or set {INSECURE_HTTP_ENV}={name})"
             )));
@@ -291,7 +301,9 @@ fn host_name(host: &url::Host<&str>) -> String {
     }
 }
 
-fn is_loopback(host: &url::Host<&str>) -> bool {
+/// Whether a host is this machine: `localhost`, 127.0.0.0/8, `[::1]` (or
+/// an IPv4-mapped loopback address).
+pub fn is_loopback(host: &url::Host<&str>) -> bool {
     match host {
         url::Host::Domain(d) => d.eq_ignore_ascii_case("localhost"),
         url::Host::Ipv4(a) => a.is_loopback(),

@@ -28,6 +28,7 @@ mod hash;
 mod identity;
 pub mod jwt;
 mod login;
+pub mod oauth2;
 pub mod private_file;
 pub mod sanitize;
 mod secret;

@@ -45,6 +45,7 @@ fn entry(key: CacheKey, id: &str, refresh: Option<&str>, expires_at: i64) -> Ent
             expires_at,
             new_device: None,
         },
+        source: Default::default(),
     }
 }
 

@@ -20,6 +20,7 @@
 mod container;
 mod fakecloud;
 mod moto;
+mod oauth;
 mod provision;
 
 use std::fmt;
@@ -28,6 +29,7 @@ use std::str::FromStr;
 pub use container::{Emulator, EmulatorImage, LABEL, LABEL_PID, remove_stale_containers};
 pub use fakecloud::{FAKECLOUD_IMAGE_NAME, FAKECLOUD_PORT, FAKECLOUD_VERSION, Fakecloud};
 pub use moto::{CONTAINER_PORT, IMAGE_NAME, Moto, TOTP_ENV};
+pub use oauth::{OAuthSetup, RESOURCE_SERVER};
 pub use provision::{
     Mfa, PasswordPolicy, PoolOptions, Provisioned, admin_client, provision, unique_suffix,
 };

@@ -150,7 +150,7 @@ pub async fn admin_client(endpoint: &str) -> Client {
     Client::new(&conf)
 }
 
-fn sdk_err<E, R>(
+pub(crate) fn sdk_err<E, R>(
     what: &str,
 ) -> impl FnOnce(aws_sdk_cognitoidentityprovider::error::SdkError<E, R>) -> anyhow::Error + '_
 where

@@ -1,0 +1,593 @@
+//! The OAuth2 token sources at the user pool's domain:
+//! `--flow client-credentials` (machine to machine, an access token) and
+//! `--flow browser` (authorization code with PKCE through a loopback
+//! listener: the hosted UI, federated sign-in). `login`, `token`, `exec` and
+//! `logout` come here when one of these flows is selected; they need no
+//! user pool id, no username and no AWS credentials.
+//!
+//! Cache entries are keyed by (domain, client id, flow, sorted scope set) and
+//! record their source, so `token` refreshes at `/oauth2/token` (browser) or
+//! grants again (client credentials), and `logout` revokes at
+//! `/oauth2/revoke`.
+
+use std::fmt;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use cognito_token_core::cache::{CacheKey, Entry, Lookup, Source};
+use cognito_token_core::oauth2::{self, Domain, Grant, OAuthClient, Pkce, callback};
+use cognito_token_core::{Error, ErrorKind, Secret, Tokens, now};
+
+use crate::args::{FlowArg, IdentityArgs, OutputArg, PrintArgs, TokenArg};
+use crate::fail::usage;
+use crate::resolve::load_profile;
+
+/// Which OAuth2 flow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OAuthFlow {
+    ClientCredentials,
+    Browser,
+}
+
+impl OAuthFlow {
+    fn name(self) -> &'static str {
+        match self {
+            OAuthFlow::ClientCredentials => "client-credentials",
+            OAuthFlow::Browser => "browser",
+        }
+    }
+}
+
+/// Everything an OAuth2 flow needs, resolved from flags, environment and profile.
+#[derive(Debug)]
+pub struct Target {
+    flow: OAuthFlow,
+    domain: Domain,
+    client: OAuthClient,
+    scopes: Vec<String>,
+    /// Exactly as given: Cognito compares it byte for byte.
+    redirect_uri: String,
+    idp: Option<String>,
+    no_browser: bool,
+    request_timeout: Duration,
+    wait_timeout: Duration,
+}
+
+/// The default scopes of the browser flow.
+const BROWSER_SCOPES: &str = "openid email profile";
+
+fn given(what: &str, flag: &str, v: Option<String>) -> anyhow::Result<Option<String>> {
+    match v {
+        Some(s) if s.trim().is_empty() => Err(usage!("{what} is empty: give a value to {flag}")),
+        Some(s) if s.len() > 2048 => Err(usage!("{what} is too long ({} bytes)", s.len())),
+        other => Ok(other),
+    }
+}
+
+/// Hosts for which `--domain` may be plain http besides the loopback ones.
+fn insecure_hosts() -> Vec<String> {
+    std::env::var("COGNITO_ALLOW_INSECURE_HTTP")
+        .unwrap_or_default()
+        .split([',', ' '])
+        .filter(|h| !h.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The OAuth2 target when an OAuth2 flow is selected (by `--flow` or the
+/// profile's `flow`), else `None` (an InitiateAuth flow).
+pub fn target(args: &IdentityArgs) -> anyhow::Result<Option<Target>> {
+    let flow = match args.flow {
+        Some(FlowArg::ClientCredentials) => OAuthFlow::ClientCredentials,
+        Some(FlowArg::Browser) => OAuthFlow::Browser,
+        Some(_) => return Ok(None),
+        None => {
+            let Some(p) = load_profile(args.profile.as_deref())? else {
+                return Ok(None);
+            };
+            match p.flow.as_deref() {
+                Some("client-credentials") => OAuthFlow::ClientCredentials,
+                Some("browser") => OAuthFlow::Browser,
+                _ => return Ok(None),
+            }
+        }
+    };
+    let profile = load_profile(args.profile.as_deref())?;
+    let pname = args.profile.clone().unwrap_or_default();
+    let p = profile.clone().unwrap_or_default();
+    let name = flow.name();
+
+    let client_id = given(
+        "the client id",
+        "--client-id",
+        args.client_id.clone().or(p.client_id.clone()),
+    )?
+    .ok_or_else(|| usage!("no app client id: pass --client-id or set COGNITO_CLIENT_ID"))?;
+    if client_id.len() > 128
+        || !client_id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'_')
+    {
+        return Err(usage!(
+            "invalid client id: expected up to 128 letters and digits"
+        ));
+    }
+    let domain_text = given(
+        "the domain",
+        "--domain",
+        args.oauth.domain.clone().or(p.domain.clone()),
+    )?
+    .ok_or_else(|| {
+        usage!(
+            "--flow {name} needs the user pool's domain: pass --domain (e.g. \
+             https://PREFIX.auth.REGION.amazoncognito.com) or set COGNITO_DOMAIN"
+        )
+    })?;
+    let domain = Domain::parse(&domain_text, &insecure_hosts())?;
+    let client_secret = match given(
+        "the client secret",
+        "--client-secret",
+        args.client_secret.clone(),
+    )? {
+        Some(s) => {
+            if std::env::var_os("COGNITO_CLIENT_SECRET").is_none() {
+                eprintln!(
+                    "warning: --client-secret on the command line is visible to other users (ps); prefer COGNITO_CLIENT_SECRET"
+                );
+            }
+            Some(s)
+        }
+        None if profile.is_some() => p.client_secret(&pname).map_err(|e| usage!("{e:#}"))?,
+        None => None,
+    };
+    let scope_text = given(
+        "the scope",
+        "--scope",
+        args.oauth.scope.clone().or(p.scope.clone()),
+    )?;
+    let scopes = oauth2::parse_scopes(scope_text.as_deref().unwrap_or(match flow {
+        OAuthFlow::ClientCredentials => "",
+        OAuthFlow::Browser => BROWSER_SCOPES,
+    }))?;
+    let redirect_uri = given(
+        "the redirect URI",
+        "--redirect-uri",
+        args.oauth.redirect_uri.clone().or(p.redirect_uri.clone()),
+    )?
+    .unwrap_or_else(|| oauth2::DEFAULT_REDIRECT_URI.to_owned());
+    let idp = given(
+        "the identity provider",
+        "--idp",
+        args.oauth.idp.clone().or(p.idp.clone()),
+    )?;
+    if flow == OAuthFlow::Browser {
+        callback::parse_redirect_uri(&redirect_uri)?;
+    }
+    if flow == OAuthFlow::ClientCredentials && client_secret.is_none() {
+        return Err(usage!(
+            "--flow client-credentials needs the app client's secret (only a client with a secret \
+             may use client_credentials): set COGNITO_CLIENT_SECRET or pass --client-secret"
+        ));
+    }
+    let request_timeout = Duration::from_secs(args.timeout.unwrap_or(30));
+    Ok(Some(Target {
+        flow,
+        domain,
+        client: OAuthClient {
+            client_id,
+            client_secret: client_secret.map(Secret::new),
+        },
+        scopes,
+        redirect_uri,
+        idp,
+        no_browser: args.oauth.no_browser,
+        request_timeout: request_timeout.min(Duration::from_secs(30)),
+        wait_timeout: Duration::from_secs(args.timeout.unwrap_or(300)),
+    }))
+}
+
+/// An error with a hint that needs run-time values (the redirect URI).
+/// Displayed as one line: `error; hint`.
+#[derive(Debug)]
+pub struct Hinted {
+    pub error: Error,
+    pub hint: String,
+}
+
+impl fmt::Display for Hinted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}; {}", self.error, self.hint)
+    }
+}
+
+impl std::error::Error for Hinted {}
+
+impl Target {
+    fn hinted(&self, e: Error) -> anyhow::Error {
+        let text = e.to_string();
+        let hint = match (e.code(), &e) {
+            (Some("redirect_mismatch"), _) => format!(
+                "add exactly {} to the app client's allowed callback URLs, or pass --redirect-uri with one that is registered",
+                self.redirect_uri
+            ),
+            (Some("invalid_scope"), _) => format!(
+                "ask only for scopes the app client allows (--scope {:?} was asked); custom scopes are RESOURCE_SERVER/NAME",
+                self.scopes.join(" ")
+            ),
+            (Some("invalid_client"), _) if self.client.client_secret.is_some() => {
+                "check that the client id and secret (COGNITO_CLIENT_SECRET) belong to an app client of this domain's user pool".into()
+            }
+            (Some("invalid_client"), _) => {
+                "check --client-id; if the app client has a secret, set COGNITO_CLIENT_SECRET".into()
+            }
+            (Some("unauthorized_client"), _) => format!(
+                "the app client does not allow this grant: enable {} in its OAuth settings",
+                match self.flow {
+                    OAuthFlow::ClientCredentials => "the client credentials grant",
+                    OAuthFlow::Browser => "the authorization code grant",
+                }
+            ),
+            (Some("access_denied"), _) => {
+                "the sign-in was refused or cancelled in the browser".into()
+            }
+            (Some("invalid_grant"), _) => {
+                "the code or refresh token is not valid (any more): sign in again with `cognito-token login`".into()
+            }
+            (_, Error::Config(_)) if text.contains("already in use") => format!(
+                "stop the program that uses it, or pass --redirect-uri with another free port (registered among the app client's callback URLs); {} was asked",
+                self.redirect_uri
+            ),
+            (_, Error::Timeout { .. }) if text.contains("browser callback") => {
+                "open the URL printed above in a browser and sign in, or raise --timeout".into()
+            }
+            (_, Error::BadResponse { endpoint, .. }) if endpoint == "the browser callback" => {
+                "run the command again and sign in with the URL it prints".into()
+            }
+            (_, Error::Network { .. }) if text.contains("refused") => {
+                "is --domain right and the server running? (--domain, COGNITO_DOMAIN)".into()
+            }
+            _ => return e.into(),
+        };
+        Hinted { error: e, hint }.into()
+    }
+
+    fn cache_key(&self) -> CacheKey {
+        // InitiateAuth keys always have a region; OAuth2 keys never do, so
+        // the two never meet. The "username" names the flow and scope set.
+        CacheKey {
+            endpoint: self.domain.as_str().to_owned(),
+            region: String::new(),
+            client_id: self.client.client_id.clone(),
+            username: format!("oauth2:{}:{}", self.flow.name(), self.scopes.join(" ")),
+        }
+    }
+
+    fn source(&self, user: Option<String>) -> Source {
+        let domain = self.domain.as_str().to_owned();
+        match self.flow {
+            OAuthFlow::ClientCredentials => Source::ClientCredentials { domain },
+            OAuthFlow::Browser => Source::Browser { domain, user },
+        }
+    }
+
+    fn made_here(&self, source: &Source) -> bool {
+        matches!(
+            (self.flow, source),
+            (
+                OAuthFlow::ClientCredentials,
+                Source::ClientCredentials { .. }
+            ) | (OAuthFlow::Browser, Source::Browser { .. })
+        )
+    }
+
+    /// `--token` for this flow: client credentials give only an access token.
+    fn print_args(&self, p: &PrintArgs) -> anyhow::Result<PrintArgs> {
+        let kind = match (self.flow, p.token_kind) {
+            (OAuthFlow::ClientCredentials, None | Some(TokenArg::Access)) => TokenArg::Access,
+            (OAuthFlow::ClientCredentials, Some(k)) if p.output != OutputArg::Json => {
+                return Err(usage!(
+                    "--flow client-credentials gives only an access token: --token {} is not available \
+                     (use --token access, the default for this flow)",
+                    if k == TokenArg::Id { "id" } else { "refresh" }
+                ));
+            }
+            (_, k) => k.unwrap_or(TokenArg::Id),
+        };
+        Ok(PrintArgs {
+            output: p.output,
+            token_kind: Some(kind),
+        })
+    }
+
+    fn store(&self, tokens: &Tokens, user: Option<String>) {
+        let Some(cache) = crate::commands::cache() else {
+            eprintln!(
+                "warning: no cache directory (HOME and XDG_CACHE_HOME unset): tokens not cached"
+            );
+            return;
+        };
+        if let Err(e) = cache.store(&Entry {
+            key: self.cache_key(),
+            tokens: tokens.clone(),
+            source: self.source(user),
+        }) {
+            eprintln!(
+                "warning: cannot write the token cache in {}: {e}",
+                cache.dir().display()
+            );
+        }
+    }
+
+    fn cached(&self) -> Option<Entry> {
+        let cache = crate::commands::cache()?;
+        let key = self.cache_key();
+        match cache.load(&key) {
+            Lookup::Hit(e) if self.made_here(&e.source) => Some(e),
+            Lookup::Unusable(why) => {
+                eprintln!("warning: ignoring the cached tokens: {why}");
+                None
+            }
+            _ => None,
+        }
+    }
+
+    /// A new grant: client credentials, or the browser sign-in.
+    async fn sign_in(&self, no_cache: bool) -> anyhow::Result<Tokens> {
+        let tokens = match self.flow {
+            OAuthFlow::ClientCredentials => oauth2::token(
+                &self.domain,
+                &self.client,
+                &Grant::ClientCredentials {
+                    scopes: self.scopes.clone(),
+                },
+                self.request_timeout,
+            )
+            .await
+            .map_err(|e| self.hinted(e))?,
+            OAuthFlow::Browser => self.browser().await?,
+        };
+        if !no_cache {
+            self.store(&tokens, tokens.internal_username());
+        }
+        Ok(tokens)
+    }
+
+    /// The authorization-code flow: listen, send the browser, take the
+    /// callback, exchange the code with the PKCE verifier.
+    async fn browser(&self) -> anyhow::Result<Tokens> {
+        // Bind first: a port in use is known before any browser opens.
+        let mut listener = callback::Listener::bind(&self.redirect_uri)
+            .await
+            .map_err(|e| self.hinted(e))?;
+        let pkce = Pkce::generate()?;
+        let state = oauth2::random_state()?;
+        let url = oauth2::authorize_url(
+            &self.domain,
+            &oauth2::AuthorizeRequest {
+                client_id: &self.client.client_id,
+                redirect_uri: &self.redirect_uri,
+                scopes: &self.scopes,
+                state: &state,
+                code_challenge: pkce.challenge(),
+                identity_provider: self.idp.as_deref(),
+            },
+        );
+        oauth2::check_authorize(&self.domain, &url, self.request_timeout)
+            .await
+            .map_err(|e| {
+                // Before any redirect, Cognito (and emulators) refuse a
+                // redirect URI they do not know; some call it invalid_request.
+                if e.code() == Some("invalid_request") {
+                    let hint = format!(
+                        "check that {} is exactly one of the app client's allowed callback URLs (add exactly that), \
+                         or pass --redirect-uri with one that is registered",
+                        self.redirect_uri
+                    );
+                    return Hinted { error: e, hint }.into();
+                }
+                self.hinted(e)
+            })?;
+        present(&url, self.no_browser)?;
+        let cb = listener
+            .wait(&state, self.wait_timeout)
+            .await
+            .map_err(|e| self.hinted(e))?;
+        let tokens = oauth2::token(
+            &self.domain,
+            &self.client,
+            &Grant::AuthorizationCode {
+                code: cb.code,
+                redirect_uri: self.redirect_uri.clone(),
+                code_verifier: pkce.verifier().clone(),
+            },
+            self.request_timeout,
+        )
+        .await
+        .map_err(|e| self.hinted(e))?;
+        drop(listener);
+        if tokens.id_token.is_empty() && tokens.refresh_token.is_none() {
+            eprintln!("warning: the domain returned only an access token");
+        }
+        Ok(tokens)
+    }
+
+    /// Tokens for `token` and `exec`: the cache while more than `min_ttl`
+    /// seconds remain, else a refresh (browser) or a new grant.
+    pub async fn current(&self, no_cache: bool, min_ttl: u64) -> anyhow::Result<Tokens> {
+        let cached = self.cached();
+        if let Some(e) = &cached
+            && e.tokens.expires_in(now()) > min_ttl as i64
+        {
+            tracing::info!(
+                expires_in = e.tokens.expires_in(now()),
+                "using cached tokens"
+            );
+            return Ok(e.tokens.clone());
+        }
+        if self.flow == OAuthFlow::Browser
+            && let Some(entry) = cached
+            && let Some(rt) = entry.tokens.refresh_token.clone()
+        {
+            let grant = Grant::RefreshToken {
+                refresh_token: rt.clone(),
+            };
+            match oauth2::token(&self.domain, &self.client, &grant, self.request_timeout).await {
+                Ok(mut tokens) => {
+                    // Cognito returns a new refresh token only when the client rotates them.
+                    if tokens.refresh_token.is_none() {
+                        tokens.refresh_token = Some(rt);
+                    }
+                    let user = match &entry.source {
+                        Source::Browser { user, .. } => user.clone(),
+                        _ => None,
+                    }
+                    .or_else(|| tokens.internal_username());
+                    if !no_cache {
+                        self.store(&tokens, user);
+                    }
+                    return Ok(tokens);
+                }
+                Err(e) if e.kind() == ErrorKind::Rejected => {
+                    eprintln!("warning: refreshing failed ({e}); signing in again");
+                }
+                Err(e) => return Err(self.hinted(e)),
+            }
+        }
+        self.sign_in(no_cache).await
+    }
+}
+
+/// Sends the user to the authorize URL: the system browser when there is a
+/// display and `--no-browser` is not given, and the URL on stderr always
+/// (it holds no secret: the PKCE challenge and the state are public).
+fn present(url: &str, no_browser: bool) -> anyhow::Result<()> {
+    let display = !cfg!(target_os = "linux")
+        || ["DISPLAY", "WAYLAND_DISPLAY"]
+            .iter()
+            .any(|v| std::env::var_os(v).is_some_and(|x| !x.is_empty()));
+    let opened = !no_browser && display && open_browser(url);
+    let msg = if opened {
+        format!("Opened the sign-in page in your browser. If it did not open, visit:\n{url}\n")
+    } else {
+        format!("Open this URL in a browser to sign in:\n{url}\n")
+    };
+    if !write_stderr(&msg) && !opened {
+        return Err(usage!(
+            "--flow browser can neither open a browser ({}) nor print the sign-in URL (standard error is not writable)",
+            if no_browser {
+                "--no-browser"
+            } else if !display {
+                "no DISPLAY or WAYLAND_DISPLAY"
+            } else {
+                "no browser opener found"
+            }
+        ));
+    }
+    Ok(())
+}
+
+/// Writes to stderr; false when it is closed or failing (Rust's stderr
+/// reports success on a closed descriptor, so check that first).
+fn write_stderr(msg: &str) -> bool {
+    use std::io::Write as _;
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsFd as _;
+        if std::io::stderr().as_fd().try_clone_to_owned().is_err() {
+            return false;
+        }
+    }
+    let mut e = std::io::stderr().lock();
+    e.write_all(msg.as_bytes()).and_then(|()| e.flush()).is_ok()
+}
+
+/// Starts the platform's URL opener with the URL as its one argument.
+fn open_browser(url: &str) -> bool {
+    let mut cmd = if cfg!(target_os = "macos") {
+        std::process::Command::new("open")
+    } else if cfg!(windows) {
+        let mut c = std::process::Command::new("rundll32");
+        c.arg("url.dll,FileProtocolHandler");
+        c
+    } else {
+        std::process::Command::new("xdg-open")
+    };
+    cmd.arg(url)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    // The opener gets no secret: drop the ones this process was given.
+    for k in [
+        "COGNITO_PASSWORD",
+        "COGNITO_NEW_PASSWORD",
+        "COGNITO_CLIENT_SECRET",
+        "COGNITO_TOTP_SECRET",
+        "COGNITO_MFA_CODE",
+    ] {
+        cmd.env_remove(k);
+    }
+    match cmd.spawn() {
+        Ok(mut child) => {
+            // Reap it in the background; the opener returns at once.
+            std::thread::spawn(move || child.wait());
+            true
+        }
+        Err(_) => false,
+    }
+}
+
+pub async fn login(t: &Target, no_cache: bool, print: &PrintArgs) -> anyhow::Result<ExitCode> {
+    let print = t.print_args(print)?;
+    let tokens = t.sign_in(no_cache).await?;
+    crate::commands::print_tokens(&tokens, &print)
+}
+
+pub async fn token(
+    t: &Target,
+    no_cache: bool,
+    print: &PrintArgs,
+    min_ttl: u64,
+) -> anyhow::Result<ExitCode> {
+    let print = t.print_args(print)?;
+    let tokens = t.current(no_cache, min_ttl).await?;
+    crate::commands::print_tokens(&tokens, &print)
+}
+
+pub async fn logout(t: &Target, local: bool) -> anyhow::Result<ExitCode> {
+    let Some(cache) = crate::commands::cache() else {
+        return Err(usage!("no cache directory (HOME and XDG_CACHE_HOME unset)"));
+    };
+    let key = t.cache_key();
+    let entry = match cache.load(&key) {
+        Lookup::Hit(e) => Some(e),
+        _ => None,
+    };
+    if let (Some(rt), false) = (
+        entry.as_ref().and_then(|e| e.tokens.refresh_token.as_ref()),
+        local,
+    ) {
+        match oauth2::revoke(&t.domain, &t.client, rt, t.request_timeout).await {
+            Ok(()) => eprintln!("revoked the refresh token"),
+            Err(e) => eprintln!(
+                "warning: could not revoke the refresh token ({}); forgetting it locally",
+                t.hinted(e)
+            ),
+        }
+    }
+    let removed = cache.remove(&key).map_err(|e| {
+        anyhow::anyhow!(
+            "cannot remove the cache entry in {}: {e}",
+            cache.dir().display()
+        )
+    })?;
+    let who = match entry.as_ref().map(|e| &e.source) {
+        Some(Source::Browser { user: Some(u), .. }) => u.clone(),
+        _ => format!("app client {} ({})", t.client.client_id, t.flow.name()),
+    };
+    if removed {
+        eprintln!("forgot the cached tokens of {who}");
+    } else {
+        eprintln!("no cached tokens for {who}");
+    }
+    Ok(ExitCode::SUCCESS)
+}

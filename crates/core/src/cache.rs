@@ -170,7 +170,7 @@ impl Cache {
         }
     }
 
-    fn ensure_dir(&self) -> io::Result<()> {
+    pub(crate) fn ensure_dir(&self) -> io::Result<()> {
         #[cfg(unix)]
         {
             use std::os::unix::fs::{DirBuilderExt, PermissionsExt};

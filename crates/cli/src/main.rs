@@ -8,6 +8,7 @@ mod batch;
 mod commands;
 mod fail;
 mod profile;
+mod refresh;
 mod resolve;
 
 use std::process::ExitCode;

@@ -14,3 +14,4 @@ mod mfa;
 mod signals;
 mod srp;
 mod tools;
+mod user_auth;

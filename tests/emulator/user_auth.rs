@@ -19,7 +19,10 @@ async fn user_auth_client(p: &cognito_token_emulator::Provisioned) -> (String, S
         .admin
         .create_user_pool_client()
         .user_pool_id(&p.pool_id)
-        .client_name(format!("user-auth-{}", cognito_token_emulator::unique_suffix()))
+        .client_name(format!(
+            "user-auth-{}",
+            cognito_token_emulator::unique_suffix()
+        ))
         .generate_secret(true)
         .set_explicit_auth_flows(Some(vec![
             ExplicitAuthFlowsType::AllowUserAuth,
@@ -74,7 +77,10 @@ pub async fn password_and_password_srp(emu: Emu) {
     for factor in [FirstFactor::Password, FirstFactor::PasswordSrp] {
         let t = sign_in(&p, &id, factor, &password).await;
         assert_eq!(t.internal_username().as_deref(), Some(internal.as_str()));
-        assert_eq!(claims(t.id_token.expose())["aud"], serde_json::json!(client.0));
+        assert_eq!(
+            claims(t.id_token.expose())["aud"],
+            serde_json::json!(client.0)
+        );
     }
     // A wrong password is refused by both.
     let cog = Cognito::connect(&p.connect_options()).await.unwrap();
@@ -121,7 +127,10 @@ pub async fn cli_user_auth_sends_user_auth(emu: Emu) {
         .password(&password)
         .run();
     let token = out.line();
-    assert_eq!(claims(&token)["cognito:username"], serde_json::json!(internal));
+    assert_eq!(
+        claims(&token)["cognito:username"],
+        serde_json::json!(internal)
+    );
     let reqs = rec.requests();
     let init = reqs
         .iter()
@@ -134,7 +143,10 @@ pub async fn cli_user_auth_sends_user_auth(emu: Emu) {
         serde_json::json!("PASSWORD_SRP")
     );
     // The password itself never travelled.
-    assert!(reqs.iter().all(|r| !String::from_utf8_lossy(&r.body).contains(&password)));
+    assert!(
+        reqs.iter()
+            .all(|r| !String::from_utf8_lossy(&r.body).contains(&password))
+    );
 }
 
 pub async fn get_tokens_from_refresh_token(emu: Emu) {
@@ -149,6 +161,9 @@ pub async fn get_tokens_from_refresh_token(emu: Emu) {
         .await
         .unwrap_or_else(|e| panic!("GetTokensFromRefreshToken: {e}"));
     assert_eq!(r.api, RefreshApi::GetTokens, "no fallback on fakecloud");
-    assert_eq!(r.tokens.internal_username().as_deref(), Some(internal.as_str()));
+    assert_eq!(
+        r.tokens.internal_username().as_deref(),
+        Some(internal.as_str())
+    );
     assert!(r.tokens.refresh_token.is_some());
 }

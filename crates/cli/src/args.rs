@@ -127,7 +127,12 @@ pub struct IdentityArgs {
     #[arg(long, value_enum)]
     pub flow: Option<FlowArg>,
     /// With --flow user-auth: the first factor to ask for (default: choose from what Cognito offers).
-    #[arg(long, value_enum, env = "COGNITO_PREFERRED_CHALLENGE", value_name = "FACTOR")]
+    #[arg(
+        long,
+        value_enum,
+        env = "COGNITO_PREFERRED_CHALLENGE",
+        value_name = "FACTOR"
+    )]
     pub preferred_challenge: Option<PreferredChallengeArg>,
     /// Give up on a request after this many seconds (retries included).
     #[arg(long, value_name = "SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]

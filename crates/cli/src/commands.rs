@@ -114,11 +114,13 @@ async fn current_tokens(
     }
     let mut reused = None;
     if let Some(t) = cached.filter(|t| t.refresh_token.is_some()) {
-        match crate::refresh::refresh(r, cache.as_ref(), t, min_ttl, !sign_in_args.no_cache)
-            .await?
+        match crate::refresh::refresh(r, cache.as_ref(), t, min_ttl, !sign_in_args.no_cache).await?
         {
             crate::refresh::Refresh::Tokens(tokens) => return Ok(tokens),
-            crate::refresh::Refresh::SignIn { error, reused: true } => {
+            crate::refresh::Refresh::SignIn {
+                error,
+                reused: true,
+            } => {
                 reused = Some(error);
             }
             crate::refresh::Refresh::SignIn { error, .. } => {
@@ -134,7 +136,9 @@ async fn current_tokens(
                 r.identity.username
             )));
         }
-        eprintln!("warning: the cached refresh token was already rotated away ({e}); signing in again");
+        eprintln!(
+            "warning: the cached refresh token was already rotated away ({e}); signing in again"
+        );
     }
     if pw.is_none() {
         if password_up_front(r.flow) {

@@ -269,7 +269,11 @@ pub fn password_no_prompt(sign_in: &SignInArgs) -> anyhow::Result<Option<Secret>
 
 /// The password for a sign-in with `flow`: for the user-auth flow without a
 /// password factor named, only from sources that never prompt.
-pub fn password_for(flow: Flow, sign_in: &SignInArgs, username: &str) -> anyhow::Result<Option<Secret>> {
+pub fn password_for(
+    flow: Flow,
+    sign_in: &SignInArgs,
+    username: &str,
+) -> anyhow::Result<Option<Secret>> {
     if password_up_front(flow) {
         password(sign_in, username)
     } else {

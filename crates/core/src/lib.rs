@@ -40,6 +40,6 @@ pub use error::{Error, ErrorKind};
 pub use hash::secret_hash;
 pub use identity::{Identity, PoolId, is_region};
 pub use login::{Challenge, Flow, MAX_ROUNDS};
-pub use user_auth::FirstFactor;
 pub use secret::Secret;
 pub use tokens::{TokenKind, Tokens, now};
+pub use user_auth::FirstFactor;

@@ -9,8 +9,8 @@ use tracing::{debug, info};
 
 use crate::answers::{Answers, MfaKind, NoAnswer};
 use crate::srp::SrpClient;
-use crate::user_auth::{FirstFactor, Offer, suggest};
 use crate::tokens::{Tokens, now};
+use crate::user_auth::{FirstFactor, Offer, suggest};
 use crate::{Cognito, Error, Identity, Secret};
 
 /// At most this many challenges are answered in one sign-in (SRP's

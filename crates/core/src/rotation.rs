@@ -67,7 +67,10 @@ impl Cognito {
             match self.get_tokens(id, refresh_token).await {
                 Ok(r) => return Ok(r),
                 Err(Probe::Unknown(why)) => {
-                    info!(endpoint = self.endpoint(), why, "GetTokensFromRefreshToken unknown here; using REFRESH_TOKEN_AUTH");
+                    info!(
+                        endpoint = self.endpoint(),
+                        why, "GetTokensFromRefreshToken unknown here; using REFRESH_TOKEN_AUTH"
+                    );
                 }
                 Err(Probe::Failed(e)) => return Err(e),
             }
@@ -81,7 +84,10 @@ impl Cognito {
     }
 
     async fn get_tokens(&self, id: &Identity, refresh_token: &Secret) -> Result<Refreshed, Probe> {
-        info!(endpoint = self.endpoint(), "refreshing (GetTokensFromRefreshToken)");
+        info!(
+            endpoint = self.endpoint(),
+            "refreshing (GetTokensFromRefreshToken)"
+        );
         let mut req = self
             .sdk
             .get_tokens_from_refresh_token()
@@ -175,7 +181,8 @@ fn unknown_operation<E: ProvideErrorMetadata>(
 }
 
 fn is_aws_endpoint(endpoint: &str) -> bool {
-    url_host(endpoint).is_some_and(|h| h.ends_with(".amazonaws.com") || h.ends_with(".amazonaws.com.cn"))
+    url_host(endpoint)
+        .is_some_and(|h| h.ends_with(".amazonaws.com") || h.ends_with(".amazonaws.com.cn"))
 }
 
 fn url_host(endpoint: &str) -> Option<&str> {
@@ -306,10 +313,15 @@ mod tests {
 
     #[test]
     fn hosts_of_endpoints() {
-        assert_eq!(url_host("https://cognito-idp.us-east-1.amazonaws.com"), Some("cognito-idp.us-east-1.amazonaws.com"));
+        assert_eq!(
+            url_host("https://cognito-idp.us-east-1.amazonaws.com"),
+            Some("cognito-idp.us-east-1.amazonaws.com")
+        );
         assert_eq!(url_host("http://127.0.0.1:5000/"), Some("127.0.0.1"));
         assert_eq!(url_host("http://localhost:4566"), Some("localhost"));
-        assert!(is_aws_endpoint("https://cognito-idp.ap-northeast-1.amazonaws.com/"));
+        assert!(is_aws_endpoint(
+            "https://cognito-idp.ap-northeast-1.amazonaws.com/"
+        ));
         assert!(!is_aws_endpoint("http://127.0.0.1:5000"));
         assert!(!is_aws_endpoint("http://amazonaws.com.evil.test"));
     }
@@ -320,7 +332,8 @@ mod tests {
         let cache = Cache::at(dir.path().join("c"));
         let m = RefreshMemory::of(&cache);
         assert_eq!(m.api_for("http://127.0.0.1:1"), RefreshApi::GetTokens);
-        m.record("http://127.0.0.1:1", RefreshApi::InitiateAuth).unwrap();
+        m.record("http://127.0.0.1:1", RefreshApi::InitiateAuth)
+            .unwrap();
         assert_eq!(m.api_for("http://127.0.0.1:1"), RefreshApi::InitiateAuth);
         assert_eq!(m.api_for("http://127.0.0.1:2"), RefreshApi::GetTokens);
         #[cfg(unix)]
@@ -332,7 +345,8 @@ mod tests {
                 .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
-        m.record("http://127.0.0.1:1", RefreshApi::GetTokens).unwrap();
+        m.record("http://127.0.0.1:1", RefreshApi::GetTokens)
+            .unwrap();
         assert_eq!(m.api_for("http://127.0.0.1:1"), RefreshApi::GetTokens);
         fs::write(dir.path().join("c").join(MEMORY_FILE), b"{garbage").unwrap();
         assert_eq!(m.api_for("http://127.0.0.1:1"), RefreshApi::GetTokens);
@@ -351,7 +365,10 @@ mod tests {
         let held = cache.lock_entry(&key).unwrap();
         let path = cache.path(&key).with_extension("lock");
         let other = fs::OpenOptions::new().write(true).open(&path).unwrap();
-        assert!(matches!(other.try_lock(), Err(fs::TryLockError::WouldBlock)));
+        assert!(matches!(
+            other.try_lock(),
+            Err(fs::TryLockError::WouldBlock)
+        ));
         drop(held);
         other.try_lock().unwrap();
     }

@@ -165,7 +165,10 @@ mod tests {
         for f in FirstFactor::ALL {
             assert_eq!(f.cli_name().parse::<FirstFactor>().unwrap(), f);
             assert_eq!(f.challenge_name().parse::<FirstFactor>().unwrap(), f);
-            assert_eq!(FirstFactor::from_challenge_name(f.challenge_name()), Some(f));
+            assert_eq!(
+                FirstFactor::from_challenge_name(f.challenge_name()),
+                Some(f)
+            );
         }
         assert!("web-authn".parse::<FirstFactor>().is_err());
         assert!("".parse::<FirstFactor>().is_err());

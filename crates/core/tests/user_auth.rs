@@ -172,11 +172,17 @@ async fn preferred_password_srp_answers_the_verifier_over_the_internal_name() {
         .unwrap();
     assert_eq!(username_claim(&t), u.username);
     let init = &w.bodies("InitiateAuth")[0];
-    assert_eq!(init["AuthParameters"]["PREFERRED_CHALLENGE"], "PASSWORD_SRP");
+    assert_eq!(
+        init["AuthParameters"]["PREFERRED_CHALLENGE"],
+        "PASSWORD_SRP"
+    );
     assert!(init["AuthParameters"]["SRP_A"].is_string());
     let answer = &w.bodies("RespondToAuthChallenge")[0];
     assert_eq!(answer["ChallengeName"], "PASSWORD_VERIFIER");
-    assert_eq!(answer["ChallengeResponses"]["USERNAME"], u.username.as_str());
+    assert_eq!(
+        answer["ChallengeResponses"]["USERNAME"],
+        u.username.as_str()
+    );
     assert_eq!(
         answer["ChallengeResponses"]["SECRET_HASH"],
         w.hash(&u.username).as_str()
@@ -217,7 +223,10 @@ async fn select_challenge_takes_srp_with_a_password_and_the_pool_id() {
     let select = &answers[0];
     assert_eq!(select["ChallengeName"], "SELECT_CHALLENGE");
     assert_eq!(select["ChallengeResponses"]["ANSWER"], "PASSWORD_SRP");
-    assert_eq!(select["ChallengeResponses"]["USERNAME"], u.username.as_str());
+    assert_eq!(
+        select["ChallengeResponses"]["USERNAME"],
+        u.username.as_str()
+    );
     assert_eq!(
         select["ChallengeResponses"]["SECRET_HASH"],
         w.hash(&u.username).as_str()
@@ -230,9 +239,14 @@ async fn select_challenge_takes_srp_with_a_password_and_the_pool_id() {
     w.stub.clear_requests();
     let mut id = w.identity("jiro@example.com");
     id.user_pool_id = None;
-    c.login(&id, user_auth(None), &Secret::new(PW), &StaticAnswers::default())
-        .await
-        .unwrap();
+    c.login(
+        &id,
+        user_auth(None),
+        &Secret::new(PW),
+        &StaticAnswers::default(),
+    )
+    .await
+    .unwrap();
     let select = &w.bodies("RespondToAuthChallenge")[0];
     assert_eq!(select["ChallengeResponses"]["ANSWER"], "PASSWORD");
     assert_eq!(select["ChallengeResponses"]["PASSWORD"], PW);
@@ -255,14 +269,22 @@ async fn passwordless_users_answer_with_the_code_sent_by_email() {
         destinations: Mutex::new(Vec::new()),
     };
     let t = c
-        .login_with(&w.identity("nopw@example.com"), user_auth(None), None, &mailbox)
+        .login_with(
+            &w.identity("nopw@example.com"),
+            user_auth(None),
+            None,
+            &mailbox,
+        )
         .await
         .unwrap();
     assert_eq!(username_claim(&t), u.username);
     let answers = w.bodies("RespondToAuthChallenge");
     assert_eq!(answers[0]["ChallengeResponses"]["ANSWER"], "EMAIL_OTP");
     assert_eq!(answers[1]["ChallengeName"], "EMAIL_OTP");
-    assert_eq!(answers[1]["ChallengeResponses"]["USERNAME"], u.username.as_str());
+    assert_eq!(
+        answers[1]["ChallengeResponses"]["USERNAME"],
+        u.username.as_str()
+    );
     assert_eq!(
         answers[1]["ChallengeResponses"]["SECRET_HASH"],
         w.hash(&u.username).as_str()
@@ -342,7 +364,8 @@ async fn sms_codes_wrong_codes_and_single_use() {
 #[tokio::test]
 async fn refusals_name_what_would_work() {
     let w = world();
-    w.stub.add_user(&w.pool, UserSpec::new("pw@example.com", PW));
+    w.stub
+        .add_user(&w.pool, UserSpec::new("pw@example.com", PW));
     let c = w.cognito().await;
     // Only a passkey (no e-mail, no phone, no password): refused, naming
     // the browser flow.
@@ -384,7 +407,10 @@ async fn refusals_name_what_would_work() {
         .await
         .unwrap_err();
     let text = e.to_string();
-    assert!(text.contains("sms-otp") && text.contains("PASSWORD_SRP"), "{text}");
+    assert!(
+        text.contains("sms-otp") && text.contains("PASSWORD_SRP"),
+        "{text}"
+    );
     // No password, no way to get one, no code factor: the caller's refusal.
     let e = c
         .login_with(
@@ -460,7 +486,12 @@ async fn rotation_replaces_the_refresh_token_and_kills_the_old_one() {
     let c = w.cognito().await;
     let id = w.identity("rot@example.com");
     let t = c
-        .login(&id, Flow::Password, &Secret::new(PW), &StaticAnswers::default())
+        .login(
+            &id,
+            Flow::Password,
+            &Secret::new(PW),
+            &StaticAnswers::default(),
+        )
         .await
         .unwrap();
     let old = t.refresh_token.clone().unwrap();
@@ -501,7 +532,12 @@ async fn without_rotation_the_refresh_token_stays_and_unknown_operations_fall_ba
     let c = w.cognito().await;
     let id = w.identity("keep@example.com");
     let t = c
-        .login(&id, Flow::Password, &Secret::new(PW), &StaticAnswers::default())
+        .login(
+            &id,
+            Flow::Password,
+            &Secret::new(PW),
+            &StaticAnswers::default(),
+        )
         .await
         .unwrap();
     let rt = t.refresh_token.clone().unwrap();
@@ -594,7 +630,11 @@ async fn a_refused_new_password_is_asked_again_on_the_same_session() {
     assert_eq!(w.bodies("InitiateAuth").len(), 1);
     let answers = w.bodies("RespondToAuthChallenge");
     assert_eq!(answers.len(), 3);
-    assert!(answers.iter().all(|a| a["Session"] == answers[0]["Session"]));
+    assert!(
+        answers
+            .iter()
+            .all(|a| a["Session"] == answers[0]["Session"])
+    );
 
     // A caller that does not ask again (off a terminal) gets Cognito's error.
     w.stub.add_user(
@@ -668,7 +708,10 @@ async fn a_session_dropped_while_asking_again_restarts_the_sign_in_once() {
     // Signed in twice; the password set is the one given after the restart.
     assert_eq!(w.bodies("InitiateAuth").len(), 2);
     assert_eq!(
-        w.stub.user(&w.pool, "restart@example.com").unwrap().password,
+        w.stub
+            .user(&w.pool, "restart@example.com")
+            .unwrap()
+            .password,
         "Str0ng-enough!"
     );
 }

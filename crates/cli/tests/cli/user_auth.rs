@@ -34,18 +34,27 @@ fn login(w: &World, user: &str, extra: &[&str]) -> Cmd {
 fn password_srp_and_select_challenge_sign_in() {
     let w = world();
     let u = w.user(UserSpec::new("taro@example.com", PW));
-    let out = login(&w, "taro@example.com", &["--preferred-challenge", "password-srp"])
-        .env("COGNITO_PASSWORD", PW)
-        .run();
+    let out = login(
+        &w,
+        "taro@example.com",
+        &["--preferred-challenge", "password-srp"],
+    )
+    .env("COGNITO_PASSWORD", PW)
+    .run();
     assert_eq!(claims(out.line())["cognito:username"], u.username.as_str());
     let init = &w.requests("InitiateAuth")[0];
     assert_eq!(init.body["AuthFlow"], "USER_AUTH");
-    assert_eq!(init.body["AuthParameters"]["PREFERRED_CHALLENGE"], "PASSWORD_SRP");
+    assert_eq!(
+        init.body["AuthParameters"]["PREFERRED_CHALLENGE"],
+        "PASSWORD_SRP"
+    );
 
     // No preference: SELECT_CHALLENGE, answered with SRP (password + pool id),
     // the hash over the internal username.
     w.stub.clear_requests();
-    let out = login(&w, "taro@example.com", &[]).env("COGNITO_PASSWORD", PW).run();
+    let out = login(&w, "taro@example.com", &[])
+        .env("COGNITO_PASSWORD", PW)
+        .run();
     out.line();
     let select = &w.requests("RespondToAuthChallenge")[0];
     assert_eq!(select.body["ChallengeName"], "SELECT_CHALLENGE");
@@ -55,11 +64,12 @@ fn password_srp_and_select_challenge_sign_in() {
         u.username.as_str()
     );
     // The password itself never travelled.
-    assert!(!w
-        .stub
-        .requests()
-        .iter()
-        .any(|r| r.body.to_string().contains(PW)));
+    assert!(
+        !w.stub
+            .requests()
+            .iter()
+            .any(|r| r.body.to_string().contains(PW))
+    );
 }
 
 #[test]
@@ -73,9 +83,15 @@ fn one_time_codes_from_the_environment_and_the_profile() {
         .run();
     assert_eq!(claims(out.line())["cognito:username"], u.username.as_str());
     let init = &w.requests("InitiateAuth")[0];
-    assert_eq!(init.body["AuthParameters"]["PREFERRED_CHALLENGE"], "EMAIL_OTP");
+    assert_eq!(
+        init.body["AuthParameters"]["PREFERRED_CHALLENGE"],
+        "EMAIL_OTP"
+    );
     let answer = &w.requests("RespondToAuthChallenge")[0];
-    assert_eq!(answer.body["ChallengeResponses"]["EMAIL_OTP_CODE"], "24681357");
+    assert_eq!(
+        answer.body["ChallengeResponses"]["EMAIL_OTP_CODE"],
+        "24681357"
+    );
 
     // The profile names the flow and the factor; SMS this time.
     let s = w.user(UserSpec {
@@ -93,7 +109,13 @@ fn one_time_codes_from_the_environment_and_the_profile() {
     .unwrap();
     w.stub.clear_requests();
     let out = w
-        .cmd(&["login", "--profile", "otp", "--username", "phone@example.com"])
+        .cmd(&[
+            "login",
+            "--profile",
+            "otp",
+            "--username",
+            "phone@example.com",
+        ])
         .env("COGNITO_MFA_CODE", "135790")
         .run();
     assert_eq!(claims(out.line())["cognito:username"], s.username.as_str());
@@ -106,19 +128,33 @@ fn bad_input_is_one_clear_line() {
     let w = world();
     let u = w.user(UserSpec::new("nopw@example.com", ""));
     // No password and no code off a terminal: refused before any request.
-    login(&w, "nopw@example.com", &[]).run().fails(2, "COGNITO_MFA_CODE");
+    login(&w, "nopw@example.com", &[])
+        .run()
+        .fails(2, "COGNITO_MFA_CODE");
     assert!(w.stub.requests().is_empty());
     // A wrong code: Cognito's words, exit 3.
     w.stub.set_otp_code(&w.pool, &u.username, Some("11112222"));
-    login(&w, "nopw@example.com", &["--preferred-challenge", "email-otp"])
-        .env("COGNITO_MFA_CODE", "99998888")
-        .run()
-        .fails(3, "Invalid code received for user");
+    login(
+        &w,
+        "nopw@example.com",
+        &["--preferred-challenge", "email-otp"],
+    )
+    .env("COGNITO_MFA_CODE", "99998888")
+    .run()
+    .fails(3, "Invalid code received for user");
     // A factor for another flow.
-    w.cmd(&["login", "--username", "x", "--flow", "srp", "--preferred-challenge", "email-otp"])
-        .env("COGNITO_PASSWORD", PW)
-        .run()
-        .fails(2, "--flow user-auth");
+    w.cmd(&[
+        "login",
+        "--username",
+        "x",
+        "--flow",
+        "srp",
+        "--preferred-challenge",
+        "email-otp",
+    ])
+    .env("COGNITO_PASSWORD", PW)
+    .run()
+    .fails(2, "--flow user-auth");
     // An unknown factor.
     login(&w, "x", &["--preferred-challenge", "web-authn"])
         .run()
@@ -137,7 +173,15 @@ fn bad_input_is_one_clear_line() {
     );
     w2.user(UserSpec::new("alice", PW));
     let err = w2
-        .cmd(&["login", "--username", "alice", "--flow", "user-auth", "--preferred-challenge", "email-otp"])
+        .cmd(&[
+            "login",
+            "--username",
+            "alice",
+            "--flow",
+            "user-auth",
+            "--preferred-challenge",
+            "email-otp",
+        ])
         .env("COGNITO_MFA_CODE", "12345678")
         .run()
         .fails(3, "InvalidParameterException");
@@ -145,10 +189,18 @@ fn bad_input_is_one_clear_line() {
     // A client without ALLOW_USER_AUTH.
     let w3 = World::new();
     w3.user(UserSpec::new("alice", PW));
-    w3.cmd(&["login", "--username", "alice", "--flow", "user-auth", "--preferred-challenge", "password"])
-        .env("COGNITO_PASSWORD", PW)
-        .run()
-        .fails(3, "USER_AUTH flow not enabled");
+    w3.cmd(&[
+        "login",
+        "--username",
+        "alice",
+        "--flow",
+        "user-auth",
+        "--preferred-challenge",
+        "password",
+    ])
+    .env("COGNITO_PASSWORD", PW)
+    .run()
+    .fails(3, "USER_AUTH flow not enabled");
 }
 
 #[test]
@@ -159,7 +211,13 @@ fn bulk_sign_in_takes_password_factors_and_refuses_codes() {
     let list = w.dir.path().join("users.csv");
     std::fs::write(&list, format!("a@example.com,{PW}\nb@example.com,{PW}\n")).unwrap();
     let out = w
-        .cmd(&["login", "--flow", "user-auth", "--users-file", list.to_str().unwrap()])
+        .cmd(&[
+            "login",
+            "--flow",
+            "user-auth",
+            "--users-file",
+            list.to_str().unwrap(),
+        ])
         .run();
     assert_eq!(out.code, 0, "{}", out.stderr);
     let names: Vec<String> = out
@@ -177,7 +235,10 @@ fn bulk_sign_in_takes_password_factors_and_refuses_codes() {
     assert!(names.contains(&a.username) && names.contains(&b.username));
     for init in w.requests("InitiateAuth") {
         assert_eq!(init.body["AuthFlow"], "USER_AUTH");
-        assert_eq!(init.body["AuthParameters"]["PREFERRED_CHALLENGE"], "PASSWORD_SRP");
+        assert_eq!(
+            init.body["AuthParameters"]["PREFERRED_CHALLENGE"],
+            "PASSWORD_SRP"
+        );
     }
     w.stub.clear_requests();
     w.cmd(&[
@@ -225,9 +286,7 @@ fn cache_entry(w: &World) -> std::path::PathBuf {
     std::fs::read_dir(w.cache_dir())
         .unwrap()
         .map(|e| e.unwrap().path())
-        .find(|p| {
-            p.extension().is_some_and(|x| x == "json") && !p.ends_with("refresh-api.json")
-        })
+        .find(|p| p.extension().is_some_and(|x| x == "json") && !p.ends_with("refresh-api.json"))
         .unwrap()
 }
 
@@ -246,7 +305,11 @@ fn rotation_stores_the_new_refresh_token_with_the_new_tokens() {
     let id = token(&w, "rot@example.com", "id").run().line();
     assert!(claims(&id)["exp"].as_i64().unwrap() > cognito_token_core::now());
     assert_eq!(
-        w.stub.requests().iter().map(|r| r.target.as_str()).collect::<Vec<_>>(),
+        w.stub
+            .requests()
+            .iter()
+            .map(|r| r.target.as_str())
+            .collect::<Vec<_>>(),
         ["GetTokensFromRefreshToken"]
     );
     // The cache holds the new refresh token, not the dead one.

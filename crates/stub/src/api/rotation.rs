@@ -14,7 +14,8 @@ use serde_json::json;
 use super::{ApiResult, AuthCtx, Input, State, err, no_user, not_authorized};
 
 /// The message of the error for a refresh token already rotated away.
-pub(crate) const REUSED: &str = "The refresh token has already been used to get new tokens (refresh token rotation).";
+pub(crate) const REUSED: &str =
+    "The refresh token has already been used to get new tokens (refresh token rotation).";
 
 impl State {
     pub(super) fn get_tokens_from_refresh_token(&mut self, inp: &Input<'_>) -> ApiResult {

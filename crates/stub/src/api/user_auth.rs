@@ -20,8 +20,8 @@ use std::collections::{BTreeMap, HashMap};
 use serde_json::{Map, json};
 
 use super::{
-    ApiResult, AuthCtx, Client, Kind, State, bad_credentials, check_secret_hash, err,
-    invalid, mask_email, missing, no_user, not_authorized,
+    ApiResult, AuthCtx, Client, Kind, State, bad_credentials, check_secret_hash, err, invalid,
+    mask_email, missing, no_user, not_authorized,
 };
 use crate::srp;
 use crate::util::random_digits;
@@ -153,7 +153,8 @@ impl State {
                 }
                 let mut cp = Map::new();
                 cp.insert("USERNAME".into(), json!(ctx.username));
-                let session = self.new_session(ctx, Kind::UserAuth(UaKind::Select(available.clone())));
+                let session =
+                    self.new_session(ctx, Kind::UserAuth(UaKind::Select(available.clone())));
                 Ok(json!({
                     "ChallengeName": "SELECT_CHALLENGE",
                     "ChallengeParameters": cp,
@@ -192,7 +193,9 @@ impl State {
                 cp.insert("USERNAME".into(), json!(ctx.username));
                 cp.insert("USER_ID_FOR_SRP".into(), json!(ctx.username));
                 let session = self.new_session(ctx, Kind::PasswordVerifier(ch));
-                Ok(json!({ "ChallengeName": "PASSWORD_VERIFIER", "ChallengeParameters": cp, "Session": session }))
+                Ok(
+                    json!({ "ChallengeName": "PASSWORD_VERIFIER", "ChallengeParameters": cp, "Session": session }),
+                )
             }
             EMAIL_OTP | SMS_OTP => {
                 let email = factor == EMAIL_OTP;
@@ -213,10 +216,24 @@ impl State {
                         json!(mask_email(user.email.as_deref().unwrap_or(""))),
                     );
                 } else {
-                    let phone = user.attributes.get("phone_number").cloned().unwrap_or_default();
-                    let tail: String = phone.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
+                    let phone = user
+                        .attributes
+                        .get("phone_number")
+                        .cloned()
+                        .unwrap_or_default();
+                    let tail: String = phone
+                        .chars()
+                        .rev()
+                        .take(4)
+                        .collect::<Vec<_>>()
+                        .into_iter()
+                        .rev()
+                        .collect();
                     cp.insert("CODE_DELIVERY_DELIVERY_MEDIUM".into(), json!("SMS"));
-                    cp.insert("CODE_DELIVERY_DESTINATION".into(), json!(format!("+*******{tail}")));
+                    cp.insert(
+                        "CODE_DELIVERY_DESTINATION".into(),
+                        json!(format!("+*******{tail}")),
+                    );
                 }
                 cp.insert("USERNAME".into(), json!(ctx.username));
                 let kind = UaKind::Otp { email, code };
@@ -253,14 +270,21 @@ impl State {
                 self.first_factor(ctx, factor, responses)
             }
             UaKind::Otp { email, code } => {
-                let field = if email { "EMAIL_OTP_CODE" } else { "SMS_OTP_CODE" };
+                let field = if email {
+                    "EMAIL_OTP_CODE"
+                } else {
+                    "SMS_OTP_CODE"
+                };
                 let given = responses.get(field).ok_or_else(|| missing(field))?;
                 self.consume(session, &ctx);
                 self.ua
                     .codes
                     .remove(&(ctx.pool_id.clone(), ctx.username.clone()));
                 if *given != code {
-                    return Err(err("CodeMismatchException", "Invalid code received for user"));
+                    return Err(err(
+                        "CodeMismatchException",
+                        "Invalid code received for user",
+                    ));
                 }
                 Ok(self.issue_tokens(&ctx, None))
             }
@@ -278,7 +302,12 @@ impl State {
     }
 
     /// Fixes (or with `None` unfixes) the codes sent to a user.
-    pub(crate) fn pin_otp_code(&mut self, pool_id: &str, name_or_alias: &str, code: Option<String>) {
+    pub(crate) fn pin_otp_code(
+        &mut self,
+        pool_id: &str,
+        name_or_alias: &str,
+        code: Option<String>,
+    ) {
         let internal = self
             .user_mut(pool_id, name_or_alias)
             .map(|u| u.username.clone())

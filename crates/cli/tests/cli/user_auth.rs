@@ -397,3 +397,130 @@ fn services_without_get_tokens_fall_back_once_per_endpoint() {
         .line();
     assert_eq!(targets(&w), ["InitiateAuth"]);
 }
+
+/// Runs the binary on a pseudo-terminal (util-linux `script`) and types
+/// each line of `input` once the screen shows one more `prompt` than lines
+/// typed so far, as a person would; returns (exit status, the screen).
+fn on_terminal(
+    w: &World,
+    args: &str,
+    env: &[(&str, &str)],
+    prompt: &str,
+    input: &[&str],
+) -> (i32, String) {
+    use std::io::{Read as _, Write as _};
+    use std::sync::{Arc, Mutex};
+    let bin = env!("CARGO_BIN_EXE_cognito-token");
+    let mut cmd = std::process::Command::new("script");
+    cmd.args(["-q", "-e", "-c", &format!("{bin} {args}"), "/dev/null"])
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", w.dir.path())
+        .env("XDG_CACHE_HOME", w.dir.path().join("cache"))
+        .env("XDG_CONFIG_HOME", w.dir.path().join("config"))
+        .env("AWS_CONFIG_FILE", w.dir.path().join("no-aws-config"))
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            w.dir.path().join("no-aws-credentials"),
+        )
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_ENDPOINT_URL", w.stub.endpoint())
+        .env("COGNITO_USER_POOL_ID", &w.pool)
+        .env("COGNITO_CLIENT_ID", &w.client.id)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null());
+    if let Some(s) = &w.client.secret {
+        cmd.env("COGNITO_CLIENT_SECRET", s);
+    }
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().expect("run script(1)");
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let screen = Arc::new(Mutex::new(String::new()));
+    let reader = {
+        let screen = screen.clone();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = stdout.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                screen
+                    .lock()
+                    .unwrap()
+                    .push_str(&String::from_utf8_lossy(&buf[..n]));
+            }
+        })
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let waited = |n: usize| {
+        while screen.lock().unwrap().matches(prompt).count() < n {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "prompt {n} never came: {}",
+                screen.lock().unwrap()
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    };
+    for (i, line) in input.iter().enumerate() {
+        waited(i + 1);
+        // Let the prompt turn echo off before typing.
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        stdin.write_all(format!("{line}\n").as_bytes()).unwrap();
+    }
+    while child.try_wait().unwrap().is_none() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no exit within 30 s on the terminal"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    drop(stdin);
+    let code = child.wait().unwrap().code().unwrap_or(-1);
+    reader.join().unwrap();
+    let screen = screen.lock().unwrap().clone();
+    (code, screen)
+}
+
+#[test]
+fn on_a_terminal_a_refused_new_password_is_asked_again() {
+    let w = World::new();
+    w.user(UserSpec {
+        temporary: true,
+        ..UserSpec::new("temp", "Temp0rary!")
+    });
+    let (code, screen) = on_terminal(
+        &w,
+        "login --username temp --output json",
+        &[("COGNITO_PASSWORD", "Temp0rary!")],
+        "New password",
+        &["short", "short", "Str0ng-enough!", "Str0ng-enough!"],
+    );
+    assert_eq!(code, 0, "{screen}");
+    assert!(
+        screen.contains("Cognito refused the new password: Password does not conform to policy: Password not long enough"),
+        "{screen}"
+    );
+    assert_eq!(
+        w.stub.user(&w.pool, "temp").unwrap().password,
+        "Str0ng-enough!"
+    );
+    // The same session was answered twice: one sign-in.
+    assert_eq!(w.requests("InitiateAuth").len(), 1);
+    assert_eq!(w.requests("RespondToAuthChallenge").len(), 2);
+
+    // Off a terminal the refusal ends the sign-in, as before.
+    w.user(UserSpec {
+        temporary: true,
+        ..UserSpec::new("temp2", "Temp0rary!")
+    });
+    w.cmd(&["login", "--username", "temp2"])
+        .env("COGNITO_PASSWORD", "Temp0rary!")
+        .env("COGNITO_NEW_PASSWORD", "short")
+        .run()
+        .fails(3, "InvalidPasswordException");
+}

@@ -18,6 +18,7 @@ use std::io::{self, Read as _, Write as _};
 use std::path::PathBuf;
 
 use aws_sdk_cognitoidentityprovider::config::http::HttpResponse;
+use aws_sdk_cognitoidentityprovider::config::retry::RetryConfig;
 use aws_sdk_cognitoidentityprovider::error::{ProvideErrorMetadata, SdkError};
 use serde::{Deserialize, Serialize};
 use tracing::{info, warn};
@@ -84,27 +85,44 @@ impl Cognito {
     }
 
     async fn get_tokens(&self, id: &Identity, refresh_token: &Secret) -> Result<Refreshed, Probe> {
-        info!(
-            endpoint = self.endpoint(),
-            "refreshing (GetTokensFromRefreshToken)"
-        );
-        let mut req = self
-            .sdk
-            .get_tokens_from_refresh_token()
-            .client_id(&id.client_id)
-            .refresh_token(refresh_token.expose());
-        if let Some(s) = &id.client_secret {
-            req = req.client_secret(s.expose());
-        }
+        info!(endpoint = self.endpoint(), "refreshing (GetTokensFromRefreshToken)");
+        let request = || {
+            let mut req = self
+                .sdk
+                .get_tokens_from_refresh_token()
+                .client_id(&id.client_id)
+                .refresh_token(refresh_token.expose());
+            if let Some(s) = &id.client_secret {
+                req = req.client_secret(s.expose());
+            }
+            req
+        };
         let mut secrets = vec![refresh_token.expose().to_owned()];
         secrets.extend(id.client_secret.iter().map(|s| s.expose().to_owned()));
-        let out = match req.send().await {
+        // The first attempt alone, so a service that does not know the
+        // operation costs one request (moto's HTML 500 would be retried);
+        // anything that may pass on a retry then gets the usual retries.
+        let once = request()
+            .customize()
+            .config_override(
+                aws_sdk_cognitoidentityprovider::config::Builder::default()
+                    .retry_config(RetryConfig::disabled()),
+            )
+            .send()
+            .await;
+        let out = match once {
             Ok(out) => out,
             Err(e) => {
                 if let Some(why) = unknown_operation(&e, self.endpoint()) {
                     return Err(Probe::Unknown(why));
                 }
-                return Err(Probe::Failed(self.err(e).redact(&secrets)));
+                if !worth_retrying(&e) {
+                    return Err(Probe::Failed(self.err(e).redact(&secrets)));
+                }
+                request()
+                    .send()
+                    .await
+                    .map_err(|e| Probe::Failed(self.err(e).redact(&secrets)))?
             }
         };
         match step(
@@ -178,6 +196,26 @@ fn unknown_operation<E: ProvideErrorMetadata>(
     let body = raw.body().bytes().unwrap_or_default();
     let json = serde_json::from_slice::<serde_json::Value>(body).is_ok_and(|v| v.is_object());
     (!json).then_some("the service answered the operation with a non-JSON error page")
+}
+
+/// Whether a failed first attempt may pass when tried again: throttling,
+/// server errors and connection failures, not a refusal or a timeout (which
+/// already took the whole time limit).
+fn worth_retrying<E: ProvideErrorMetadata>(e: &SdkError<E, HttpResponse>) -> bool {
+    match e {
+        SdkError::TimeoutError(_) | SdkError::ConstructionFailure(_) => false,
+        SdkError::DispatchFailure(d) => !d.is_timeout(),
+        SdkError::ServiceError(se) => {
+            let status = se.raw().status().as_u16();
+            status == 429
+                || status >= 500
+                || matches!(
+                    se.err().code(),
+                    Some("TooManyRequestsException" | "ThrottlingException" | "Throttling")
+                )
+        }
+        _ => true,
+    }
 }
 
 fn is_aws_endpoint(endpoint: &str) -> bool {

@@ -85,7 +85,10 @@ impl Cognito {
     }
 
     async fn get_tokens(&self, id: &Identity, refresh_token: &Secret) -> Result<Refreshed, Probe> {
-        info!(endpoint = self.endpoint(), "refreshing (GetTokensFromRefreshToken)");
+        info!(
+            endpoint = self.endpoint(),
+            "refreshing (GetTokensFromRefreshToken)"
+        );
         let request = || {
             let mut req = self
                 .sdk

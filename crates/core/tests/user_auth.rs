@@ -550,7 +550,8 @@ async fn without_rotation_the_refresh_token_stays_and_unknown_operations_fall_ba
     assert_eq!(r.tokens.refresh_token.as_ref(), Some(&rt));
     // A throttled first attempt is tried again (not taken for an unknown
     // operation).
-    w.stub.set_fault(Some(cognito_stub::Fault::Throttle { times: 1 }));
+    w.stub
+        .set_fault(Some(cognito_stub::Fault::Throttle { times: 1 }));
     let r = c
         .refresh_rotating(&id, &rt, &internal, RefreshApi::GetTokens)
         .await

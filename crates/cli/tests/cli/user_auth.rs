@@ -524,3 +524,70 @@ fn on_a_terminal_a_refused_new_password_is_asked_again() {
         .run()
         .fails(3, "InvalidPasswordException");
 }
+
+#[test]
+fn trace_logs_of_user_auth_and_rotation_show_no_secret() {
+    let w = World::with(
+        PoolSpec {
+            username_is_email: true,
+            ..Default::default()
+        },
+        ClientSpec {
+            generate_secret: true,
+            explicit_auth_flows: flows(),
+            rotate_refresh_tokens: true,
+            ..Default::default()
+        },
+    );
+    let u = w.user(UserSpec::new("otp@example.com", PW));
+    w.stub.set_otp_code(&w.pool, &u.username, Some("86420975"));
+    let secret = w.client.secret.clone().unwrap();
+    let mut logs = String::new();
+    let mut printed = Vec::new();
+    for (args, env) in [
+        (
+            vec![
+                "-vvv",
+                "login",
+                "--flow",
+                "user-auth",
+                "--preferred-challenge",
+                "email-otp",
+                "--output",
+                "json",
+            ],
+            vec![("COGNITO_MFA_CODE", "86420975"), ("RUST_LOG", "trace")],
+        ),
+        (
+            vec!["-vvv", "login", "--flow", "user-auth", "--output", "json"],
+            vec![("COGNITO_PASSWORD", PW), ("RUST_LOG", "trace")],
+        ),
+        (
+            vec!["-vvv", "token", "--min-ttl", "100000", "--output", "json"],
+            vec![("RUST_LOG", "trace")],
+        ),
+    ] {
+        let mut c = w.cmd(&args).args(&["--username", "otp@example.com"]);
+        for (k, v) in env {
+            c = c.env(k, v);
+        }
+        let out = c.run();
+        printed.push(out.line());
+        logs.push_str(&out.stderr);
+    }
+    assert!(logs.contains("GetTokensFromRefreshToken"), "the trace ran");
+    for (what, value) in [
+        ("the password", PW.to_owned()),
+        ("the one-time code", "86420975".to_owned()),
+        ("the client secret", secret),
+    ] {
+        assert!(!logs.contains(&value), "{what} in the logs");
+    }
+    for line in printed {
+        let v: serde_json::Value = serde_json::from_str(&line).unwrap();
+        for k in ["id_token", "access_token", "refresh_token"] {
+            let t = v[k].as_str().unwrap();
+            assert!(!logs.contains(t), "{k} in the logs");
+        }
+    }
+}

@@ -536,7 +536,6 @@ fn trace_logs_of_user_auth_and_rotation_show_no_secret() {
             generate_secret: true,
             explicit_auth_flows: flows(),
             rotate_refresh_tokens: true,
-            ..Default::default()
         },
     );
     let u = w.user(UserSpec::new("otp@example.com", PW));

@@ -399,14 +399,14 @@ fn services_without_get_tokens_fall_back_once_per_endpoint() {
 }
 
 /// Runs the binary on a pseudo-terminal (util-linux `script`) and types
-/// each line of `input` once the screen shows one more `prompt` than lines
-/// typed so far, as a person would; returns (exit status, the screen).
+/// each `(prompt, line)` of `input` once the screen shows that prompt once
+/// more than it was answered so far, as a person would; returns (exit
+/// status, the screen).
 fn on_terminal(
     w: &World,
     args: &str,
     env: &[(&str, &str)],
-    prompt: &str,
-    input: &[&str],
+    input: &[(&str, &str)],
 ) -> (i32, String) {
     use std::io::{Read as _, Write as _};
     use std::sync::{Arc, Mutex};
@@ -456,7 +456,7 @@ fn on_terminal(
         })
     };
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    let waited = |n: usize| {
+    let waited = |prompt: &str, n: usize| {
         while screen.lock().unwrap().matches(prompt).count() < n {
             assert!(
                 std::time::Instant::now() < deadline,
@@ -466,8 +466,9 @@ fn on_terminal(
             std::thread::sleep(std::time::Duration::from_millis(20));
         }
     };
-    for (i, line) in input.iter().enumerate() {
-        waited(i + 1);
+    for (i, (prompt, line)) in input.iter().enumerate() {
+        let seen = input[..=i].iter().filter(|(p, _)| p == prompt).count();
+        waited(prompt, seen);
         // Let the prompt turn echo off before typing.
         std::thread::sleep(std::time::Duration::from_millis(50));
         stdin.write_all(format!("{line}\n").as_bytes()).unwrap();
@@ -497,8 +498,12 @@ fn on_a_terminal_a_refused_new_password_is_asked_again() {
         &w,
         "login --username temp --output json",
         &[("COGNITO_PASSWORD", "Temp0rary!")],
-        "New password",
-        &["short", "short", "Str0ng-enough!", "Str0ng-enough!"],
+        &[
+            ("New password", "short"),
+            ("New password", "short"),
+            ("New password", "Str0ng-enough!"),
+            ("New password", "Str0ng-enough!"),
+        ],
     );
     assert_eq!(code, 0, "{screen}");
     assert!(
@@ -589,4 +594,41 @@ fn trace_logs_of_user_auth_and_rotation_show_no_secret() {
             assert!(!logs.contains(t), "{k} in the logs");
         }
     }
+}
+
+#[test]
+fn on_a_terminal_the_user_picks_the_factor_and_types_the_code() {
+    let w = world();
+    let u = w.user(UserSpec {
+        attributes: [("phone_number".to_owned(), "+15555550123".to_owned())]
+            .into_iter()
+            .collect(),
+        ..UserSpec::new("pick@example.com", "")
+    });
+    w.stub.set_otp_code(&w.pool, &u.username, Some("246810"));
+    let (code, screen) = on_terminal(
+        &w,
+        "login --flow user-auth --username pick@example.com --output json",
+        &[],
+        &[
+            ("Sign in with", "sms-otp"),
+            ("Code sent by SMS to", "246810"),
+        ],
+    );
+    assert_eq!(code, 0, "{screen}");
+    // The offered list, the suggestion, and where the code went.
+    assert!(
+        screen.contains("Sign in with (email-otp, sms-otp) [email-otp]: "),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("Code sent by SMS to +*******0123: "),
+        "{screen}"
+    );
+    let answers = w.requests("RespondToAuthChallenge");
+    assert_eq!(answers[0].body["ChallengeResponses"]["ANSWER"], "SMS_OTP");
+    assert_eq!(
+        answers[1].body["ChallengeResponses"]["SMS_OTP_CODE"],
+        "246810"
+    );
 }

@@ -121,6 +121,7 @@ emulator_tests! {
             password_and_password_srp,
             cli_user_auth_sends_user_auth,
             get_tokens_from_refresh_token,
+            rotation_keeps_the_live_refresh_token,
         ],
     }
 }

@@ -7,7 +7,9 @@
 //! SECRET_HASH of `InitiateAuth` over the typed name and verifies the SRP
 //! proof over the internal one.
 
-use aws_sdk_cognitoidentityprovider::types::ExplicitAuthFlowsType;
+use aws_sdk_cognitoidentityprovider::types::{
+    ExplicitAuthFlowsType, FeatureType, RefreshTokenRotationType,
+};
 use cognito_token_core::rotation::RefreshApi;
 use cognito_token_core::{Cognito, FirstFactor, Flow, Secret, StaticAnswers, Tokens};
 
@@ -15,9 +17,23 @@ use crate::support::{Emu, Home, Recorder, claims};
 
 /// A client of `p`'s pool with a secret and `ALLOW_USER_AUTH`: (id, secret).
 async fn user_auth_client(p: &cognito_token_emulator::Provisioned) -> (String, String) {
-    let out = p
-        .admin
-        .create_user_pool_client()
+    client(p, false).await
+}
+
+/// A client with a secret, `ALLOW_USER_AUTH`, and refresh-token rotation
+/// when `rotate`: (id, secret).
+async fn client(p: &cognito_token_emulator::Provisioned, rotate: bool) -> (String, String) {
+    let mut req = p.admin.create_user_pool_client();
+    if rotate {
+        req = req.refresh_token_rotation(
+            RefreshTokenRotationType::builder()
+                .feature(FeatureType::Enabled)
+                .retry_grace_period_seconds(0)
+                .build()
+                .unwrap(),
+        );
+    }
+    let out = req
         .user_pool_id(&p.pool_id)
         .client_name(format!(
             "user-auth-{}",
@@ -166,4 +182,61 @@ pub async fn get_tokens_from_refresh_token(emu: Emu) {
         Some(internal.as_str())
     );
     assert!(r.tokens.refresh_token.is_some());
+}
+
+pub async fn rotation_keeps_the_live_refresh_token(emu: Emu) {
+    let (p, email, password, internal) = emu.email_pool_with_user(false).await;
+    let client = client(&p, true).await;
+    let id = identity(&p, &client, &email);
+    // The library: a new refresh token, and the old one refused.
+    let first = sign_in(&p, &id, FirstFactor::PasswordSrp, &password).await;
+    let old = first.refresh_token.clone().expect("a refresh token");
+    let cog = Cognito::connect(&p.connect_options()).await.unwrap();
+    let r = cog
+        .refresh_rotating(&id, &old, &internal, RefreshApi::GetTokens)
+        .await
+        .unwrap_or_else(|e| panic!("GetTokensFromRefreshToken: {e}"));
+    assert!(r.rotated, "fakecloud rotates on this client");
+    let new = r.tokens.refresh_token.clone().unwrap();
+    assert_ne!(new, old);
+    let e = cog
+        .refresh_rotating(&id, &old, &internal, RefreshApi::GetTokens)
+        .await
+        .unwrap_err();
+    assert!(e.code().is_some(), "{e}");
+
+    // The CLI: each forced refresh rotates, and the next one (with no
+    // password to fall back on) works only if the cache kept the new token.
+    let home = Home::new();
+    let cli = |args: &[&str]| {
+        home.cli(args.iter().copied())
+            .args([
+                "--client-id",
+                &client.0,
+                "--username",
+                &email,
+                "--user-pool-id",
+                &p.pool_id,
+                "--endpoint-url",
+                &p.endpoint,
+            ])
+            .env("COGNITO_CLIENT_SECRET", &client.1)
+    };
+    let mut seen = vec![
+        cli(&["login", "--token", "refresh"])
+            .password(&password)
+            .run()
+            .line(),
+    ];
+    for _ in 0..3 {
+        let out = cli(&["token", "--min-ttl", "999999", "--token", "refresh"]).run();
+        let rt = out.line();
+        assert!(
+            !out.stderr().contains("refreshing failed"),
+            "{}",
+            out.stderr()
+        );
+        assert!(!seen.contains(&rt), "a new refresh token each time");
+        seen.push(rt);
+    }
 }

@@ -124,7 +124,7 @@ struct Running {
 
 impl Running {
     fn start(cli: Cli) -> Running {
-        let mut child = cli.spawn();
+        let mut child = cli.spawn_piped();
         let err = child.stderr.take().unwrap();
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {

@@ -415,7 +415,7 @@ impl Cli {
 
     /// Starts it without waiting: stdout and stderr piped. Use with a
     /// [`Home`] (`home.cli(…)`), which outlives the process.
-    pub fn spawn(mut self) -> std::process::Child {
+    pub fn spawn_piped(mut self) -> std::process::Child {
         self.cmd
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())

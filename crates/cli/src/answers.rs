@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::io::IsTerminal as _;
 
-use cognito_token_core::{Answers, MfaKind, NoAnswer, Secret};
+use cognito_token_core::{Answers, FirstFactor, MfaKind, NoAnswer, Secret};
 
 use crate::args::{MfaTypeArg, SignInArgs};
 
@@ -193,6 +193,78 @@ impl Answers for CliAnswers {
         Err(NoAnswer(format!("pass --mfa-type ({offered})")))
     }
 
+    fn password(&self) -> Result<Secret, NoAnswer> {
+        if self.interactive {
+            let p = prompt_secret("Password: ")?;
+            if !p.is_empty() {
+                return Ok(p);
+            }
+        }
+        Err(NoAnswer(
+            "set COGNITO_PASSWORD or pass --password-stdin, or run on a terminal".into(),
+        ))
+    }
+
+    fn select_first_factor(
+        &self,
+        offered: &[FirstFactor],
+        suggested: Option<FirstFactor>,
+    ) -> Result<FirstFactor, NoAnswer> {
+        let list = offered
+            .iter()
+            .map(|f| f.cli_name())
+            .collect::<Vec<_>>()
+            .join(", ");
+        if offered.len() == 1 {
+            return Ok(offered[0]);
+        }
+        if self.interactive {
+            let default = suggested.map(|s| format!(" [{s}]")).unwrap_or_default();
+            for _ in 0..3 {
+                let pick = prompt_line(&format!("Sign in with ({list}){default}: "))?;
+                if pick.is_empty()
+                    && let Some(s) = suggested
+                {
+                    return Ok(s);
+                }
+                if let Some(f) = offered.iter().find(|f| f.cli_name() == pick) {
+                    return Ok(*f);
+                }
+                eprintln!("{pick:?} is not one of {list}; try again.");
+            }
+            return Err(NoAnswer(format!("no first factor was chosen among {list}")));
+        }
+        suggested.ok_or_else(|| {
+            NoAnswer(format!(
+                "Cognito offers {list}: pass --preferred-challenge, or set COGNITO_PASSWORD for a password factor"
+            ))
+        })
+    }
+
+    fn otp_code(&self, kind: MfaKind, destination: Option<&str>) -> Result<Secret, NoAnswer> {
+        if let Some(c) = &self.mfa_code {
+            return Ok(c.clone());
+        }
+        if self.interactive {
+            let how = if kind == MfaKind::Sms { "SMS" } else { "email" };
+            let label = match destination {
+                Some(d) => format!("Code sent by {how} to {d}: "),
+                None => format!("Code sent by {how}: "),
+            };
+            return prompt_line(&label).map(Secret::new);
+        }
+        self.mfa_code(kind, None)
+    }
+
+    fn retry_new_password(&self, reason: &str) -> bool {
+        // Only a person typing the password can give another one.
+        if !self.interactive || self.keep_password || self.new_password.is_some() {
+            return false;
+        }
+        eprintln!("Cognito refused the new password: {reason}");
+        true
+    }
+
     fn show_totp_setup(&self, secret: &Secret, otpauth_uri: &str) {
         eprintln!("Cognito requires setting up an authenticator app (TOTP) for this user.");
         // Both come from the server: escaped before they reach the terminal.
@@ -201,4 +273,18 @@ impl Answers for CliAnswers {
         eprintln!("URI for a QR code: {}", shown(otpauth_uri));
         eprintln!("Keep the secret: set COGNITO_TOTP_SECRET to it for non-interactive sign-ins.");
     }
+}
+
+/// A sign-in without a password (`--flow user-auth` with a one-time code)
+/// needs the code from `COGNITO_MFA_CODE` or a terminal; off a terminal
+/// without it, this refuses before Cognito sends a code.
+pub fn check_code_source() -> anyhow::Result<()> {
+    if std::io::stdin().is_terminal()
+        || std::env::var_os("COGNITO_MFA_CODE").is_some_and(|v| !v.is_empty())
+    {
+        return Ok(());
+    }
+    Err(crate::fail::usage!(
+        "no password and no one-time code: set COGNITO_PASSWORD (or pass --password-stdin) for a password factor, set COGNITO_MFA_CODE to the code Cognito sent, or run on a terminal to be prompted"
+    ))
 }

@@ -58,6 +58,21 @@ pub enum FlowArg {
     ClientCredentials,
     /// OAuth2 authorization code with PKCE at --domain, in a browser (hosted UI, federated sign-in).
     Browser,
+    /// USER_AUTH (choice-based sign-in): password, SRP, or a one-time code by email or SMS.
+    UserAuth,
+}
+
+/// The first factor `--flow user-auth` asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PreferredChallengeArg {
+    /// PASSWORD: the password goes to Cognito (over TLS).
+    Password,
+    /// PASSWORD_SRP: the password never leaves this machine (needs --user-pool-id).
+    PasswordSrp,
+    /// EMAIL_OTP: a one-time code sent by email (COGNITO_MFA_CODE or a prompt).
+    EmailOtp,
+    /// SMS_OTP: a one-time code sent by SMS (COGNITO_MFA_CODE or a prompt).
+    SmsOtp,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -122,6 +137,14 @@ pub struct IdentityArgs {
     /// Sign-in flow.
     #[arg(long, value_enum)]
     pub flow: Option<FlowArg>,
+    /// With --flow user-auth: the first factor to ask for (default: choose from what Cognito offers).
+    #[arg(
+        long,
+        value_enum,
+        env = "COGNITO_PREFERRED_CHALLENGE",
+        value_name = "FACTOR"
+    )]
+    pub preferred_challenge: Option<PreferredChallengeArg>,
     /// Give up on a request after this many seconds (retries included) [default: 30; --flow browser: 300, the wait for the sign-in].
     #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub timeout: Option<u64>,

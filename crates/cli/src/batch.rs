@@ -653,6 +653,32 @@ impl Progress {
     }
 }
 
+/// The flow for many users: `user-auth` only with a password factor (codes
+/// cannot be answered in bulk); without a preference, the password factor
+/// `SELECT_CHALLENGE` would pick (SRP when the pool id is known), asked for
+/// directly.
+fn bulk_flow(
+    flow: cognito_token_core::Flow,
+    pool_known: bool,
+) -> anyhow::Result<cognito_token_core::Flow> {
+    use cognito_token_core::{FirstFactor, Flow};
+    match flow {
+        Flow::UserAuth { preferred: None } => Ok(Flow::UserAuth {
+            preferred: Some(if pool_known {
+                FirstFactor::PasswordSrp
+            } else {
+                FirstFactor::Password
+            }),
+        }),
+        Flow::UserAuth {
+            preferred: Some(f @ (FirstFactor::EmailOtp | FirstFactor::SmsOtp)),
+        } => Err(usage!(
+            "--users-file cannot use --flow user-auth with --preferred-challenge {f}: one-time codes cannot be answered in bulk; use password or password-srp"
+        )),
+        other => Ok(other),
+    }
+}
+
 /// `login --users-file`.
 pub async fn login_many(a: LoginArgs, path: &Path) -> anyhow::Result<ExitCode> {
     let text = read_list(path)?;
@@ -668,7 +694,8 @@ pub async fn login_many(a: LoginArgs, path: &Path) -> anyhow::Result<ExitCode> {
     // Everything but the username is shared: resolve once, with the first user.
     let mut identity_args = a.identity.clone();
     identity_args.username = Some(users[0].username.clone());
-    let base = resolve(&identity_args).await?;
+    let mut base = resolve(&identity_args).await?;
+    base.flow = bulk_flow(base.flow, base.identity.user_pool_id.is_some())?;
     let answers = static_answers(&a.sign_in)?;
     let needs_shared = users
         .iter()

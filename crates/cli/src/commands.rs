@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use cognito_token_core::cache::{Cache, Entry, Lookup};
-use cognito_token_core::{ErrorKind, TokenKind, Tokens, jwt, now, verify};
+use cognito_token_core::{TokenKind, Tokens, jwt, now, verify};
 use tracing::info;
 
 use crate::answers::CliAnswers;
@@ -14,7 +14,7 @@ use crate::args::{
     ProfileArgs, SignInArgs, TokenArg, TokenArgs, TokenUseArg, VerifyArgs, config_path,
 };
 use crate::fail::usage;
-use crate::resolve::{NO_PASSWORD, Resolved, password, resolve};
+use crate::resolve::{NO_PASSWORD, Resolved, password_for, password_up_front, resolve};
 
 pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
     match command {
@@ -37,12 +37,12 @@ pub(crate) fn cache() -> Option<Cache> {
 async fn sign_in(
     r: &Resolved,
     sign_in: &SignInArgs,
-    pw: cognito_token_core::Secret,
+    pw: Option<cognito_token_core::Secret>,
 ) -> anyhow::Result<Tokens> {
     let answers = CliAnswers::new(sign_in)?;
     let cognito = r.cognito().await?;
     let remember = sign_in.remember_device || r.remember_device;
-    let tokens = crate::devices::login(cognito, r, &pw, &answers, remember).await?;
+    let tokens = crate::devices::login(cognito, r, pw.as_ref(), &answers, remember).await?;
     if !sign_in.no_cache {
         store(r, &tokens);
     }
@@ -76,7 +76,13 @@ async fn login(a: LoginArgs) -> anyhow::Result<ExitCode> {
     let r = resolve(&a.identity).await?;
     // Check the answers' options before asking for a password.
     CliAnswers::new(&a.sign_in)?;
-    let pw = password(&a.sign_in, &r.identity.username)?.ok_or_else(|| usage!("{NO_PASSWORD}"))?;
+    let pw = password_for(r.flow, &a.sign_in, &r.identity.username)?;
+    if pw.is_none() {
+        if password_up_front(r.flow) {
+            return Err(usage!("{NO_PASSWORD}"));
+        }
+        crate::answers::check_code_source()?;
+    }
     let tokens = sign_in(&r, &a.sign_in, pw).await?;
     print_tokens(&tokens, &a.print)
 }
@@ -105,40 +111,43 @@ async fn current_tokens(
         info!(expires_in = t.expires_in(now), "using cached tokens");
         return Ok(t.clone());
     }
-    if let Some(refresh_token) = cached.as_ref().and_then(|t| t.refresh_token.clone()) {
-        let internal = cached
-            .as_ref()
-            .and_then(Tokens::internal_username)
-            .unwrap_or_else(|| r.identity.username.clone());
-        let cognito = r.cognito().await?;
-        let device = crate::devices::load(r);
-        match cognito
-            .refresh_with_device(
-                &r.identity,
-                &refresh_token,
-                &internal,
-                device.as_ref().map(|d| d.key.as_str()),
-            )
-            .await
+    let mut reused = None;
+    if let Some(t) = cached.filter(|t| t.refresh_token.is_some()) {
+        match crate::refresh::refresh(r, cache.as_ref(), t, min_ttl, !sign_in_args.no_cache).await?
         {
-            Ok(tokens) => {
-                if !sign_in_args.no_cache {
-                    store(r, &tokens);
-                }
-                return Ok(tokens);
+            crate::refresh::Refresh::Tokens(tokens) => return Ok(tokens),
+            crate::refresh::Refresh::SignIn {
+                error,
+                reused: true,
+            } => {
+                reused = Some(error);
             }
-            Err(e) if e.kind() == ErrorKind::Rejected => {
-                eprintln!("warning: refreshing failed ({e}); signing in again");
+            crate::refresh::Refresh::SignIn { error, .. } => {
+                eprintln!("warning: refreshing failed ({error}); signing in again");
             }
-            Err(e) => return Err(e.into()),
         }
     }
-    let pw = password(sign_in_args, &r.identity.username)?.ok_or_else(|| {
-        usage!(
-            "no valid cached token for {}: run `cognito-token login` first, or set COGNITO_PASSWORD",
-            r.identity.username
-        )
-    })?;
+    let pw = password_for(r.flow, sign_in_args, &r.identity.username)?;
+    if let Some(e) = reused {
+        if pw.is_none() && password_up_front(r.flow) {
+            return Err(anyhow::Error::new(e).context(format!(
+                "the cached refresh token of {} was already rotated away by another refresh: run `cognito-token login` again, or set COGNITO_PASSWORD to sign in again automatically",
+                r.identity.username
+            )));
+        }
+        eprintln!(
+            "warning: the cached refresh token was already rotated away ({e}); signing in again"
+        );
+    }
+    if pw.is_none() {
+        if password_up_front(r.flow) {
+            return Err(usage!(
+                "no valid cached token for {}: run `cognito-token login` first, or set COGNITO_PASSWORD",
+                r.identity.username
+            ));
+        }
+        crate::answers::check_code_source()?;
+    }
     sign_in(r, sign_in_args, pw).await
 }
 

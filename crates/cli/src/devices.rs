@@ -66,7 +66,7 @@ fn remove(r: &Resolved) -> bool {
 pub async fn login(
     cognito: &Cognito,
     r: &Resolved,
-    password: &Secret,
+    password: Option<&Secret>,
     answers: &dyn Answers,
     remember: bool,
 ) -> anyhow::Result<Tokens> {

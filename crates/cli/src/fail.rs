@@ -121,6 +121,19 @@ pub fn hint(e: &anyhow::Error) -> Option<&'static str> {
                     "the app client does not allow this flow: try another --flow, or enable it on the app client",
                 )
             }
+            _ if message.contains("first authentication factor")
+                || message.contains("PREFERRED_CHALLENGE") =>
+            {
+                Some(
+                    "the user pool does not allow this first factor: pick another --preferred-challenge, or leave it out to choose from what Cognito offers",
+                )
+            }
+            _ if message.contains("session is expired") => Some(
+                "the sign-in took too long (a challenge session lasts 3 minutes, a one-time code with it): sign in again",
+            ),
+            "CodeMismatchException" | "ExpiredCodeException" => Some(
+                "sign in again to get a new code (a code works once, for a few minutes); set COGNITO_MFA_CODE to it or type it at the prompt",
+            ),
             "ResourceNotFoundException" => Some("check --client-id, --user-pool-id and the region"),
             "UserNotConfirmedException" => {
                 Some("confirm the user first (e.g. aws cognito-idp admin-confirm-sign-up)")

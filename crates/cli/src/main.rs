@@ -12,6 +12,7 @@ mod keys;
 mod oauth;
 mod profile;
 mod proxy;
+mod refresh;
 mod resolve;
 
 use std::process::ExitCode;

@@ -37,6 +37,8 @@ pub struct Profile {
     pub endpoint_url: Option<String>,
     pub username: Option<String>,
     pub flow: Option<String>,
+    /// With `flow = "user-auth"`: `password`, `password-srp`, `email-otp` or `sms-otp`.
+    pub preferred_challenge: Option<String>,
     /// The environment variable that holds the client secret.
     pub client_secret_env: Option<String>,
     /// A command (program and arguments) that prints the client secret.
@@ -175,6 +177,7 @@ impl Profile {
         put("scope", &self.scope);
         put("redirect_uri", &self.redirect_uri);
         put("idp", &self.idp);
+        put("preferred_challenge", &self.preferred_challenge);
         if let Some(var) = &self.client_secret_env {
             let set = std::env::var_os(var).is_some_and(|v| !v.is_empty());
             v.push((

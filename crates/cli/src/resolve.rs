@@ -7,9 +7,9 @@ use std::io::{BufRead as _, Read as _};
 use anyhow::Context as _;
 use cognito_token_core::cache::CacheKey;
 use cognito_token_core::endpoint::{self, Endpoint, EndpointRequest};
-use cognito_token_core::{Cognito, ConnectOptions, Flow, Identity, PoolId, Secret};
+use cognito_token_core::{Cognito, ConnectOptions, FirstFactor, Flow, Identity, PoolId, Secret};
 
-use crate::args::{FlowArg, IdentityArgs, SignInArgs, config_path};
+use crate::args::{FlowArg, IdentityArgs, PreferredChallengeArg, SignInArgs, config_path};
 use crate::fail::usage;
 use crate::profile::{Config, Profile};
 
@@ -146,6 +146,7 @@ pub async fn resolve(args: &IdentityArgs) -> anyhow::Result<Resolved> {
         Some(FlowArg::Password) => Flow::Password,
         Some(FlowArg::Admin) => Flow::Admin,
         Some(FlowArg::Srp) => Flow::Srp,
+        Some(FlowArg::UserAuth) => Flow::UserAuth { preferred: None },
         Some(FlowArg::ClientCredentials | FlowArg::Browser) => {
             return Err(usage!(
                 "the OAuth2 flows (client-credentials, browser) get tokens for one client or user at a time, not with InitiateAuth"
@@ -155,13 +156,25 @@ pub async fn resolve(args: &IdentityArgs) -> anyhow::Result<Resolved> {
             None | Some("password") => Flow::Password,
             Some("admin") => Flow::Admin,
             Some("srp") => Flow::Srp,
+            Some("user-auth") => Flow::UserAuth { preferred: None },
             Some(other) => {
                 return Err(usage!(
-                    "profile {pname}: unknown flow {other:?}: expected password, admin or srp"
+                    "profile {pname}: unknown flow {other:?}: expected password, admin, srp or user-auth"
                 ));
             }
         },
     };
+    let flow = preferred_challenge(flow, args.preferred_challenge, &p, &pname)?;
+    if flow
+        == (Flow::UserAuth {
+            preferred: Some(FirstFactor::PasswordSrp),
+        })
+        && user_pool_id.is_none()
+    {
+        return Err(usage!(
+            "--preferred-challenge password-srp needs the user pool id: pass --user-pool-id or set COGNITO_USER_POOL_ID"
+        ));
+    }
     if matches!(flow, Flow::Admin | Flow::Srp) && user_pool_id.is_none() {
         return Err(usage!(
             "--flow {} needs the user pool id: pass --user-pool-id or set COGNITO_USER_POOL_ID",
@@ -222,6 +235,78 @@ pub async fn resolve(args: &IdentityArgs) -> anyhow::Result<Resolved> {
         client: tokio::sync::OnceCell::new(),
         remember_device: p.remember_device.unwrap_or(false),
     })
+}
+
+/// `--preferred-challenge` (or `COGNITO_PREFERRED_CHALLENGE`, or the
+/// profile's `preferred_challenge`) into the user-auth flow; given for
+/// another flow by flag or environment, it is a usage error.
+fn preferred_challenge(
+    flow: Flow,
+    arg: Option<PreferredChallengeArg>,
+    p: &Profile,
+    pname: &str,
+) -> anyhow::Result<Flow> {
+    let from_arg = arg.map(|a| match a {
+        PreferredChallengeArg::Password => FirstFactor::Password,
+        PreferredChallengeArg::PasswordSrp => FirstFactor::PasswordSrp,
+        PreferredChallengeArg::EmailOtp => FirstFactor::EmailOtp,
+        PreferredChallengeArg::SmsOtp => FirstFactor::SmsOtp,
+    });
+    match flow {
+        Flow::UserAuth { .. } => {
+            let preferred = match from_arg {
+                Some(f) => Some(f),
+                None => p
+                    .preferred_challenge
+                    .as_deref()
+                    .map(|s| {
+                        s.parse::<FirstFactor>()
+                            .map_err(|e| usage!("profile {pname}: preferred_challenge: {e}"))
+                    })
+                    .transpose()?,
+            };
+            Ok(Flow::UserAuth { preferred })
+        }
+        other => match from_arg {
+            Some(f) => Err(usage!(
+                "--preferred-challenge {f} (or COGNITO_PREFERRED_CHALLENGE) is for --flow user-auth, not --flow {}",
+                other.name()
+            )),
+            None => Ok(other),
+        },
+    }
+}
+
+/// Whether the password is asked before signing in. A choice-based sign-in
+/// without a password factor named asks it only if the user picks one.
+pub fn password_up_front(flow: Flow) -> bool {
+    match flow {
+        Flow::UserAuth { preferred } => preferred.is_some_and(FirstFactor::needs_password),
+        _ => true,
+    }
+}
+
+/// The password from sources that never prompt (`--password-stdin`,
+/// `COGNITO_PASSWORD`).
+pub fn password_no_prompt(sign_in: &SignInArgs) -> anyhow::Result<Option<Secret>> {
+    if !sign_in.password_stdin && std::env::var_os("COGNITO_PASSWORD").is_none() {
+        return Ok(None);
+    }
+    password(sign_in, "")
+}
+
+/// The password for a sign-in with `flow`: for the user-auth flow without a
+/// password factor named, only from sources that never prompt.
+pub fn password_for(
+    flow: Flow,
+    sign_in: &SignInArgs,
+    username: &str,
+) -> anyhow::Result<Option<Secret>> {
+    if password_up_front(flow) {
+        password(sign_in, username)
+    } else {
+        password_no_prompt(sign_in)
+    }
 }
 
 fn truncate(s: &str) -> String {

@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use crate::Secret;
+use crate::user_auth::FirstFactor;
 
 /// A second factor Cognito can ask for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -88,6 +89,49 @@ pub trait Answers: Send + Sync {
     fn show_totp_setup(&self, secret: &Secret, otpauth_uri: &str) {
         let _ = (secret, otpauth_uri);
     }
+
+    /// The password, asked only when a choice-based sign-in (`USER_AUTH`)
+    /// that started without one picks a password factor.
+    fn password(&self) -> Result<Secret, NoAnswer> {
+        Err(NoAnswer("no password was given".into()))
+    }
+
+    /// Which first factor to answer `SELECT_CHALLENGE` with. `suggested` is
+    /// what the library would pick from the sources the caller has (see
+    /// [`FirstFactor`]); the default takes it.
+    fn select_first_factor(
+        &self,
+        offered: &[FirstFactor],
+        suggested: Option<FirstFactor>,
+    ) -> Result<FirstFactor, NoAnswer> {
+        suggested.ok_or_else(|| {
+            NoAnswer(format!(
+                "no first factor was chosen among {}",
+                offered
+                    .iter()
+                    .map(|f| f.challenge_name())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        })
+    }
+
+    /// A one-time code Cognito sent (`EMAIL_OTP`, `SMS_OTP`, and the e-mail
+    /// MFA code); `destination` is where it went, masked by Cognito
+    /// (`CODE_DELIVERY_DESTINATION`). The default asks [`Answers::mfa_code`].
+    fn otp_code(&self, kind: MfaKind, destination: Option<&str>) -> Result<Secret, NoAnswer> {
+        let _ = destination;
+        self.mfa_code(kind, None)
+    }
+
+    /// Cognito refused the new password of `NEW_PASSWORD_REQUIRED`
+    /// (`InvalidPasswordException`, its reason in `reason`): whether to ask
+    /// [`Answers::new_password`] again. The default (and any caller off a
+    /// terminal) gives up, which ends the sign-in with Cognito's error.
+    fn retry_new_password(&self, reason: &str) -> bool {
+        let _ = reason;
+        false
+    }
 }
 
 /// What to do when Cognito requires a new password.
@@ -115,6 +159,8 @@ pub struct StaticAnswers {
     pub totp_secret: Option<Secret>,
     /// The factor to pick at `SELECT_MFA_TYPE`.
     pub mfa_choice: Option<MfaKind>,
+    /// The first factor to pick at `SELECT_CHALLENGE` (`None`: the suggested one).
+    pub first_factor: Option<FirstFactor>,
 }
 
 impl StaticAnswers {
@@ -178,6 +224,24 @@ impl Answers for StaticAnswers {
                     .join(", ")
             ))),
             None => Err(NoAnswer("no MFA type was chosen".into())),
+        }
+    }
+
+    fn select_first_factor(
+        &self,
+        offered: &[FirstFactor],
+        suggested: Option<FirstFactor>,
+    ) -> Result<FirstFactor, NoAnswer> {
+        match self.first_factor.or(suggested) {
+            Some(f) if offered.contains(&f) => Ok(f),
+            _ => Err(NoAnswer(format!(
+                "no first factor was chosen among {}",
+                offered
+                    .iter()
+                    .map(|f| f.challenge_name())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))),
         }
     }
 }

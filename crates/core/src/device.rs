@@ -178,7 +178,7 @@ impl Cognito {
         &self,
         id: &Identity,
         flow: Flow,
-        password: &Secret,
+        password: Option<&Secret>,
         answers: &dyn Answers,
         device: Option<&Device>,
     ) -> Result<DeviceSignIn, Error> {

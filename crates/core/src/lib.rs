@@ -30,11 +30,13 @@ pub mod jwt;
 mod login;
 pub mod oauth2;
 pub mod private_file;
+pub mod rotation;
 pub mod sanitize;
 mod secret;
 pub mod srp;
 mod tokens;
 pub mod totp;
+mod user_auth;
 pub mod verify;
 
 pub use answers::{Answers, MfaKind, NewPassword, NoAnswer, StaticAnswers};
@@ -46,3 +48,4 @@ pub use identity::{Identity, PoolId, is_region};
 pub use login::{Challenge, Flow, MAX_ROUNDS};
 pub use secret::Secret;
 pub use tokens::{TokenKind, Tokens, now};
+pub use user_auth::FirstFactor;

@@ -10,6 +10,7 @@ use tracing::{debug, info};
 use crate::answers::{Answers, MfaKind, NoAnswer};
 use crate::srp::SrpClient;
 use crate::tokens::{Tokens, now};
+use crate::user_auth::{FirstFactor, Offer, suggest};
 use crate::{Cognito, Error, Identity, Secret};
 
 /// At most this many challenges are answered in one sign-in (SRP's
@@ -28,6 +29,13 @@ pub enum Flow {
     /// `USER_SRP_AUTH`: the password never leaves the machine; needs the
     /// pool id.
     Srp,
+    /// `USER_AUTH` (choice-based sign-in): `preferred` is sent as
+    /// `PREFERRED_CHALLENGE`; without one, Cognito's `SELECT_CHALLENGE` is
+    /// answered from what the caller has (see [`FirstFactor`]).
+    UserAuth {
+        /// The first factor to ask for.
+        preferred: Option<FirstFactor>,
+    },
 }
 
 impl Flow {
@@ -37,6 +45,7 @@ impl Flow {
             Flow::Password => "password",
             Flow::Admin => "admin",
             Flow::Srp => "srp",
+            Flow::UserAuth { .. } => "user-auth",
         }
     }
 }
@@ -81,12 +90,12 @@ impl Challenge {
     }
 }
 
-enum Step {
+pub(crate) enum Step {
     Done(Tokens),
     Challenge(Challenge),
 }
 
-fn step(
+pub(crate) fn step(
     context: &'static str,
     result: Option<&AuthenticationResultType>,
     name: Option<&ChallengeNameType>,
@@ -136,7 +145,10 @@ struct Exchange<'a> {
     cog: &'a Cognito,
     id: &'a Identity,
     flow: Flow,
-    password: &'a Secret,
+    /// The password; empty when `has_password` is false (a passwordless
+    /// `USER_AUTH` sign-in until a password factor is picked).
+    password: Secret,
+    has_password: bool,
     answers: &'a dyn Answers,
     /// The user's internal username: what the user typed until a challenge
     /// names the real one (`USERNAME`/`USER_ID_FOR_SRP`), which every later
@@ -145,6 +157,9 @@ struct Exchange<'a> {
     srp: Option<SrpClient>,
     /// The remembered device this sign-in uses, if any.
     device: Option<&'a mut crate::device::DeviceState>,
+    /// Set when Cognito stopped accepting the session while a refused new
+    /// password was being asked again: the sign-in starts over once.
+    restart: bool,
 }
 
 impl Cognito {
@@ -159,16 +174,30 @@ impl Cognito {
         password: &Secret,
         answers: &dyn Answers,
     ) -> Result<Tokens, Error> {
+        self.sign_in(id, flow, Some(password), answers, None).await
+    }
+
+    /// Like [`Cognito::login`], with the password optional: a choice-based
+    /// sign-in ([`Flow::UserAuth`]) can go without one (one-time codes), and
+    /// asks [`Answers::password`] if a password factor is picked later.
+    /// The other flows need one.
+    pub async fn login_with(
+        &self,
+        id: &Identity,
+        flow: Flow,
+        password: Option<&Secret>,
+        answers: &dyn Answers,
+    ) -> Result<Tokens, Error> {
         self.sign_in(id, flow, password, answers, None).await
     }
 
-    /// [`Cognito::login`], as a remembered device when `device` is given
-    /// (see [`Cognito::login_with_device`]).
+    /// [`Cognito::login_with`], as a remembered device when `device` is
+    /// given (see [`Cognito::login_with_device`]).
     pub(crate) async fn sign_in<'a>(
         &'a self,
         id: &'a Identity,
         flow: Flow,
-        password: &'a Secret,
+        password: Option<&'a Secret>,
         answers: &'a dyn Answers,
         device: Option<&'a mut crate::device::DeviceState>,
     ) -> Result<Tokens, Error> {
@@ -178,33 +207,55 @@ impl Cognito {
         if id.username.is_empty() {
             return Err(Error::Config("the username is empty".into()));
         }
+        if password.is_none() && !matches!(flow, Flow::UserAuth { .. }) {
+            return Err(Error::Config(format!(
+                "the {} flow needs a password",
+                flow.name()
+            )));
+        }
         let mut ex = Exchange {
             cog: self,
             id,
             flow,
-            password,
+            password: password.cloned().unwrap_or_else(|| Secret::new("")),
+            has_password: password.is_some(),
             answers,
             internal: id.username.clone(),
             srp: None,
             device,
+            restart: false,
         };
         info!(flow = flow.name(), endpoint = self.endpoint(), "signing in");
-        let mut current = ex.initiate().await?;
-        for round in 1..=MAX_ROUNDS {
-            match current {
-                Step::Done(tokens) => {
-                    info!(expires_at = tokens.expires_at, "signed in");
-                    return Ok(tokens);
-                }
-                Step::Challenge(ch) => {
-                    info!(challenge = %ch.name, round, has_session = ch.session.is_some(), "challenge");
-                    current = ex.answer(ch).await?;
+        let mut restarted = false;
+        'sign_in: loop {
+            ex.internal = id.username.clone();
+            ex.srp = None;
+            let mut current = ex.initiate().await?;
+            for round in 1..=MAX_ROUNDS {
+                match current {
+                    Step::Done(tokens) => {
+                        info!(expires_at = tokens.expires_at, "signed in");
+                        return Ok(tokens);
+                    }
+                    Step::Challenge(ch) => {
+                        info!(challenge = %ch.name, round, has_session = ch.session.is_some(), "challenge");
+                        current = match ex.answer(ch).await {
+                            Ok(next) => next,
+                            Err(_) if ex.restart && !restarted => {
+                                info!("the session was no longer accepted; signing in again");
+                                ex.restart = false;
+                                restarted = true;
+                                continue 'sign_in;
+                            }
+                            Err(e) => return Err(e),
+                        };
+                    }
                 }
             }
-        }
-        match current {
-            Step::Done(tokens) => Ok(tokens),
-            Step::Challenge(_) => Err(Error::TooManyChallenges(MAX_ROUNDS)),
+            return match current {
+                Step::Done(tokens) => Ok(tokens),
+                Step::Challenge(_) => Err(Error::TooManyChallenges(MAX_ROUNDS)),
+            };
         }
     }
 
@@ -305,6 +356,7 @@ impl Exchange<'_> {
         }
         let cog = self.cog;
         match self.flow {
+            Flow::UserAuth { preferred } => self.initiate_user_auth(params, preferred).await,
             Flow::Password | Flow::Srp => {
                 let auth_flow = if self.flow == Flow::Srp {
                     self.id.require_pool("srp")?;
@@ -357,6 +409,122 @@ impl Exchange<'_> {
                 )
             }
         }
+    }
+
+    /// `InitiateAuth` with `USER_AUTH`: `PREFERRED_CHALLENGE` and, for the
+    /// password factors, what they need up front (`PASSWORD` or `SRP_A`).
+    async fn initiate_user_auth(
+        &mut self,
+        mut params: HashMap<String, String>,
+        preferred: Option<FirstFactor>,
+    ) -> Result<Step, Error> {
+        if let Some(f) = preferred {
+            params.insert("PREFERRED_CHALLENGE".into(), f.challenge_name().into());
+            self.add_first_factor(f, &mut params)?;
+        }
+        let cog = self.cog;
+        let secrets = sent_secrets(self.id, &params);
+        let out = cog
+            .sdk
+            .initiate_auth()
+            .client_id(&self.id.client_id)
+            .auth_flow(AuthFlowType::UserAuth)
+            .set_auth_parameters(Some(params))
+            .send()
+            .await
+            .map_err(|e| cog.err(e).redact(&secrets))?;
+        with_available(
+            step(
+                "InitiateAuth response",
+                out.authentication_result(),
+                out.challenge_name(),
+                out.challenge_parameters(),
+                out.session(),
+            ),
+            out.available_challenges(),
+        )
+    }
+
+    /// Adds what a first factor needs to a request: the password for
+    /// `PASSWORD`, a fresh `SRP_A` for `PASSWORD_SRP` (asking
+    /// [`Answers::password`] when the sign-in started without one).
+    fn add_first_factor(
+        &mut self,
+        f: FirstFactor,
+        params: &mut HashMap<String, String>,
+    ) -> Result<(), Error> {
+        if f.needs_password() && !self.has_password {
+            let p = self
+                .answers
+                .password()
+                .map_err(|e| Self::unanswered(f.challenge_name(), e))?;
+            if p.is_empty() {
+                return Err(Error::Config("the password is empty".into()));
+            }
+            self.password = p;
+            self.has_password = true;
+        }
+        match f {
+            FirstFactor::Password => {
+                params.insert("PASSWORD".into(), self.password.expose().to_owned());
+            }
+            FirstFactor::PasswordSrp => {
+                self.id.require_pool("user-auth flow with password-srp")?;
+                let srp = SrpClient::new()?;
+                params.insert("SRP_A".into(), srp.srp_a());
+                self.srp = Some(srp);
+            }
+            FirstFactor::EmailOtp | FirstFactor::SmsOtp => {}
+        }
+        Ok(())
+    }
+
+    /// The factor to answer `SELECT_CHALLENGE` with.
+    fn pick_first_factor(&self, ch: &Challenge) -> Result<FirstFactor, Error> {
+        let names = json_list(ch.param(AVAILABLE), "AvailableChallenges")?;
+        let offer = Offer::from_names(names.iter().map(String::as_str));
+        let preferred = match self.flow {
+            Flow::UserAuth { preferred } => preferred,
+            _ => None,
+        };
+        if let Some(p) = preferred {
+            if offer.factors.contains(&p) {
+                return Ok(p);
+            }
+            return Err(Error::Unanswered {
+                challenge: "SELECT_CHALLENGE".into(),
+                hint: format!(
+                    "--preferred-challenge {p} is not offered for this user; Cognito offers {}",
+                    offer.names()
+                ),
+            });
+        }
+        if offer.factors.is_empty() {
+            return Err(if offer.web_authn {
+                Error::Unanswered {
+                    challenge: "WEB_AUTHN".into(),
+                    hint: "this user can only sign in with a passkey, which needs a browser: use --flow browser".into(),
+                }
+            } else {
+                Error::UnsupportedChallenge(format!("SELECT_CHALLENGE offering {}", offer.names()))
+            });
+        }
+        let suggested = suggest(
+            &offer.factors,
+            self.has_password,
+            self.id.user_pool_id.is_some(),
+        );
+        let pick = self
+            .answers
+            .select_first_factor(&offer.factors, suggested)
+            .map_err(|e| Self::unanswered("SELECT_CHALLENGE", e))?;
+        if !offer.factors.contains(&pick) {
+            return Err(Error::Unanswered {
+                challenge: "SELECT_CHALLENGE".into(),
+                hint: format!("{pick} is not offered; Cognito offers {}", offer.names()),
+            });
+        }
+        Ok(pick)
     }
 
     fn unanswered(ch: &str, e: NoAnswer) -> Error {
@@ -413,13 +581,6 @@ impl Exchange<'_> {
                 r.insert("TIMESTAMP".into(), timestamp);
             }
             "NEW_PASSWORD_REQUIRED" => {
-                let new = self
-                    .answers
-                    .new_password(self.password)
-                    .map_err(|e| Self::unanswered(name, e))?;
-                if new.is_empty() {
-                    return Err(Error::Config("the new password is empty".into()));
-                }
                 for attr in required_attributes(ch.param("requiredAttributes"))? {
                     let value = self
                         .answers
@@ -427,9 +588,27 @@ impl Exchange<'_> {
                         .map_err(|e| Self::unanswered(name, e))?;
                     r.insert(format!("userAttributes.{attr}"), value);
                 }
-                r.insert("NEW_PASSWORD".into(), new.expose().to_owned());
+                return self.answer_new_password(name, session, r).await;
             }
-            "SMS_MFA" | "SOFTWARE_TOKEN_MFA" | "EMAIL_OTP" => {
+            "SELECT_CHALLENGE" => {
+                let pick = self.pick_first_factor(&ch)?;
+                info!(first_factor = pick.challenge_name(), "choosing");
+                r.insert("ANSWER".into(), pick.challenge_name().into());
+                self.add_first_factor(pick, &mut r)?;
+            }
+            "EMAIL_OTP" | "SMS_OTP" => {
+                let (kind, key) = if name == "EMAIL_OTP" {
+                    (MfaKind::Email, "EMAIL_OTP_CODE")
+                } else {
+                    (MfaKind::Sms, "SMS_OTP_CODE")
+                };
+                let code = self
+                    .answers
+                    .otp_code(kind, ch.param("CODE_DELIVERY_DESTINATION"))
+                    .map_err(|e| Self::unanswered(name, e))?;
+                r.insert(key.into(), code.expose().trim().to_owned());
+            }
+            "SMS_MFA" | "SOFTWARE_TOKEN_MFA" => {
                 let kind = MfaKind::from_challenge_name(name).unwrap_or(MfaKind::Sms);
                 let code = self
                     .answers
@@ -478,6 +657,45 @@ impl Exchange<'_> {
             other => return Err(Error::UnsupportedChallenge(other.to_owned())),
         }
         self.respond(name, session, r).await
+    }
+
+    /// `NEW_PASSWORD_REQUIRED`: sends the new password; when the pool's policy
+    /// refuses it and the caller wants to ([`Answers::retry_new_password`],
+    /// on a terminal), asks again up to three times on the same session.
+    /// If Cognito no longer accepts the session by then, `restart` asks the
+    /// loop to sign in again.
+    async fn answer_new_password(
+        &mut self,
+        name: &str,
+        session: Option<String>,
+        base: HashMap<String, String>,
+    ) -> Result<Step, Error> {
+        let mut retries = 0;
+        loop {
+            let new = self
+                .answers
+                .new_password(&self.password)
+                .map_err(|e| Self::unanswered(name, e))?;
+            if new.is_empty() {
+                return Err(Error::Config("the new password is empty".into()));
+            }
+            let mut r = base.clone();
+            r.insert("NEW_PASSWORD".into(), new.expose().to_owned());
+            match self.respond(name, session.clone(), r).await {
+                Err(Error::Service { code, message })
+                    if code == "InvalidPasswordException"
+                        && retries < 3
+                        && self.answers.retry_new_password(&message) =>
+                {
+                    retries += 1;
+                }
+                Err(e) if retries > 0 && session_refused(&e) => {
+                    self.restart = true;
+                    return Err(e);
+                }
+                other => return other,
+            }
+        }
     }
 
     /// `MFA_SETUP` for a software token: associate, show, verify. Returns the
@@ -588,19 +806,51 @@ impl Exchange<'_> {
                 .send()
                 .await
                 .map_err(|e| cog.err(e).redact(&secrets))?;
-            step(
-                "RespondToAuthChallenge response",
-                out.authentication_result(),
-                out.challenge_name(),
-                out.challenge_parameters(),
-                out.session(),
+            with_available(
+                step(
+                    "RespondToAuthChallenge response",
+                    out.authentication_result(),
+                    out.challenge_name(),
+                    out.challenge_parameters(),
+                    out.session(),
+                ),
+                out.available_challenges(),
             )
         }
     }
 }
 
+/// Where a `SELECT_CHALLENGE`'s `AvailableChallenges` (a field of the
+/// response, not a parameter) is kept in [`Challenge::parameters`], as a JSON
+/// list, when the response did not already carry a parameter of that name.
+const AVAILABLE: &str = "AvailableChallenges";
+
+/// Copies the response's `AvailableChallenges` into the challenge.
+fn with_available(
+    step: Result<Step, Error>,
+    available: &[ChallengeNameType],
+) -> Result<Step, Error> {
+    match step {
+        Ok(Step::Challenge(mut ch)) if !available.is_empty() => {
+            let names: Vec<&str> = available.iter().map(ChallengeNameType::as_str).collect();
+            ch.parameters
+                .entry(AVAILABLE.to_owned())
+                .or_insert_with(|| serde_json::to_string(&names).unwrap_or_default());
+            Ok(Step::Challenge(ch))
+        }
+        other => other,
+    }
+}
+
+/// Whether Cognito refused a challenge answer because the session is no
+/// longer valid (expired, already used).
+fn session_refused(e: &Error) -> bool {
+    matches!(e, Error::Service { code, message }
+        if code == "NotAuthorizedException" && message.to_ascii_lowercase().contains("session"))
+}
+
 /// The parameter names whose values are secrets.
-const SECRET_KEYS: [&str; 10] = [
+const SECRET_KEYS: [&str; 11] = [
     "PASSWORD",
     "NEW_PASSWORD",
     "SECRET_HASH",
@@ -609,6 +859,7 @@ const SECRET_KEYS: [&str; 10] = [
     "SMS_MFA_CODE",
     "SOFTWARE_TOKEN_MFA_CODE",
     "EMAIL_OTP_CODE",
+    "SMS_OTP_CODE",
     "SRP_A",
     "PASSWORD_CLAIM_SECRET_BLOCK",
 ];

@@ -92,7 +92,7 @@ async fn remember(w: &World, c: &Cognito, flow: Flow) -> Device {
         .login_with_device(
             &w.identity(flow),
             flow,
-            &Secret::new(PW),
+            Some(&Secret::new(PW)),
             &totp_answers(),
             None,
         )
@@ -122,7 +122,7 @@ async fn remembered_device_skips_mfa(flow: Flow, tracking: DeviceTracking) {
         .login_with_device(
             &w.identity(flow),
             flow,
-            &Secret::new(PW),
+            Some(&Secret::new(PW)),
             &no_answers(),
             None,
         )
@@ -135,7 +135,7 @@ async fn remembered_device_skips_mfa(flow: Flow, tracking: DeviceTracking) {
         .login_with_device(
             &w.identity(flow),
             flow,
-            &Secret::new(PW),
+            Some(&Secret::new(PW)),
             &no_answers(),
             Some(&device),
         )
@@ -195,7 +195,7 @@ async fn unknown_or_wrong_device_is_dropped_and_sign_in_retried() {
         .login_with_device(
             &id,
             Flow::Password,
-            &Secret::new(PW),
+            Some(&Secret::new(PW)),
             &totp_answers(),
             Some(&bad),
         )
@@ -210,7 +210,7 @@ async fn unknown_or_wrong_device_is_dropped_and_sign_in_retried() {
         .login_with_device(
             &id,
             Flow::Password,
-            &Secret::new(PW),
+            Some(&Secret::new(PW)),
             &totp_answers(),
             Some(&device),
         )
@@ -225,7 +225,7 @@ async fn unknown_or_wrong_device_is_dropped_and_sign_in_retried() {
         .login_with_device(
             &id,
             Flow::Password,
-            &Secret::new("Wr0ng!pass"),
+            Some(&Secret::new("Wr0ng!pass")),
             &totp_answers(),
             Some(&device),
         )
@@ -243,7 +243,7 @@ async fn forget_device_unregisters_it() {
         .login_with_device(
             &w.identity(Flow::Password),
             Flow::Password,
-            &Secret::new(PW),
+            Some(&Secret::new(PW)),
             &no_answers(),
             Some(&device),
         )

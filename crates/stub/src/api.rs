@@ -8,6 +8,11 @@ pub(crate) mod devices;
 
 use serde_json::{Map, Value, json};
 
+mod rotation;
+mod user_auth;
+
+use user_auth::{UaKind, UaState};
+
 use crate::srp;
 use crate::tokens::{self, KeyUse};
 use crate::totp;
@@ -190,6 +195,8 @@ pub(crate) struct Client {
     pub id: String,
     pub secret: Option<String>,
     pub flows: Vec<String>,
+    /// Refresh-token rotation (see `rotation.rs`).
+    pub rotate: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -209,6 +216,8 @@ pub(crate) struct User {
     pub pending_totp: Option<String>,
     /// Secret verified through `VerifySoftwareToken {AccessToken}`.
     pub verified_totp: Option<String>,
+    /// Has a passkey (`WEB_AUTHN` is offered).
+    pub passkey: bool,
 }
 
 impl User {
@@ -275,6 +284,8 @@ enum Kind {
         verified: bool,
     },
     Device(devices::DeviceStep),
+    /// `USER_AUTH`'s own challenges (`user_auth.rs`).
+    UserAuth(UaKind),
 }
 
 impl Kind {
@@ -288,6 +299,7 @@ impl Kind {
             Kind::Select(_) => "SELECT_MFA_TYPE",
             Kind::MfaSetup { .. } => "MFA_SETUP",
             Kind::Device(d) => d.name(),
+            Kind::UserAuth(k) => k.name(),
         }
     }
 }
@@ -309,6 +321,8 @@ struct RefreshRec {
     revoked: bool,
     /// The device the sign-in used or was offered.
     device_key: Option<String>,
+    /// Replaced by a rotation: using it is `RefreshTokenReuseException`.
+    rotated_away: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -339,6 +353,8 @@ pub(crate) struct State {
     /// The OAuth 2.0 side (`/oauth2/*`, the login page): see `crate::oauth`.
     pub oauth: crate::oauth::OAuthState,
     devices: devices::Devices,
+    /// `USER_AUTH` codes and unknown operations (`user_auth.rs`).
+    pub(crate) ua: UaState,
 }
 
 fn json_string<T: serde::Serialize>(v: &T) -> String {
@@ -490,6 +506,7 @@ impl State {
             id: id.clone(),
             secret: secret.clone(),
             flows: spec.explicit_auth_flows,
+            rotate: spec.rotate_refresh_tokens,
         };
         self.pool_mut(pool_id).clients.insert(id.clone(), client);
         self.client_pool.insert(id.clone(), pool_id.to_owned());
@@ -527,6 +544,7 @@ impl State {
             email_code: random_digits(8),
             pending_totp: None,
             verified_totp: None,
+            passkey: spec.passkey,
         };
         pool.users.push(user);
         UserInfo {
@@ -741,6 +759,7 @@ impl State {
                     origin_jti,
                     revoked: false,
                     device_key,
+                    rotated_away: false,
                 },
             );
             result.insert("RefreshToken".into(), json!(refresh));
@@ -804,7 +823,10 @@ impl State {
                     json!(json_string(&["SOFTWARE_TOKEN_MFA"])),
                 );
             }
-            Kind::SoftwareToken { .. } | Kind::PasswordVerifier(_) | Kind::Device(_) => {}
+            Kind::SoftwareToken { .. }
+            | Kind::PasswordVerifier(_)
+            | Kind::Device(_)
+            | Kind::UserAuth(_) => {}
         }
         params.insert("USER_ID_FOR_SRP".into(), json!(ctx.username));
         let name = kind.name();
@@ -891,6 +913,12 @@ impl State {
         authorization: Option<&str>,
     ) -> ApiResult {
         let inp = Input(body);
+        if self.ua.unknown_ops.iter().any(|o| o == op) {
+            return Err(err(
+                "UnknownOperationException",
+                format!("cognito-stub was told not to know {op}"),
+            ));
+        }
         match op {
             "InitiateAuth" => self.initiate(&inp, false, authorization),
             "AdminInitiateAuth" => self.initiate(&inp, true, authorization),
@@ -899,6 +927,7 @@ impl State {
             "AssociateSoftwareToken" => self.associate(&inp),
             "VerifySoftwareToken" => self.verify_software_token(&inp),
             "RevokeToken" => self.revoke(&inp),
+            "GetTokensFromRefreshToken" => self.get_tokens_from_refresh_token(&inp),
             "GetUser" => self.get_user(&inp),
             "ConfirmDevice" | "UpdateDeviceStatus" | "ForgetDevice" => self.device_op(op, &inp),
             other => Err(err(
@@ -1005,6 +1034,10 @@ impl State {
                 enabled("REFRESH_TOKEN_AUTH")?;
                 self.refresh_auth(&pool_id, &client, &params, admin)
             }
+            (false, "USER_AUTH") => {
+                enabled("USER_AUTH")?;
+                self.user_auth(&pool_id, &client, &params)
+            }
             (_, "CUSTOM_AUTH" | "USER_AUTH") => {
                 Err(invalid(format!("{flow} flow not enabled for this client")))
             }
@@ -1108,6 +1141,11 @@ impl State {
             .ok_or_else(|| missing("REFRESH_TOKEN"))?;
         if client.secret.is_some() && !params.contains_key("SECRET_HASH") {
             check_secret_hash(client, None, "")?;
+        }
+        if client.rotate {
+            return Err(not_authorized(
+                "REFRESH_TOKEN_AUTH is not allowed for an app client with refresh token rotation: use GetTokensFromRefreshToken",
+            ));
         }
         let invalid_token = || not_authorized("Invalid Refresh Token");
         let rec = self.refresh.get(token).cloned().ok_or_else(invalid_token)?;
@@ -1324,6 +1362,7 @@ impl State {
                 self.challenge(ctx, kind)
             }
             Kind::Device(step) => self.device_respond(step, session, ctx, &responses),
+            Kind::UserAuth(k) => self.respond_user_auth(k, ctx, session, &responses),
             Kind::MfaSetup { secret, verified } => {
                 let (Some(secret), true) = (secret, verified) else {
                     return Err(invalid(

@@ -41,6 +41,9 @@
 //! `AssociateSoftwareToken`, `VerifySoftwareToken`, `RevokeToken`, `GetUser`,
 //! and for device tracking ([`DeviceTracking`], `api/devices.rs`)
 //! `ConfirmDevice`, `UpdateDeviceStatus`, `ForgetDevice`.
+//! `GetTokensFromRefreshToken` (with refresh-token rotation), and
+//! `USER_AUTH` (choice-based sign-in: `SELECT_CHALLENGE`, `PASSWORD`,
+//! `PASSWORD_SRP`, `EMAIL_OTP`, `SMS_OTP`; codes via [`Stub::otp_code`]).
 //! Anything else is `UnknownOperationException`.
 //!
 //! The stub is also the pool's OAuth 2.0 domain ([`Stub::domain`]):
@@ -116,6 +119,10 @@ pub struct PoolSpec {
     pub expires_in: Option<i64>,
     /// Lifetime of ID and access tokens (their `exp - iat`).
     pub access_ttl_secs: i64,
+    /// The pool's allowed first factors of choice-based sign-in
+    /// (`SignInPolicy.AllowedFirstAuthFactors`): `PASSWORD` (which covers
+    /// `PASSWORD_SRP`), `EMAIL_OTP`, `SMS_OTP`, `WEB_AUTHN`.
+    pub first_auth_factors: Vec<String>,
     /// Device tracking (`DeviceConfiguration`): off by default.
     pub device_tracking: DeviceTracking,
 }
@@ -155,6 +162,9 @@ impl Default for PoolSpec {
             expires_in: Some(3600),
             access_ttl_secs: 3600,
             device_tracking: DeviceTracking::Off,
+            first_auth_factors: ["PASSWORD", "EMAIL_OTP", "SMS_OTP", "WEB_AUTHN"]
+                .map(String::from)
+                .to_vec(),
         }
     }
 }
@@ -165,8 +175,11 @@ pub struct ClientSpec {
     /// Give the client a (50-character) secret; `SECRET_HASH` is then required.
     pub generate_secret: bool,
     /// `ALLOW_USER_PASSWORD_AUTH`, `ALLOW_USER_SRP_AUTH`, `ALLOW_REFRESH_TOKEN_AUTH`,
-    /// `ALLOW_ADMIN_USER_PASSWORD_AUTH` (legacy names without `ALLOW_` work too).
+    /// `ALLOW_ADMIN_USER_PASSWORD_AUTH`, `ALLOW_USER_AUTH` (legacy names without `ALLOW_` work too).
     pub explicit_auth_flows: Vec<String>,
+    /// Refresh-token rotation: `GetTokensFromRefreshToken` returns a new
+    /// refresh token and the old one stops working; `REFRESH_TOKEN_AUTH` is refused.
+    pub rotate_refresh_tokens: bool,
 }
 
 impl Default for ClientSpec {
@@ -182,6 +195,7 @@ impl Default for ClientSpec {
             ]
             .map(String::from)
             .to_vec(),
+            rotate_refresh_tokens: false,
         }
     }
 }
@@ -229,6 +243,10 @@ pub struct UserSpec {
     pub mfa: Mfa,
     /// `false`: sign-in fails with `NotAuthorizedException: User is disabled.`
     pub enabled: bool,
+    /// The user has a passkey: `USER_AUTH` offers `WEB_AUTHN` (which the stub
+    /// cannot complete). An empty `password` makes a passwordless user; a
+    /// `phone_number` attribute enables `SMS_OTP`, an e-mail `EMAIL_OTP`.
+    pub passkey: bool,
 }
 
 impl Default for UserSpec {
@@ -242,6 +260,7 @@ impl Default for UserSpec {
             attributes: BTreeMap::new(),
             mfa: Mfa::None,
             enabled: true,
+            passkey: false,
         }
     }
 }
@@ -510,6 +529,27 @@ impl Stub {
             .map(|u| u.username.clone())
             .unwrap_or_else(|| username.to_owned());
         st.revoke_user_tokens(pool_id, &internal);
+    }
+
+    /// The one-time code (`EMAIL_OTP`/`SMS_OTP` of `USER_AUTH`) last sent to
+    /// a user and not yet used, as the user would read it in their mail.
+    pub fn otp_code(&self, pool_id: &str, name_or_alias: &str) -> Option<String> {
+        self.shared.lock().otp_code(pool_id, name_or_alias)
+    }
+
+    /// Fixes the one-time codes sent to a user from now on (`None`: random
+    /// again), for tests that must give the code before it is sent. Each
+    /// code is still single-use. Panics if there is no such user.
+    pub fn set_otp_code(&self, pool_id: &str, name_or_alias: &str, code: Option<&str>) {
+        self.shared
+            .lock()
+            .pin_otp_code(pool_id, name_or_alias, code.map(str::to_owned));
+    }
+
+    /// Answers `op` (e.g. `GetTokensFromRefreshToken`) with
+    /// `UnknownOperationException` from now on, as a service without it would.
+    pub fn forget_operation(&self, op: &str) {
+        self.shared.lock().ua.unknown_ops.push(op.to_owned());
     }
 
     /// Makes every challenge `Session` issued so far expired.

@@ -71,6 +71,9 @@ fn second_token_call_makes_no_request() {
 #[test]
 fn past_min_ttl_refreshes_with_the_hash_over_the_internal_username() {
     let (w, u) = world_by_email();
+    // REFRESH_TOKEN_AUTH (which hashes) is what services without
+    // GetTokensFromRefreshToken get.
+    w.stub.forget_operation("GetTokensFromRefreshToken");
     let first = w
         .cmd(&["login", "--username", "taro@example.com"])
         .env("COGNITO_PASSWORD", PW)
@@ -91,6 +94,7 @@ fn past_min_ttl_refreshes_with_the_hash_over_the_internal_username() {
     let refreshed = out.line().to_owned();
     let reqs = w.requests("InitiateAuth");
     assert_eq!(reqs.len(), 1);
+    assert_eq!(w.requests("GetTokensFromRefreshToken").len(), 1);
     assert_eq!(reqs[0].body["AuthFlow"], "REFRESH_TOKEN_AUTH");
     // The stub rejects a hash over the email; this passing proves the
     // internal username was used.

@@ -144,19 +144,16 @@ fn a_remembered_device_skips_mfa_and_refreshes_with_its_key() {
         assert!(!r.body.to_string().contains(&password));
     }
 
-    // A refresh sends DEVICE_KEY (the stub refuses a confirmed device's
-    // refresh token without it).
+    // A refresh (GetTokensFromRefreshToken) sends DeviceKey: the stub
+    // refuses a confirmed device's refresh token without it.
     w.stub.clear_requests();
     let out = w
         .cmd(&["token", "--username", EMAIL, "--min-ttl", "100000"])
         .run();
     out.line();
-    let refresh = &w.requests("InitiateAuth")[0];
-    assert_eq!(refresh.body["AuthFlow"], "REFRESH_TOKEN_AUTH");
-    assert_eq!(
-        refresh.body["AuthParameters"]["DEVICE_KEY"],
-        devices[0].key.as_str()
-    );
+    let refresh = &w.requests("GetTokensFromRefreshToken")[0];
+    assert_eq!(refresh.body["DeviceKey"], devices[0].key.as_str());
+    assert!(w.requests("InitiateAuth").is_empty());
     assert!(!out.stderr.contains("signing in again"), "{}", out.stderr);
 }
 

@@ -337,6 +337,7 @@ fn flow_not_allowed_by_the_client_is_refused_with_a_hint() {
                 "ALLOW_USER_SRP_AUTH".into(),
                 "ALLOW_REFRESH_TOKEN_AUTH".into(),
             ],
+            ..Default::default()
         },
     );
     w.user(UserSpec::new("alice", PW));

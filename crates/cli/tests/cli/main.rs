@@ -19,4 +19,5 @@ mod signals;
 mod srp;
 mod tools;
 mod trust;
+mod user_auth;
 mod verify_differential;

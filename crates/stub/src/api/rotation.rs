@@ -1,0 +1,85 @@
+//! `GetTokensFromRefreshToken` and refresh-token rotation.
+//!
+//! Rules kept: the request carries the client secret itself (`ClientSecret`,
+//! required when the client has one, refused when it has none); the refresh
+//! token must belong to the client and not be revoked. On a client with
+//! [`ClientSpec::rotate_refresh_tokens`](crate::ClientSpec::rotate_refresh_tokens)
+//! the answer carries a new refresh token and the old one is dead at once
+//! (no grace period): using it again is `RefreshTokenReuseException`, and
+//! `REFRESH_TOKEN_AUTH` is refused on such a client. Without rotation the
+//! answer has no refresh token, as `REFRESH_TOKEN_AUTH`'s.
+
+use serde_json::json;
+
+use super::{ApiResult, AuthCtx, Input, State, err, no_user, not_authorized};
+
+/// The message of the error for a refresh token already rotated away.
+pub(crate) const REUSED: &str =
+    "The refresh token has already been used to get new tokens (refresh token rotation).";
+
+impl State {
+    pub(super) fn get_tokens_from_refresh_token(&mut self, inp: &Input<'_>) -> ApiResult {
+        let token = inp.req_str("RefreshToken")?;
+        let client_id = inp.req_str("ClientId")?;
+        let given_secret = inp.opt_str("ClientSecret")?;
+        let device_key = inp.opt_str("DeviceKey")?.map(str::to_owned);
+        inp.map("ClientMetadata")?;
+        let (pool_id, client) = self.client(client_id)?;
+        match (&client.secret, given_secret) {
+            (Some(_), None) => {
+                return Err(not_authorized(format!(
+                    "Client {client_id} is configured with secret but ClientSecret was not received"
+                )));
+            }
+            (Some(s), Some(g)) if s != g => {
+                return Err(not_authorized("Client secret is incorrect"));
+            }
+            (None, Some(_)) => {
+                return Err(not_authorized(format!(
+                    "Client {client_id} has no secret but ClientSecret was received"
+                )));
+            }
+            _ => {}
+        }
+        let invalid_token = || not_authorized("Invalid Refresh Token");
+        let rec = self.refresh.get(token).cloned().ok_or_else(invalid_token)?;
+        if rec.client_id != client.id || rec.pool_id != pool_id {
+            return Err(invalid_token());
+        }
+        if rec.revoked {
+            return Err(not_authorized("Refresh Token has been revoked"));
+        }
+        if rec.rotated_away {
+            return Err(err("RefreshTokenReuseException", REUSED));
+        }
+        // A confirmed device's refresh token needs its device key, as with
+        // REFRESH_TOKEN_AUTH's DEVICE_KEY (api/devices.rs).
+        self.check_refresh_device(&rec.pool_id, rec.device_key.as_deref(), device_key.as_ref())?;
+        let pool = self.pool(&pool_id);
+        let user = pool
+            .users
+            .iter()
+            .find(|u| u.username == rec.username)
+            .ok_or_else(no_user)?;
+        if !user.enabled {
+            return Err(not_authorized("User is disabled."));
+        }
+        let ctx = AuthCtx {
+            pool_id: pool_id.clone(),
+            client_id: client.id.clone(),
+            username: rec.username.clone(),
+            admin: false,
+            auth_time: rec.auth_time,
+            device_key: rec.device_key.clone(),
+        };
+        if !client.rotate {
+            return Ok(self.issue_tokens(&ctx, Some(rec.origin_jti)));
+        }
+        // A new refresh token; the old one dies now.
+        let out = self.issue_tokens(&ctx, None);
+        if let Some(old) = self.refresh.get_mut(token) {
+            old.rotated_away = true;
+        }
+        Ok(json!({ "AuthenticationResult": out["AuthenticationResult"] }))
+    }
+}

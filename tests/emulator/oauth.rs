@@ -120,6 +120,7 @@ pub async fn client_credentials_gives_a_scoped_access_token(emu: Emu) {
 struct Running {
     child: std::process::Child,
     lines: mpsc::Receiver<String>,
+    reader: std::thread::JoinHandle<()>,
 }
 
 impl Running {
@@ -127,12 +128,16 @@ impl Running {
         let mut child = cli.spawn_piped();
         let err = child.stderr.take().unwrap();
         let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
+        let reader = std::thread::spawn(move || {
             for line in std::io::BufReader::new(err).lines().map_while(Result::ok) {
                 let _ = tx.send(line);
             }
         });
-        Running { child, lines: rx }
+        Running {
+            child,
+            lines: rx,
+            reader,
+        }
     }
 
     /// The authorize URL it printed on stderr.
@@ -151,6 +156,8 @@ impl Running {
     /// Exit status, stdout, and the rest of stderr.
     fn finish(self) -> (Option<i32>, String, String) {
         let out = self.child.wait_with_output().unwrap();
+        // The reader ends at the end of stderr: then every line is queued.
+        self.reader.join().unwrap();
         let rest: Vec<String> = self.lines.try_iter().collect();
         (
             out.status.code(),

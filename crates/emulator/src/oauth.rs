@@ -87,21 +87,45 @@ impl Provisioned {
             .map(|s| format!("{RESOURCE_SERVER}/{s}"))
             .collect();
 
-        let m2m = self
-            .admin
-            .create_user_pool_client()
-            .user_pool_id(&self.pool_id)
-            .client_name(format!("m2m-{suffix}"))
-            .generate_secret(true)
-            .allowed_o_auth_flows_user_pool_client(true)
-            .allowed_o_auth_flows(OAuthFlowType::ClientCredentials)
-            .set_allowed_o_auth_scopes(Some(scopes.clone()))
-            .send()
-            .await
-            .map_err(sdk_err("CreateUserPoolClient (client_credentials)"))?;
-        let m = m2m.user_pool_client().context("no client")?;
-        let m2m_client_id = m.client_id().context("no client id")?.to_owned();
-        let m2m_client_secret = Secret::new(m.client_secret().context("no client secret")?);
+        // fakecloud 0.51 compares the Basic credentials without the
+        // form-urldecoding RFC 6749 §2.3.1 asks for, and its generated
+        // secrets are base64 (with `+` and `/`, which that encoding
+        // changes). Cognito's generated secrets are letters and digits, so
+        // keep a client whose secret encoding leaves alone (about 1 in 5).
+        let mut found = None;
+        for _ in 0..64 {
+            let m2m = self
+                .admin
+                .create_user_pool_client()
+                .user_pool_id(&self.pool_id)
+                .client_name(format!("m2m-{suffix}"))
+                .generate_secret(true)
+                .allowed_o_auth_flows_user_pool_client(true)
+                .allowed_o_auth_flows(OAuthFlowType::ClientCredentials)
+                .set_allowed_o_auth_scopes(Some(scopes.clone()))
+                .send()
+                .await
+                .map_err(sdk_err("CreateUserPoolClient (client_credentials)"))?;
+            let m = m2m.user_pool_client().context("no client")?;
+            let id = m.client_id().context("no client id")?.to_owned();
+            let secret = m.client_secret().context("no client secret")?.to_owned();
+            if secret
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-._*".contains(&b))
+            {
+                found = Some((id, Secret::new(secret)));
+                break;
+            }
+            self.admin
+                .delete_user_pool_client()
+                .user_pool_id(&self.pool_id)
+                .client_id(&id)
+                .send()
+                .await
+                .map_err(sdk_err("DeleteUserPoolClient"))?;
+        }
+        let (m2m_client_id, m2m_client_secret) =
+            found.context("no client secret without `+` or `/` in 64 tries")?;
 
         let mut web = self
             .admin

@@ -291,6 +291,7 @@ struct Running {
     child: std::process::Child,
     lines: mpsc::Receiver<String>,
     stderr: std::sync::Arc<std::sync::Mutex<String>>,
+    reader: std::thread::JoinHandle<()>,
 }
 
 impl Running {
@@ -300,7 +301,7 @@ impl Running {
         let (tx, rx) = mpsc::channel();
         let all = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
         let keep = all.clone();
-        std::thread::spawn(move || {
+        let reader = std::thread::spawn(move || {
             for line in std::io::BufReader::new(err).lines().map_while(Result::ok) {
                 keep.lock().unwrap().push_str(&format!("{line}\n"));
                 let _ = tx.send(line);
@@ -310,6 +311,7 @@ impl Running {
             child,
             lines: rx,
             stderr: all,
+            reader,
         }
     }
 
@@ -328,8 +330,8 @@ impl Running {
 
     fn finish(self) -> Out {
         let out = self.child.wait_with_output().unwrap();
-        // Let the reader thread drain.
-        std::thread::sleep(Duration::from_millis(50));
+        // The reader ends at the end of stderr: then every line is kept.
+        self.reader.join().unwrap();
         Out {
             code: out.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),

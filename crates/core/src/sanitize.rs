@@ -8,20 +8,20 @@ use std::borrow::Cow;
 
 /// Whether `c` must not reach a terminal as it is: C0 and C1 controls, DEL,
 /// and the Unicode bidirectional embedding, override and isolate controls.
-pub fn is_unsafe(c: char) -> bool {
+pub fn acts_on_terminal(c: char) -> bool {
     c.is_control()
         || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
 }
 
-/// `s` with every unsafe character written as `\u{…}` (tab and newline
+/// `s` with every such character written as `\u{…}` (tab and newline
 /// too: what is printed stays one line).
 pub fn for_terminal(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(is_unsafe) {
+    if !s.chars().any(acts_on_terminal) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
     for c in s.chars() {
-        if is_unsafe(c) {
+        if acts_on_terminal(c) {
             out.push_str(&format!("\\u{{{:x}}}", c as u32));
         } else {
             out.push(c);
@@ -34,12 +34,12 @@ pub fn for_terminal(s: &str) -> Cow<'_, str> {
 /// leaves as they are but a terminal acts on (DEL, C1 controls, bidi
 /// controls) written as `\uXXXX` escapes. The result is the same JSON value.
 pub fn json_for_terminal(json: &str) -> Cow<'_, str> {
-    if !json.chars().any(is_unsafe_in_json) {
+    if !json.chars().any(acts_in_json) {
         return Cow::Borrowed(json);
     }
     let mut out = String::with_capacity(json.len() + 8);
     for c in json.chars() {
-        if is_unsafe_in_json(c) {
+        if acts_in_json(c) {
             // All of these are in the Basic Multilingual Plane.
             out.push_str(&format!("\\u{:04x}", c as u32));
         } else {
@@ -51,8 +51,8 @@ pub fn json_for_terminal(json: &str) -> Cow<'_, str> {
 
 /// serde_json escapes U+0000–U+001F inside strings; its output also holds
 /// newlines and spaces between tokens (pretty printing), which are safe.
-fn is_unsafe_in_json(c: char) -> bool {
-    is_unsafe(c) && !matches!(c, '\n' | '\t' | '\r' | ' ')
+fn acts_in_json(c: char) -> bool {
+    acts_on_terminal(c) && !matches!(c, '\n' | '\t' | '\r' | ' ')
 }
 
 #[cfg(test)]
@@ -65,7 +65,7 @@ mod tests {
         assert!(matches!(for_terminal("plain"), Cow::Borrowed(_)));
         let hostile = "Incorrect\u{1b}]0;owned\u{7}\u{1b}[2J\u{9b}31m\u{202e}txt.exe\nline";
         let shown = for_terminal(hostile);
-        assert!(!shown.chars().any(is_unsafe), "{shown}");
+        assert!(!shown.chars().any(acts_on_terminal), "{shown}");
         assert_eq!(
             shown,
             "Incorrect\\u{1b}]0;owned\\u{7}\\u{1b}[2J\\u{9b}31m\\u{202e}txt.exe\\u{a}line"
@@ -77,7 +77,7 @@ mod tests {
         let v = serde_json::json!({"name": "a\u{9b}b\u{7f}\u{202e}c\u{1b}d"});
         let text = serde_json::to_string_pretty(&v).unwrap();
         let safe = json_for_terminal(&text);
-        assert!(!safe.chars().any(|c| is_unsafe(c) && c != '\n'), "{safe}");
+        assert!(!safe.chars().any(|c| acts_on_terminal(c) && c != '\n'), "{safe}");
         let back: serde_json::Value = serde_json::from_str(&safe).unwrap();
         assert_eq!(back, v);
     }

@@ -151,6 +151,10 @@ fn start_proxy(
     endpoint: &str,
     client: &str,
 ) -> anyhow::Result<(ProxyProc, String)> {
+    // Keys from the emulator are trusted only for an issuer named
+    // explicitly; moto signs with the pool's real issuer.
+    let region = pool.split('_').next().unwrap_or("us-east-1");
+    let issuer = cognito_token_core::verify::default_issuer(region, pool);
     let mut child = Command::new(bin)
         .args([
             "proxy",
@@ -164,6 +168,8 @@ fn start_proxy(
             client,
             "--endpoint-url",
             endpoint,
+            "--issuer",
+            &issuer,
         ])
         .env_clear()
         .env("HOME", std::env::temp_dir())

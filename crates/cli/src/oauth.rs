@@ -64,16 +64,6 @@ fn given(what: &str, flag: &str, v: Option<String>) -> anyhow::Result<Option<Str
     }
 }
 
-/// Hosts for which `--domain` may be plain http besides the loopback ones.
-fn insecure_hosts() -> Vec<String> {
-    std::env::var("COGNITO_ALLOW_INSECURE_HTTP")
-        .unwrap_or_default()
-        .split([',', ' '])
-        .filter(|h| !h.is_empty())
-        .map(str::to_owned)
-        .collect()
-}
-
 /// The OAuth2 target when an OAuth2 flow is selected (by `--flow` or the
 /// profile's `flow`), else `None` (an InitiateAuth flow).
 pub fn target(args: &IdentityArgs) -> anyhow::Result<Option<Target>> {
@@ -123,7 +113,12 @@ pub fn target(args: &IdentityArgs) -> anyhow::Result<Option<Target>> {
              https://PREFIX.auth.REGION.amazoncognito.com) or set COGNITO_DOMAIN"
         )
     })?;
-    let domain = Domain::parse(&domain_text, &insecure_hosts())?;
+    // The same hosts as for endpoints: --allow-insecure-http and
+    // COGNITO_ALLOW_INSECURE_HTTP.
+    let domain = Domain::parse(
+        &domain_text,
+        &cognito_token_core::endpoint::insecure_hosts(&args.allow_insecure_http),
+    )?;
     let client_secret = match given(
         "the client secret",
         "--client-secret",

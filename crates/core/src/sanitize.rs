@@ -77,7 +77,10 @@ mod tests {
         let v = serde_json::json!({"name": "a\u{9b}b\u{7f}\u{202e}c\u{1b}d"});
         let text = serde_json::to_string_pretty(&v).unwrap();
         let safe = json_for_terminal(&text);
-        assert!(!safe.chars().any(|c| acts_on_terminal(c) && c != '\n'), "{safe}");
+        assert!(
+            !safe.chars().any(|c| acts_on_terminal(c) && c != '\n'),
+            "{safe}"
+        );
         let back: serde_json::Value = serde_json::from_str(&safe).unwrap();
         assert_eq!(back, v);
     }

@@ -241,3 +241,26 @@ async fn connect_checks_region_and_endpoint() {
 
 #[path = "flows/scripted.rs"]
 mod scripted;
+
+/// The flows' names are the CLI's `--flow` values and appear in messages;
+/// a flow other than `user-auth` without a password is refused by name
+/// before any request.
+#[tokio::test]
+async fn flows_without_a_password_are_refused_by_name() {
+    let w = world(PoolSpec::default(), false);
+    let c = w.cognito().await;
+    for (flow, name) in [
+        (Flow::Password, "password"),
+        (Flow::Admin, "admin"),
+        (Flow::Srp, "srp"),
+    ] {
+        assert_eq!(flow.name(), name);
+        let e = c
+            .login_with(&w.identity("alice"), flow, None, &StaticAnswers::default())
+            .await
+            .unwrap_err();
+        assert_eq!(e.to_string(), format!("the {name} flow needs a password"));
+    }
+    assert_eq!(Flow::UserAuth { preferred: None }.name(), "user-auth");
+    assert!(w.stub.requests().is_empty());
+}

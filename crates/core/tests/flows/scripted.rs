@@ -266,3 +266,45 @@ async fn a_chunked_body_of_many_mebibytes_is_refused() {
         "{err}"
     );
 }
+
+/// A session Cognito no longer accepts on the first new-password answer is
+/// an error as it is: the sign-in starts over only after a refused new
+/// password was asked again (then the session may have run out meanwhile).
+#[tokio::test]
+async fn an_expired_session_on_the_first_new_password_is_not_a_restart() {
+    let challenge = serde_json::json!({
+        "ChallengeName": "NEW_PASSWORD_REQUIRED",
+        "ChallengeParameters": {"USERNAME": "alice-internal", "USER_ID_FOR_SRP": "alice-internal",
+            "requiredAttributes": "[]", "userAttributes": "{}"},
+        "Session": SESSION,
+    });
+    let server = serve(vec![
+        Answer::Json(200, challenge.to_string()),
+        Answer::Json(
+            400,
+            serde_json::json!({"__type": "NotAuthorizedException",
+                "message": "Invalid session for the user, session is expired."})
+            .to_string(),
+        ),
+        // Would answer a restarted sign-in.
+        Answer::Json(200, result(3600)),
+    ])
+    .await;
+    let err = server
+        .cognito()
+        .await
+        .login(
+            &identity(),
+            Flow::Password,
+            &Secret::new("0ld-passw0rd-echoed!"),
+            &StaticAnswers::new_password(Secret::new(NEW_PW)),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("NotAuthorizedException"), "{err}");
+    assert_eq!(
+        server.bodies.lock().unwrap().len(),
+        2,
+        "no second InitiateAuth"
+    );
+}

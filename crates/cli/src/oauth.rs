@@ -20,7 +20,7 @@ use cognito_token_core::{Error, ErrorKind, Secret, Tokens, now};
 
 use crate::args::{FlowArg, IdentityArgs, OutputArg, PrintArgs, TokenArg};
 use crate::fail::usage;
-use crate::resolve::load_profile;
+use crate::resolve::{client_id, client_secret, load_profile, non_empty};
 
 /// Which OAuth2 flow.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -56,53 +56,32 @@ pub struct Target {
 /// The default scopes of the browser flow.
 const BROWSER_SCOPES: &str = "openid email profile";
 
-fn given(what: &str, flag: &str, v: Option<String>) -> anyhow::Result<Option<String>> {
-    match v {
-        Some(s) if s.trim().is_empty() => Err(usage!("{what} is empty: give a value to {flag}")),
-        Some(s) if s.len() > 2048 => Err(usage!("{what} is too long ({} bytes)", s.len())),
-        other => Ok(other),
-    }
-}
-
 /// The OAuth2 target when an OAuth2 flow is selected (by `--flow` or the
 /// profile's `flow`), else `None` (an InitiateAuth flow).
 pub fn target(args: &IdentityArgs) -> anyhow::Result<Option<Target>> {
+    if args
+        .flow
+        .is_some_and(|f| !matches!(f, FlowArg::ClientCredentials | FlowArg::Browser))
+    {
+        return Ok(None);
+    }
+    // Read once: it also decides the flow when no --flow is given.
+    let profile = load_profile(args.profile.as_deref())?;
     let flow = match args.flow {
         Some(FlowArg::ClientCredentials) => OAuthFlow::ClientCredentials,
         Some(FlowArg::Browser) => OAuthFlow::Browser,
-        Some(_) => return Ok(None),
-        None => {
-            let Some(p) = load_profile(args.profile.as_deref())? else {
-                return Ok(None);
-            };
-            match p.flow.as_deref() {
-                Some("client-credentials") => OAuthFlow::ClientCredentials,
-                Some("browser") => OAuthFlow::Browser,
-                _ => return Ok(None),
-            }
-        }
+        _ => match profile.as_ref().and_then(|p| p.flow.as_deref()) {
+            Some("client-credentials") => OAuthFlow::ClientCredentials,
+            Some("browser") => OAuthFlow::Browser,
+            _ => return Ok(None),
+        },
     };
-    let profile = load_profile(args.profile.as_deref())?;
     let pname = args.profile.clone().unwrap_or_default();
     let p = profile.clone().unwrap_or_default();
     let name = flow.name();
 
-    let client_id = given(
-        "the client id",
-        "--client-id",
-        args.client_id.clone().or(p.client_id.clone()),
-    )?
-    .ok_or_else(|| usage!("no app client id: pass --client-id or set COGNITO_CLIENT_ID"))?;
-    if client_id.len() > 128
-        || !client_id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'_')
-    {
-        return Err(usage!(
-            "invalid client id: expected up to 128 letters and digits"
-        ));
-    }
-    let domain_text = given(
+    let client_id = client_id(args, &p)?;
+    let domain_text = non_empty(
         "the domain",
         "--domain",
         args.oauth.domain.clone().or(p.domain.clone()),
@@ -119,23 +98,8 @@ pub fn target(args: &IdentityArgs) -> anyhow::Result<Option<Target>> {
         &domain_text,
         &cognito_token_core::endpoint::insecure_hosts(&args.allow_insecure_http),
     )?;
-    let client_secret = match given(
-        "the client secret",
-        "--client-secret",
-        args.client_secret.clone(),
-    )? {
-        Some(s) => {
-            if std::env::var_os("COGNITO_CLIENT_SECRET").is_none() {
-                eprintln!(
-                    "warning: --client-secret on the command line is visible to other users (ps); prefer COGNITO_CLIENT_SECRET"
-                );
-            }
-            Some(s)
-        }
-        None if profile.is_some() => p.client_secret(&pname).map_err(|e| usage!("{e:#}"))?,
-        None => None,
-    };
-    let scope_text = given(
+    let client_secret = client_secret(args, profile.as_ref(), &pname)?;
+    let scope_text = non_empty(
         "the scope",
         "--scope",
         args.oauth.scope.clone().or(p.scope.clone()),
@@ -144,13 +108,13 @@ pub fn target(args: &IdentityArgs) -> anyhow::Result<Option<Target>> {
         OAuthFlow::ClientCredentials => "",
         OAuthFlow::Browser => BROWSER_SCOPES,
     }))?;
-    let redirect_uri = given(
+    let redirect_uri = non_empty(
         "the redirect URI",
         "--redirect-uri",
         args.oauth.redirect_uri.clone().or(p.redirect_uri.clone()),
     )?
     .unwrap_or_else(|| oauth2::DEFAULT_REDIRECT_URI.to_owned());
-    let idp = given(
+    let idp = non_empty(
         "the identity provider",
         "--idp",
         args.oauth.idp.clone().or(p.idp.clone()),

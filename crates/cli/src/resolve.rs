@@ -80,7 +80,12 @@ pub fn load_profile(name: Option<&str>) -> anyhow::Result<Option<Profile>> {
     Ok(Some(profile.clone()))
 }
 
-fn non_empty(what: &str, flag: &str, v: Option<String>) -> anyhow::Result<Option<String>> {
+/// A flag's (or variable's, or profile's) value: not blank, not huge.
+pub(crate) fn non_empty(
+    what: &str,
+    flag: &str,
+    v: Option<String>,
+) -> anyhow::Result<Option<String>> {
     match v {
         Some(s) if s.trim().is_empty() => Err(usage!("{what} is empty: give a value to {flag}")),
         Some(s) if s.len() > 2048 => Err(usage!("{what} is too long ({} bytes)", s.len())),
@@ -88,11 +93,9 @@ fn non_empty(what: &str, flag: &str, v: Option<String>) -> anyhow::Result<Option
     }
 }
 
-pub async fn resolve(args: &IdentityArgs) -> anyhow::Result<Resolved> {
-    let profile = load_profile(args.profile.as_deref())?;
-    let pname = args.profile.clone().unwrap_or_default();
-    let p = profile.clone().unwrap_or_default();
-
+/// The app client id (`--client-id`, `COGNITO_CLIENT_ID`, the profile),
+/// checked; every flow needs one.
+pub(crate) fn client_id(args: &IdentityArgs, p: &Profile) -> anyhow::Result<String> {
     let client_id = non_empty(
         "the client id",
         "--client-id",
@@ -108,6 +111,42 @@ pub async fn resolve(args: &IdentityArgs) -> anyhow::Result<Resolved> {
             "invalid client id: expected up to 128 letters and digits"
         ));
     }
+    Ok(client_id)
+}
+
+/// The client secret: `--client-secret` / `COGNITO_CLIENT_SECRET` (a
+/// warning when it came on the command line), else the profile's source.
+pub(crate) fn client_secret(
+    args: &IdentityArgs,
+    profile: Option<&Profile>,
+    pname: &str,
+) -> anyhow::Result<Option<String>> {
+    match non_empty(
+        "the client secret",
+        "--client-secret",
+        args.client_secret.clone(),
+    )? {
+        Some(s) => {
+            if std::env::var_os("COGNITO_CLIENT_SECRET").is_none() {
+                eprintln!(
+                    "warning: --client-secret on the command line is visible to other users (ps); prefer COGNITO_CLIENT_SECRET"
+                );
+            }
+            Ok(Some(s))
+        }
+        None => match profile {
+            Some(p) => p.client_secret(pname).map_err(|e| usage!("{e:#}")),
+            None => Ok(None),
+        },
+    }
+}
+
+pub async fn resolve(args: &IdentityArgs) -> anyhow::Result<Resolved> {
+    let profile = load_profile(args.profile.as_deref())?;
+    let pname = args.profile.clone().unwrap_or_default();
+    let p = profile.clone().unwrap_or_default();
+
+    let client_id = client_id(args, &p)?;
     let username = non_empty(
         "the username",
         "--username",
@@ -119,22 +158,7 @@ pub async fn resolve(args: &IdentityArgs) -> anyhow::Result<Resolved> {
             "invalid username: at most 256 characters, no control characters"
         ));
     }
-    let client_secret = match non_empty(
-        "the client secret",
-        "--client-secret",
-        args.client_secret.clone(),
-    )? {
-        Some(s) => {
-            if std::env::var_os("COGNITO_CLIENT_SECRET").is_none() {
-                eprintln!(
-                    "warning: --client-secret on the command line is visible to other users (ps); prefer COGNITO_CLIENT_SECRET"
-                );
-            }
-            Some(s)
-        }
-        None if profile.is_some() => p.client_secret(&pname).map_err(|e| usage!("{e:#}"))?,
-        None => None,
-    };
+    let client_secret = client_secret(args, profile.as_ref(), &pname)?;
     let pool_text = non_empty(
         "the user pool id",
         "--user-pool-id",

@@ -1486,22 +1486,7 @@ impl State {
         let client_id = inp.req_str("ClientId")?;
         let given_secret = inp.opt_str("ClientSecret")?;
         let (_, client) = self.client(client_id)?;
-        match (&client.secret, given_secret) {
-            (Some(_), None) => {
-                return Err(not_authorized(format!(
-                    "Client {client_id} is configured with secret but ClientSecret was not received"
-                )));
-            }
-            (Some(s), Some(g)) if s != g => {
-                return Err(not_authorized("Client secret is incorrect"));
-            }
-            (None, Some(_)) => {
-                return Err(not_authorized(format!(
-                    "Client {client_id} has no secret but ClientSecret was received"
-                )));
-            }
-            _ => {}
-        }
+        check_client_secret(&client, client_id, given_secret)?;
         let Some(rec) = self.refresh.get_mut(token) else {
             if tokens::peek_claims(token).is_some() {
                 return Err(err(
@@ -1539,5 +1524,25 @@ impl State {
             out["UserMFASettingList"] = json!([n]);
         }
         Ok(out)
+    }
+}
+
+/// `RevokeToken` and `GetTokensFromRefreshToken` take the client secret
+/// itself (`ClientSecret`, no hash): required for a client with a secret,
+/// refused for one without.
+pub(super) fn check_client_secret(
+    client: &Client,
+    client_id: &str,
+    given: Option<&str>,
+) -> ApiResult<()> {
+    match (&client.secret, given) {
+        (Some(_), None) => Err(not_authorized(format!(
+            "Client {client_id} is configured with secret but ClientSecret was not received"
+        ))),
+        (Some(s), Some(g)) if s != g => Err(not_authorized("Client secret is incorrect")),
+        (None, Some(_)) => Err(not_authorized(format!(
+            "Client {client_id} has no secret but ClientSecret was received"
+        ))),
+        _ => Ok(()),
     }
 }

@@ -25,22 +25,7 @@ impl State {
         let device_key = inp.opt_str("DeviceKey")?.map(str::to_owned);
         inp.map("ClientMetadata")?;
         let (pool_id, client) = self.client(client_id)?;
-        match (&client.secret, given_secret) {
-            (Some(_), None) => {
-                return Err(not_authorized(format!(
-                    "Client {client_id} is configured with secret but ClientSecret was not received"
-                )));
-            }
-            (Some(s), Some(g)) if s != g => {
-                return Err(not_authorized("Client secret is incorrect"));
-            }
-            (None, Some(_)) => {
-                return Err(not_authorized(format!(
-                    "Client {client_id} has no secret but ClientSecret was received"
-                )));
-            }
-            _ => {}
-        }
+        super::check_client_secret(&client, client_id, given_secret)?;
         let invalid_token = || not_authorized("Invalid Refresh Token");
         let rec = self.refresh.get(token).cloned().ok_or_else(invalid_token)?;
         if rec.client_id != client.id || rec.pool_id != pool_id {

@@ -1,0 +1,91 @@
+//! Refresh tokens: `REFRESH_TOKEN_AUTH` (through `InitiateAuth`) and
+//! `RevokeToken`. `GetTokensFromRefreshToken` and rotation are in
+//! `rotation.rs`.
+
+use std::collections::BTreeMap;
+
+use serde_json::json;
+
+use super::{
+    ApiResult, AuthCtx, Client, Input, State, check_client_secret, check_secret_hash, err, missing,
+    no_user, not_authorized,
+};
+use crate::tokens;
+
+impl State {
+    pub(super) fn refresh_auth(
+        &mut self,
+        pool_id: &str,
+        client: &Client,
+        params: &BTreeMap<String, String>,
+        admin: bool,
+    ) -> ApiResult {
+        let token = params
+            .get("REFRESH_TOKEN")
+            .ok_or_else(|| missing("REFRESH_TOKEN"))?;
+        if client.secret.is_some() && !params.contains_key("SECRET_HASH") {
+            check_secret_hash(client, None, "")?;
+        }
+        if client.rotate {
+            return Err(not_authorized(
+                "REFRESH_TOKEN_AUTH is not allowed for an app client with refresh token rotation: use GetTokensFromRefreshToken",
+            ));
+        }
+        let invalid_token = || not_authorized("Invalid Refresh Token");
+        let rec = self.refresh.get(token).cloned().ok_or_else(invalid_token)?;
+        if rec.client_id != client.id || rec.pool_id != pool_id {
+            return Err(invalid_token());
+        }
+        if rec.revoked {
+            return Err(not_authorized("Refresh Token has been revoked"));
+        }
+        check_secret_hash(client, params.get("SECRET_HASH"), &rec.username)?;
+        self.check_refresh_device(
+            &rec.pool_id,
+            rec.device_key.as_deref(),
+            params.get("DEVICE_KEY"),
+        )?;
+        let pool = self.pool(pool_id);
+        let user = pool
+            .users
+            .iter()
+            .find(|u| u.username == rec.username)
+            .ok_or_else(no_user)?;
+        if !user.enabled {
+            return Err(not_authorized("User is disabled."));
+        }
+        let ctx = AuthCtx {
+            pool_id: pool_id.to_owned(),
+            client_id: client.id.clone(),
+            username: rec.username.clone(),
+            admin,
+            auth_time: rec.auth_time,
+            device_key: rec.device_key.clone(),
+        };
+        Ok(self.issue_tokens(&ctx, Some(rec.origin_jti)))
+    }
+
+    pub(super) fn revoke(&mut self, inp: &Input<'_>) -> ApiResult {
+        let token = inp.req_str("Token")?;
+        let client_id = inp.req_str("ClientId")?;
+        let given_secret = inp.opt_str("ClientSecret")?;
+        let (_, client) = self.client(client_id)?;
+        check_client_secret(&client, client_id, given_secret)?;
+        let Some(rec) = self.refresh.get_mut(token) else {
+            if tokens::peek_claims(token).is_some() {
+                return Err(err(
+                    "UnsupportedTokenTypeException",
+                    "Unsupported token type: RevokeToken takes a refresh token",
+                ));
+            }
+            return Err(not_authorized("Invalid token"));
+        };
+        if rec.client_id != client_id {
+            return Err(not_authorized("Invalid token"));
+        }
+        rec.revoked = true;
+        let origin = rec.origin_jti.clone();
+        self.revoked_origins.insert(origin);
+        Ok(json!({}))
+    }
+}

@@ -1,4 +1,5 @@
-//! The HTTP side: hyper 1 on loopback, Cognito's JSON 1.1 wire protocol, faults.
+//! The HTTP side: hyper 1 on loopback, Cognito's JSON 1.1 wire protocol,
+//! and the [`Fault`]s a test injects.
 
 use std::convert::Infallible;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -8,8 +9,8 @@ use hyper::body::{Bytes, Incoming};
 use hyper::{Method, Request, Response, StatusCode};
 use serde_json::{Map, Value, json};
 
+use crate::RecordedRequest;
 use crate::api::{ApiError, State, err};
-use crate::{Fault, RecordedRequest};
 
 const TARGET_PREFIX: &str = "AWSCognitoIdentityProviderService.";
 const JSON_11: &str = "application/x-amz-json-1.1";
@@ -25,6 +26,31 @@ impl Shared {
     pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
+}
+
+/// Misbehaviour to inject, for hardening tests. Faults apply to every
+/// request (API calls and JWKS fetches) that arrives after [`Stub::set_fault`](crate::Stub::set_fault);
+/// the requests are still recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fault {
+    /// 400 `TooManyRequestsException: Rate exceeded` for the next `times` requests, then normal.
+    Throttle {
+        /// How many requests to throttle.
+        times: u32,
+    },
+    /// 500 `InternalErrorException` for the next `times` requests, then normal.
+    ServerError {
+        /// How many requests to fail.
+        times: u32,
+    },
+    /// 200 with a body that is not JSON, until cleared.
+    Garbage,
+    /// Close the connection without answering, until cleared.
+    CloseConnection,
+    /// Read the request and never answer, until cleared (or the stub is dropped).
+    Hang,
+    /// Answer with this status and body (content type JSON 1.1), until cleared.
+    Status(u16, String),
 }
 
 /// What the active fault (if any) makes of this request.

@@ -57,12 +57,12 @@ impl UaKind {
 #[derive(Debug, Default)]
 pub(crate) struct UaState {
     /// The code last sent to each user, by (pool id, internal username), until used.
-    pub codes: HashMap<(String, String), String>,
+    pub(crate) codes: HashMap<(String, String), String>,
     /// Codes tests fixed in advance ([`crate::Stub::set_otp_code`]).
-    pub pinned: HashMap<(String, String), String>,
+    pub(crate) pinned: HashMap<(String, String), String>,
     /// Operations answered with `UnknownOperationException`, as by a service
     /// that lacks them ([`crate::Stub::forget_operation`]).
-    pub unknown_ops: Vec<String>,
+    pub(crate) unknown_ops: Vec<String>,
 }
 
 impl State {

@@ -1,0 +1,68 @@
+//! What the stub reports back to a test: the ids it created
+//! ([`ClientInfo`], [`UserInfo`]), a user's state ([`UserState`]) and the
+//! requests it received ([`RecordedRequest`]).
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::Mfa;
+
+/// What [`Stub::add_client`](crate::Stub::add_client) created.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientInfo {
+    /// 26 lower-case alphanumerics.
+    pub id: String,
+    /// 50 lower-case alphanumerics, when `generate_secret`.
+    pub secret: Option<String>,
+}
+
+/// What [`Stub::add_user`](crate::Stub::add_user) created.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserInfo {
+    /// Internal username (`cognito:username`, `USER_ID_FOR_SRP`): a UUID in `username_is_email` pools.
+    pub username: String,
+    /// The e-mail attribute, if any.
+    pub email: Option<String>,
+    /// The `sub` claim.
+    pub sub: String,
+}
+
+/// A snapshot of a user, for assertions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserState {
+    /// Internal username.
+    pub username: String,
+    /// `sub`.
+    pub sub: String,
+    /// E-mail attribute.
+    pub email: Option<String>,
+    /// Current password (plain text, so tests can check a new password was set).
+    pub password: String,
+    /// `CONFIRMED` or `FORCE_CHANGE_PASSWORD`.
+    pub status: String,
+    /// Enabled?
+    pub enabled: bool,
+    /// Current MFA configuration (`Totp` after a completed `MFA_SETUP`).
+    pub mfa: Mfa,
+    /// Attributes as Cognito shows them (`email`, `email_verified`, others; not `sub`).
+    pub attributes: BTreeMap<String, String>,
+    /// The code `SMS_MFA` expects (fixed per user, 6 digits).
+    pub sms_code: String,
+    /// The code `EMAIL_OTP` expects (fixed per user, 8 digits).
+    pub email_code: String,
+    /// The TOTP secret of the user's software token, if one is set up.
+    pub software_token_secret: Option<String>,
+}
+
+/// One request the stub received.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordedRequest {
+    /// The operation (`X-Amz-Target` without the service prefix) for POSTs,
+    /// else `"<METHOD> <path>"`, e.g. `"GET /us-east-1_abc/.well-known/jwks.json"`.
+    pub target: String,
+    /// The `Authorization` header, if any.
+    pub authorization: Option<String>,
+    /// The JSON body (`{}` when empty; a JSON string holding the raw text when not JSON).
+    pub body: Value,
+}

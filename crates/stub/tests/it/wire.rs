@@ -1,5 +1,6 @@
-//! Wire-level tests of the stub with a tiny HTTP/1.1 client on std's TcpStream
-//! (no AWS SDK here; the core and CLI crates exercise the stub through the SDK).
+//! Wire-level tests of the stub with the tiny HTTP/1.1 client of
+//! `support.rs` (no AWS SDK here; the core and CLI crates exercise the stub
+//! through the SDK).
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -15,95 +16,12 @@ use num_bigint::BigUint;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-#[path = "wire/devices.rs"]
+use crate::support::{Resp, call, claims, get, raw, send, verify};
+
 mod devices;
-#[path = "wire/oauth.rs"]
 mod oauth;
 
-struct Resp {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: String,
-}
-
-impl Resp {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
-    }
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-    /// Asserts a Cognito error and returns its message.
-    fn error(&self, code: &str) -> String {
-        assert_eq!(self.status, 400, "{}", self.body);
-        assert_eq!(self.header("x-amzn-errortype"), Some(code), "{}", self.body);
-        let v = self.json();
-        assert_eq!(v["__type"], code, "{}", self.body);
-        v["message"].as_str().unwrap().to_owned()
-    }
-    fn ok(&self) -> Value {
-        assert_eq!(self.status, 200, "{}", self.body);
-        self.json()
-    }
-}
-
-fn raw(stub: &Stub, request: &str) -> std::io::Result<Resp> {
-    let mut s = TcpStream::connect(stub.addr())?;
-    s.set_read_timeout(Some(Duration::from_secs(20)))?;
-    s.write_all(request.as_bytes())?;
-    let mut buf = Vec::new();
-    s.read_to_end(&mut buf)?;
-    let text = String::from_utf8_lossy(&buf).into_owned();
-    let (head, body) = text
-        .split_once("\r\n\r\n")
-        .ok_or_else(|| std::io::Error::other(format!("no response: {text:?}")))?;
-    let mut lines = head.split("\r\n");
-    let status = lines
-        .next()
-        .unwrap()
-        .split(' ')
-        .nth(1)
-        .unwrap()
-        .parse()
-        .unwrap();
-    let headers = lines
-        .filter_map(|l| l.split_once(": "))
-        .map(|(k, v)| (k.to_owned(), v.to_owned()))
-        .collect();
-    Ok(Resp {
-        status,
-        headers,
-        body: body.to_owned(),
-    })
-}
-
-fn send(stub: &Stub, target: Option<&str>, extra_headers: &str, body: &str) -> Resp {
-    let target = target
-        .map(|t| format!("X-Amz-Target: AWSCognitoIdentityProviderService.{t}\r\n"))
-        .unwrap_or_default();
-    let req = format!(
-        "POST / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Type: application/x-amz-json-1.1\r\n{target}{extra_headers}Content-Length: {}\r\n\r\n{body}",
-        body.len()
-    );
-    raw(stub, &req).unwrap()
-}
-
-fn call(stub: &Stub, op: &str, body: Value) -> Resp {
-    send(stub, Some(op), "", &body.to_string())
-}
-
 const SIGV4: &str = "Authorization: AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/us-east-1/cognito-idp/aws4_request, SignedHeaders=host;x-amz-date, Signature=abc\r\n";
-
-fn get(stub: &Stub, path: &str) -> Resp {
-    raw(
-        stub,
-        &format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"),
-    )
-    .unwrap()
-}
 
 struct Fixture {
     stub: Stub,
@@ -144,42 +62,6 @@ impl Fixture {
             json!({"ChallengeName": name, "ClientId": self.client.id, "Session": session, "ChallengeResponses": responses}),
         )
     }
-}
-
-fn claims(token: &str) -> Value {
-    let part = token.split('.').nth(1).unwrap();
-    serde_json::from_slice(
-        &base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(part)
-            .unwrap(),
-    )
-    .unwrap()
-}
-
-/// Verifies a token against the pool's JWKS with `jsonwebtoken`, picking the key by `kid`.
-fn verify(stub: &Stub, pool: &str, token: &str, aud: Option<&str>) -> Value {
-    let jwks = get(stub, &format!("/{pool}/.well-known/jwks.json")).ok();
-    let header = jsonwebtoken::decode_header(token).unwrap();
-    let key = jwks["keys"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|k| k["kid"].as_str() == header.kid.as_deref())
-        .expect("kid in JWKS");
-    let dk = jsonwebtoken::DecodingKey::from_rsa_components(
-        key["n"].as_str().unwrap(),
-        key["e"].as_str().unwrap(),
-    )
-    .unwrap();
-    let mut v = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
-    v.set_issuer(&[stub.issuer(pool)]);
-    match aud {
-        Some(a) => v.set_audience(&[a]),
-        None => v.validate_aud = false,
-    }
-    jsonwebtoken::decode::<Value>(token, &dk, &v)
-        .unwrap()
-        .claims
 }
 
 #[test]

@@ -2,50 +2,19 @@
 //! against the strict stub (which checks SECRET_HASH over the right name at
 //! every step and verifies SRP proofs).
 
-use cognito_stub::{ClientSpec, Fault, Mfa, PoolSpec, Stub, UserSpec};
+use cognito_stub::{ClientSpec, Fault, Mfa, PoolSpec, UserSpec};
 use cognito_token_core::*;
 
-const PW: &str = "Passw0rd!";
-
-struct World {
-    stub: Stub,
-    pool: String,
-    client: cognito_stub::ClientInfo,
-}
+use crate::support::{PW, World};
 
 fn world(pool: PoolSpec, secret: bool) -> World {
-    let stub = Stub::start();
-    let pool = stub.add_pool(pool);
-    let client = stub.add_client(
-        &pool,
+    World::new(
+        pool,
         ClientSpec {
             generate_secret: secret,
             ..Default::default()
         },
-    );
-    World { stub, pool, client }
-}
-
-impl World {
-    async fn cognito(&self) -> Cognito {
-        Cognito::connect(&ConnectOptions {
-            region: Some("us-east-1".into()),
-            endpoint_url: Some(self.stub.endpoint()),
-            timeout: Some(std::time::Duration::from_secs(5)),
-            ..Default::default()
-        })
-        .await
-        .unwrap()
-    }
-
-    fn identity(&self, username: &str) -> Identity {
-        Identity {
-            client_id: self.client.id.clone(),
-            client_secret: self.client.secret.clone().map(Secret::new),
-            username: username.into(),
-            user_pool_id: Some(self.pool.parse().unwrap()),
-        }
-    }
+    )
 }
 
 /// `USER_PASSWORD_AUTH` with no answers for challenges.
@@ -239,7 +208,6 @@ async fn connect_checks_region_and_endpoint() {
     assert_eq!(c.endpoint(), "https://cognito-idp.eu-west-1.amazonaws.com");
 }
 
-#[path = "flows/scripted.rs"]
 mod scripted;
 
 /// The flows' names are the CLI's `--flow` values and appear in messages;

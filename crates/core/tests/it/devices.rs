@@ -3,35 +3,28 @@
 //! server-side implementation and checks SECRET_HASH over the internal
 //! username on the device challenges.
 
-use cognito_stub::{ClientSpec, DeviceTracking, Mfa, PoolSpec, Stub, UserSpec};
+use cognito_stub::{ClientSpec, DeviceTracking, Mfa, PoolSpec, UserSpec};
 use cognito_token_core::device::Device;
 use cognito_token_core::*;
 
-const PW: &str = "Passw0rd!";
+use crate::support::{PW, World};
+
 const TOTP: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
 
-struct World {
-    stub: Stub,
-    pool: String,
-    client: cognito_stub::ClientInfo,
-}
-
 fn world(tracking: DeviceTracking) -> World {
-    let stub = Stub::start();
-    let pool = stub.add_pool(PoolSpec {
-        username_is_email: true,
-        device_tracking: tracking,
-        ..Default::default()
-    });
-    let client = stub.add_client(
-        &pool,
+    let w = World::new(
+        PoolSpec {
+            username_is_email: true,
+            device_tracking: tracking,
+            ..Default::default()
+        },
         ClientSpec {
             generate_secret: true,
             ..Default::default()
         },
     );
-    stub.add_user(
-        &pool,
+    w.stub.add_user(
+        &w.pool,
         UserSpec {
             mfa: Mfa::Totp {
                 secret_base32: TOTP.into(),
@@ -39,27 +32,15 @@ fn world(tracking: DeviceTracking) -> World {
             ..UserSpec::new("dee@example.com", PW)
         },
     );
-    World { stub, pool, client }
+    w
 }
 
 impl World {
-    async fn cognito(&self) -> Cognito {
-        Cognito::connect(&ConnectOptions {
-            region: Some("us-east-1".into()),
-            endpoint_url: Some(self.stub.endpoint()),
-            timeout: Some(std::time::Duration::from_secs(5)),
-            ..Default::default()
-        })
-        .await
-        .unwrap()
-    }
-
-    fn identity(&self, flow: Flow) -> Identity {
+    /// The pool's user through the client; the pool id only for SRP.
+    fn identity_for(&self, flow: Flow) -> Identity {
         Identity {
-            client_id: self.client.id.clone(),
-            client_secret: self.client.secret.clone().map(Secret::new),
-            username: "dee@example.com".into(),
             user_pool_id: (flow == Flow::Srp).then(|| self.pool.parse().unwrap()),
+            ..self.identity("dee@example.com")
         }
     }
 
@@ -90,7 +71,7 @@ fn no_answers() -> StaticAnswers {
 async fn remember(w: &World, c: &Cognito, flow: Flow) -> Device {
     let first = c
         .login_with_device(
-            &w.identity(flow),
+            &w.identity_for(flow),
             flow,
             Some(&Secret::new(PW)),
             &totp_answers(),
@@ -120,7 +101,7 @@ async fn remembered_device_skips_mfa(flow: Flow, tracking: DeviceTracking) {
     // Without the device, MFA is asked and cannot be answered.
     let e = c
         .login_with_device(
-            &w.identity(flow),
+            &w.identity_for(flow),
             flow,
             Some(&Secret::new(PW)),
             &no_answers(),
@@ -133,7 +114,7 @@ async fn remembered_device_skips_mfa(flow: Flow, tracking: DeviceTracking) {
     w.stub.clear_requests();
     let again = c
         .login_with_device(
-            &w.identity(flow),
+            &w.identity_for(flow),
             flow,
             Some(&Secret::new(PW)),
             &no_answers(),
@@ -161,11 +142,11 @@ async fn remembered_device_skips_mfa(flow: Flow, tracking: DeviceTracking) {
     let internal = again.tokens.internal_username().unwrap();
     assert_ne!(internal, "dee@example.com");
     let e = c
-        .refresh(&w.identity(flow), &rt, &internal)
+        .refresh(&w.identity_for(flow), &rt, &internal)
         .await
         .unwrap_err();
     assert_eq!(e.code(), Some("NotAuthorizedException"), "{e}");
-    c.refresh_with_device(&w.identity(flow), &rt, &internal, Some(&device.key))
+    c.refresh_with_device(&w.identity_for(flow), &rt, &internal, Some(&device.key))
         .await
         .unwrap();
 }
@@ -185,7 +166,7 @@ async fn unknown_or_wrong_device_is_dropped_and_sign_in_retried() {
     let w = world(DeviceTracking::Always);
     let c = w.cognito().await;
     let device = remember(&w, &c, Flow::Password).await;
-    let id = w.identity(Flow::Password);
+    let id = w.identity_for(Flow::Password);
 
     // A device whose password is not the one confirmed: refused at
     // DEVICE_PASSWORD_VERIFIER, then a normal sign-in (with MFA).
@@ -241,7 +222,7 @@ async fn forget_device_unregisters_it() {
     let device = remember(&w, &c, Flow::Password).await;
     let signed = c
         .login_with_device(
-            &w.identity(Flow::Password),
+            &w.identity_for(Flow::Password),
             Flow::Password,
             Some(&Secret::new(PW)),
             &no_answers(),

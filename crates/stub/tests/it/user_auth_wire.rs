@@ -1,25 +1,14 @@
 //! The stub's `USER_AUTH` and rotation rules at the wire, with a tiny
-//! HTTP/1.1 client (no AWS SDK): the refusals a client bug would meet.
-
-use std::io::{Read, Write};
-use std::net::TcpStream;
+//! HTTP/1.1 client (`support.rs`, no AWS SDK): the refusals a client bug
+//! would meet.
 
 use cognito_stub::{ClientSpec, PoolSpec, Stub, UserSpec, secret_hash};
 use serde_json::{Value, json};
 
+/// One call through `support.rs`'s client: the status and the JSON body.
 fn call(stub: &Stub, op: &str, body: Value) -> (u16, Value) {
-    let body = body.to_string();
-    let req = format!(
-        "POST / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Type: application/x-amz-json-1.1\r\nX-Amz-Target: AWSCognitoIdentityProviderService.{op}\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    );
-    let mut s = TcpStream::connect(stub.addr()).unwrap();
-    s.write_all(req.as_bytes()).unwrap();
-    let mut buf = String::new();
-    s.read_to_string(&mut buf).unwrap();
-    let (head, body) = buf.split_once("\r\n\r\n").unwrap();
-    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
-    (status, serde_json::from_str(body).unwrap())
+    let r = crate::support::call(stub, op, body);
+    (r.status, r.json())
 }
 
 fn error(r: (u16, Value), code: &str) -> String {

@@ -10,13 +10,7 @@ use cognito_stub::{ClientSpec, PoolSpec, Stub, UserSpec};
 use cognito_token_core::rotation::{REUSE_CODE, RefreshApi};
 use cognito_token_core::*;
 
-const PW: &str = "Passw0rd!";
-
-struct World {
-    stub: Stub,
-    pool: String,
-    client: cognito_stub::ClientInfo,
-}
+use crate::support::{PW, World};
 
 fn flows(extra: &[&str]) -> Vec<String> {
     let mut v: Vec<String> = ClientSpec::default().explicit_auth_flows;
@@ -26,11 +20,12 @@ fn flows(extra: &[&str]) -> Vec<String> {
 
 /// An e-mail-as-username pool (the internal username is a UUID, so a hash
 /// over the wrong name fails) and a client with a secret and USER_AUTH.
+/// The library connects with one attempt per operation.
 fn world_with(pool: PoolSpec, client: ClientSpec) -> World {
-    let stub = Stub::start();
-    let pool = stub.add_pool(pool);
-    let client = stub.add_client(&pool, client);
-    World { stub, pool, client }
+    World {
+        max_attempts: Some(1),
+        ..World::new(pool, client)
+    }
 }
 
 fn world() -> World {
@@ -48,27 +43,6 @@ fn world() -> World {
 }
 
 impl World {
-    async fn cognito(&self) -> Cognito {
-        Cognito::connect(&ConnectOptions {
-            region: Some("us-east-1".into()),
-            endpoint_url: Some(self.stub.endpoint()),
-            timeout: Some(std::time::Duration::from_secs(5)),
-            max_attempts: Some(1),
-            ..Default::default()
-        })
-        .await
-        .unwrap()
-    }
-
-    fn identity(&self, username: &str) -> Identity {
-        Identity {
-            client_id: self.client.id.clone(),
-            client_secret: self.client.secret.clone().map(Secret::new),
-            username: username.into(),
-            user_pool_id: Some(self.pool.parse().unwrap()),
-        }
-    }
-
     fn bodies(&self, target: &str) -> Vec<serde_json::Value> {
         self.stub
             .requests()

@@ -99,7 +99,7 @@ impl Emulator {
     }
 
     /// Like [`Emulator::start`], for a container meant to outlive this
-    /// process ([`Emulator::keep`]): [`remove_stale_containers`] leaves it
+    /// process ([`Emulator::keep`]): [`remove_stale_containers`](crate::remove_stale_containers) leaves it
     /// alone (its [`LABEL_PID`] is `detached`); remove it with `docker rm -f`.
     pub async fn start_detached(image: impl Into<EmulatorImage>) -> anyhow::Result<Emulator> {
         Self::start_owned(image.into(), DETACHED.to_owned()).await

@@ -17,6 +17,10 @@
 //! provision their own pool (every pool, client and user name carries a
 //! random suffix).
 
+// Every public item says what it is; internals are `pub(crate)`.
+#![deny(missing_docs)]
+#![deny(unreachable_pub)]
+
 mod container;
 mod fakecloud;
 mod moto;

@@ -10,19 +10,20 @@ use crate::sanitize::for_terminal;
 /// Messages are one lower-case line and never contain a secret.
 ///
 /// The rule for error types in this crate:
-/// - Everything that asks Cognito (the user-pool API, the pool's OAuth2
-///   domain) or resolves where Cognito is returns [`Error`]; callers tell
-///   failures apart with [`Error::kind`] and [`Error::code`].
-/// - A module that asks nothing of Cognito keeps an error type of its own:
-///   [`VerifyError`](crate::verify::VerifyError) (callers act on the
-///   variant: an invalid token vs. keys that cannot be fetched or used),
+/// - Every operation of a token source (sign-in, refresh, revocation,
+///   devices, the OAuth2 grants), the connection and the endpoint
+///   resolution return [`Error`]; callers tell failures apart with
+///   [`Error::kind`] and [`Error::code`].
+/// - Checks whose callers act on *which* failure it was keep an error type
+///   of their own: [`VerifyError`](crate::verify::VerifyError) (an invalid
+///   token vs. keys that cannot be fetched or used),
 ///   [`JwtError`](crate::jwt::JwtError) (not a JWT),
-///   [`Distrust`](crate::private_file::Distrust) (a file refused, and why),
-///   [`TotpError`](crate::totp::TotpError) and
-///   [`SrpError`](crate::srp::SrpError) (pure computations). The local
-///   stores (`cache`, `device_store`, `rotation`'s memory and lock) return
+///   [`Distrust`](crate::private_file::Distrust) (a file refused, and why);
+///   so do the pure computations [`TotpError`](crate::totp::TotpError) and
+///   [`SrpError`](crate::srp::SrpError). The local stores (`cache`,
+///   `device_store`, `rotation`'s memory and lock) return
 ///   [`std::io::Error`].
-/// - Such an error met inside a Cognito operation becomes an [`Error`]
+/// - Such an error met inside a token source's operation becomes an [`Error`]
 ///   variant through `From` (`#[from]`), keeping its variant, never a
 ///   string: [`Error::Srp`]. (A TOTP code reaches a sign-in only through the
 ///   [`Answers`](crate::Answers) implementation, whose

@@ -53,8 +53,8 @@ impl std::fmt::Display for Part {
 
 /// Why a string could not be decoded as a JWT.
 ///
-/// Its own type, not [`Error`](crate::Error): decoding asks nothing of
-/// Cognito, and callers treat it as an invalid token (the CLI's exit code 6);
+/// Its own type, not [`Error`](crate::Error): callers treat it as an
+/// invalid token (the CLI's exit code 6);
 /// verification wraps it as [`VerifyError::Malformed`](crate::verify::VerifyError::Malformed).
 ///
 /// Messages are single lower-case lines that never contain the token.

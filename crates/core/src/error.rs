@@ -1,4 +1,5 @@
-//! The library's error type.
+//! The library's error type, and (on [`Error`]) the rule for error types
+//! in this crate.
 
 use aws_sdk_cognitoidentityprovider::error::{ProvideErrorMetadata, SdkError};
 
@@ -7,6 +8,26 @@ use crate::sanitize::for_terminal;
 /// Everything that can go wrong while getting a token.
 ///
 /// Messages are one lower-case line and never contain a secret.
+///
+/// The rule for error types in this crate:
+/// - Every operation of a token source (sign-in, refresh, revocation,
+///   devices, the OAuth2 grants), the connection and the endpoint
+///   resolution return [`Error`]; callers tell failures apart with
+///   [`Error::kind`] and [`Error::code`].
+/// - Checks whose callers act on *which* failure it was keep an error type
+///   of their own: [`VerifyError`](crate::verify::VerifyError) (an invalid
+///   token vs. keys that cannot be fetched or used),
+///   [`JwtError`](crate::jwt::JwtError) (not a JWT),
+///   [`Distrust`](crate::private_file::Distrust) (a file refused, and why);
+///   so do the pure computations [`TotpError`](crate::totp::TotpError) and
+///   [`SrpError`](crate::srp::SrpError). The local stores (`cache`,
+///   `device_store`, `rotation`'s memory and lock) return
+///   [`std::io::Error`].
+/// - Such an error met inside a token source's operation becomes an [`Error`]
+///   variant through `From` (`#[from]`), keeping its variant, never a
+///   string: [`Error::Srp`]. (A TOTP code reaches a sign-in only through the
+///   [`Answers`](crate::Answers) implementation, whose
+///   [`NoAnswer`](crate::NoAnswer) becomes [`Error::Unanswered`].)
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {

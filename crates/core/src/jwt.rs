@@ -53,6 +53,10 @@ impl std::fmt::Display for Part {
 
 /// Why a string could not be decoded as a JWT.
 ///
+/// Its own type, not [`Error`](crate::Error): callers treat it as an
+/// invalid token (the CLI's exit code 6);
+/// verification wraps it as [`VerifyError::Malformed`](crate::verify::VerifyError::Malformed).
+///
 /// Messages are single lower-case lines that never contain the token.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]

@@ -16,6 +16,14 @@
 //! # Ok(()) }
 //! ```
 
+// Every public item says what it is; internals are `pub(crate)`, so `pub`
+// means the API (lib.rs re-exports it).
+#![deny(missing_docs)]
+#![deny(unreachable_pub)]
+// No terminal I/O: the library returns values and emits `tracing` events;
+// only the binary writes to stdout and stderr.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
 mod answers;
 mod body_limit;
 pub mod cache;

@@ -34,7 +34,9 @@ impl Sensitivity {
 }
 
 /// Why a file or directory is not used. Its `Display` is one line, safe to
-/// show: it names the path and the reason, never the contents.
+/// show: it names the path and the reason, never the contents. Its own type,
+/// not [`Error`](crate::Error): callers choose per variant whether to skip
+/// the file or to stop.
 #[derive(Debug)]
 pub enum Distrust {
     /// A symbolic link where a file or directory was expected.

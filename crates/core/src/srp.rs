@@ -6,7 +6,7 @@
 //! * group: the 3072-bit MODP prime of RFC 5054 / RFC 3526 group 15, `g = 2`,
 //!   `k = H(PAD(N) ‖ PAD(g))`;
 //! * `H` is SHA-256; numbers are hashed as the bytes of their *padded hex*
-//!   form ([`pad`]): even length by a leading `0`, plus a `00` byte when the
+//!   form (`pad`): even length by a leading `0`, plus a `00` byte when the
 //!   top bit would otherwise be set;
 //! * `u = H(PAD(A) ‖ PAD(B))`,
 //!   `x = H(PAD(salt) ‖ H(poolName ‖ USER_ID_FOR_SRP ‖ ":" ‖ password))`,

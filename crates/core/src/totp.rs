@@ -10,6 +10,11 @@ pub const STEP_SECS: u64 = 30;
 pub const DIGITS: u32 = 6;
 
 /// Why a TOTP code could not be computed. Messages never contain the secret.
+///
+/// Its own type, not [`Error`](crate::Error): a pure computation. Inside a
+/// sign-in it reaches the loop as the [`Answers`](crate::Answers)
+/// implementation's [`NoAnswer`](crate::NoAnswer), an
+/// [`Error::Unanswered`](crate::Error::Unanswered).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum TotpError {

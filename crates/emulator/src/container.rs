@@ -1,24 +1,16 @@
-//! A running emulator container (moto or fakecloud), its labels and the
-//! removal of containers left by killed runs.
+//! A running emulator container (moto or fakecloud): starting it with its
+//! labels (`ownership.rs`), waiting until it answers (`ready.rs`), stopping
+//! or keeping it.
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::Context;
 use testcontainers::runners::AsyncRunner;
 use testcontainers::{ContainerAsync, ImageExt};
 
+use crate::ownership::{DETACHED, LABEL, LABEL_PID, owner_label};
+use crate::ready::wait_http_ok;
 use crate::{Fakecloud, Kind, Moto};
-
-/// The label every emulator container carries (value: the emulator kind,
-/// `moto` or `fakecloud`), so containers left by a killed run can be found.
-pub const LABEL: &str = "cognito-token.emulator";
-
-/// The label that names the process owning a container, as
-/// `PID:STARTTIME` (the start time from `/proc/PID/stat`, so a reused pid
-/// is not mistaken for the owner).
-pub const LABEL_PID: &str = "cognito-token.owner";
 
 /// An emulator image of either kind, for [`Emulator::start`].
 #[derive(Clone, Debug)]
@@ -107,7 +99,7 @@ impl Emulator {
     }
 
     /// Like [`Emulator::start`], for a container meant to outlive this
-    /// process ([`Emulator::keep`]): [`remove_stale_containers`] leaves it
+    /// process ([`Emulator::keep`]): [`remove_stale_containers`](crate::remove_stale_containers) leaves it
     /// alone (its [`LABEL_PID`] is `detached`); remove it with `docker rm -f`.
     pub async fn start_detached(image: impl Into<EmulatorImage>) -> anyhow::Result<Emulator> {
         Self::start_owned(image.into(), DETACHED.to_owned()).await
@@ -230,131 +222,4 @@ impl Emulator {
         self.container.forget();
         id
     }
-}
-
-/// Removes emulator containers ([`LABEL`], either kind) whose owning
-/// process ([`LABEL_PID`]) is gone: ones left by a killed run. Containers
-/// of live runs are left alone. Returns how many were removed.
-pub fn remove_stale_containers() -> anyhow::Result<usize> {
-    let out = std::process::Command::new("docker")
-        .args([
-            "ps",
-            "-a",
-            "--filter",
-            &format!("label={LABEL}"),
-            "--format",
-        ])
-        .arg(format!("{{{{.ID}}}} {{{{.Label \"{LABEL_PID}\"}}}}"))
-        .output()
-        .context("cannot run `docker ps`")?;
-    anyhow::ensure!(
-        out.status.success(),
-        "`docker ps` failed: {}",
-        String::from_utf8_lossy(&out.stderr).trim()
-    );
-    let mut removed = 0;
-    for line in String::from_utf8_lossy(&out.stdout).lines() {
-        let mut parts = line.split_whitespace();
-        let (Some(id), owner) = (parts.next(), parts.next().unwrap_or("")) else {
-            continue;
-        };
-        if owner_alive(owner) {
-            continue;
-        }
-        let status = std::process::Command::new("docker")
-            .args(["rm", "-f", "-v", id])
-            .stdout(std::process::Stdio::null())
-            .status()
-            .context("cannot run `docker rm`")?;
-        if status.success() {
-            removed += 1;
-        }
-    }
-    Ok(removed)
-}
-
-fn proc_start_time(pid: &str) -> Option<String> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    // Fields after the command name, which is in parentheses and may hold spaces.
-    let rest = &stat[stat.rfind(')')? + 2..];
-    // starttime is field 22 overall, the 20th after the command name.
-    rest.split_whitespace().nth(19).map(str::to_owned)
-}
-
-fn owner_label() -> String {
-    let pid = std::process::id().to_string();
-    let start = proc_start_time(&pid).unwrap_or_else(|| "0".into());
-    format!("{pid}:{start}")
-}
-
-/// The owner label of containers that outlive their process.
-const DETACHED: &str = "detached";
-
-fn owner_alive(owner: &str) -> bool {
-    if owner == DETACHED {
-        return true;
-    }
-    let Some((pid, start)) = owner.split_once(':') else {
-        return false;
-    };
-    if pid.is_empty() || !pid.bytes().all(|b| b.is_ascii_digit()) {
-        return false;
-    }
-    match proc_start_time(pid) {
-        Some(s) => start == "0" || s == start,
-        None => false,
-    }
-}
-
-/// Polls `GET {endpoint}{path}` until it answers 200.
-fn wait_http_ok(kind: Kind, endpoint: &str, path: &str, limit: Duration) -> anyhow::Result<()> {
-    let hostport = endpoint
-        .trim_start_matches("http://")
-        .trim_end_matches('/')
-        .to_owned();
-    let deadline = Instant::now() + limit;
-    loop {
-        let last = match http_status(&hostport, path) {
-            Ok(200) => return Ok(()),
-            Ok(code) => format!("HTTP {code}"),
-            Err(e) => e.to_string(),
-        };
-        if Instant::now() > deadline {
-            anyhow::bail!(
-                "{kind} at {endpoint} did not answer GET {path} with 200 within {limit:?} (last: {last})"
-            );
-        }
-        std::thread::sleep(Duration::from_millis(200));
-    }
-}
-
-fn http_status(hostport: &str, path: &str) -> std::io::Result<u16> {
-    let addr = hostport.parse().map_err(|e| {
-        std::io::Error::new(std::io::ErrorKind::InvalidInput, format!("{hostport}: {e}"))
-    })?;
-    let mut s = TcpStream::connect_timeout(&addr, Duration::from_secs(2))?;
-    s.set_read_timeout(Some(Duration::from_secs(5)))?;
-    write!(
-        s,
-        "GET {path} HTTP/1.0\r\nHost: {hostport}\r\nConnection: close\r\n\r\n"
-    )?;
-    let mut head = [0u8; 32];
-    let mut n = 0;
-    while n < 12 {
-        let k = s.read(&mut head[n..])?;
-        if k == 0 {
-            break;
-        }
-        n += k;
-    }
-    let line = String::from_utf8_lossy(&head[..n]);
-    line.split_whitespace()
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .ok_or_else(|| {
-            std::io::Error::new(
-                std::io::ErrorKind::InvalidData,
-                format!("not an HTTP answer: {line:?}"),
-            )
-        })
 }

@@ -17,19 +17,27 @@
 //! provision their own pool (every pool, client and user name carries a
 //! random suffix).
 
+// Every public item says what it is; internals are `pub(crate)`.
+#![deny(missing_docs)]
+#![deny(unreachable_pub)]
+
 mod container;
 mod fakecloud;
 mod moto;
 mod oauth;
+mod ownership;
 mod provision;
+mod ready;
+mod users;
 
 use std::fmt;
 use std::str::FromStr;
 
-pub use container::{Emulator, EmulatorImage, LABEL, LABEL_PID, remove_stale_containers};
+pub use container::{Emulator, EmulatorImage};
 pub use fakecloud::{FAKECLOUD_IMAGE_NAME, FAKECLOUD_PORT, FAKECLOUD_VERSION, Fakecloud};
 pub use moto::{CONTAINER_PORT, IMAGE_NAME, Moto, TOTP_ENV};
 pub use oauth::{OAuthSetup, RESOURCE_SERVER};
+pub use ownership::{LABEL, LABEL_PID, remove_stale_containers};
 pub use provision::{
     Mfa, PasswordPolicy, PoolOptions, Provisioned, admin_client, provision, unique_suffix,
 };

@@ -72,7 +72,7 @@ pub struct Listener {
 
 impl Listener {
     /// Binds every address the redirect URI's host names (`localhost`: both
-    /// 127.0.0.1 and [::1] when the machine has IPv6). A port in use is a
+    /// `127.0.0.1` and `[::1]` when the machine has IPv6). A port in use is a
     /// configuration error naming the port.
     pub async fn bind(redirect_uri: &str) -> Result<Listener, Error> {
         let uri = parse_redirect_uri(redirect_uri)?;

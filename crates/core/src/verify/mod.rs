@@ -173,6 +173,9 @@ pub fn jwks_url(endpoint: &str, user_pool_id: &str) -> String {
 }
 
 /// Why a token was rejected. One precise line each; never contains the token.
+///
+/// Not [`Error`](crate::Error): callers act on the variant (an invalid token, exit code 6, vs. a JWKS
+/// that cannot be fetched or read: [`VerifyError::Jwks`]'s [`JwksProblem`]).
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum VerifyError {

@@ -19,16 +19,16 @@
 //! so that `cargo xtask test-local` can exercise it on every run).
 //!
 //! The files: `measure.rs` (the wrapper, a command and its runs), `stats.rs`,
-//! `env.rs` (private files, clean environments), `service.rs` (moto or the
+//! `sandbox.rs` (private files, clean environments), `service.rs` (moto or the
 //! strict stub as a target), `capacity.rs` (the emulator's own capacity),
 //! `scenarios.rs` with `peers.rs` and `stub.rs` (what is measured, in order)
 //! and `report.rs` (the markdown table).
 
 mod capacity;
-mod env;
 mod measure;
 mod peers;
 mod report;
+mod sandbox;
 mod scenarios;
 mod service;
 mod stats;
@@ -44,7 +44,7 @@ pub(crate) use measure::measure_child;
 
 use crate::containers::{check_docker, ensure_image, remove_stale, start_kind};
 use crate::{say, target_dir};
-use env::private_dir;
+use sandbox::private_dir;
 
 /// What the bench does.
 #[derive(Clone, Debug)]

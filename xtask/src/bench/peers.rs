@@ -6,9 +6,9 @@ use std::process::{Command, Stdio};
 
 use cognito_token_emulator as emu;
 
-use super::env::{base_env, real_program};
 use super::measure::Cmd;
 use super::report::Row;
+use super::sandbox::{base_env, real_program};
 use super::scenarios::Setup;
 use crate::say;
 

@@ -12,9 +12,9 @@ use anyhow::{Context, bail};
 use cognito_token_emulator::{self as emu, PoolOptions, Provisioned};
 
 use super::capacity::{capacity, host_port};
-use super::env::{private_dir, which, write_private};
 use super::measure::Cmd;
 use super::report::{Figures, Row, render};
+use super::sandbox::{private_dir, which, write_private};
 use super::service::Service;
 use super::stats::{ms, stats};
 use super::{Opts, many_runs, peers, stub};

@@ -4,8 +4,8 @@
 
 use std::path::Path;
 
-use super::env::base_env;
 use super::measure::Cmd;
+use super::sandbox::base_env;
 
 /// The `X-Amz-Target` of the floor's request.
 pub(super) const TARGET: &str = "AWSCognitoIdentityProviderService.InitiateAuth";

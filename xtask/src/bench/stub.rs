@@ -5,9 +5,9 @@
 use anyhow::Context;
 use cognito_token_emulator as emu;
 
-use super::env::write_private;
 use super::measure::Cmd;
 use super::report::Row;
+use super::sandbox::write_private;
 use super::scenarios::{Setup, is_jwt};
 use super::service::Service;
 use super::stats::ms;

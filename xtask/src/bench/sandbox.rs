@@ -1,5 +1,6 @@
-//! Files and environments: private files and directories for the requests
-//! and secrets, the clean environment every measured program gets, and the
+//! Where the measured programs run: private (0600/0700) files and
+//! directories for the requests and secrets, the clean environment every
+//! measured program gets (a fresh HOME, no AWS configuration), and the
 //! programs found on PATH.
 
 use std::path::{Path, PathBuf};

@@ -6,6 +6,7 @@
 //! `cargo xtask test-local` runs it before the tests (`--no-lint` skips it
 //! there); `.ci/run` thereby runs it on every CI run.
 
+use std::io::IsTerminal as _;
 use std::time::Instant;
 
 use anyhow::{Context, bail};
@@ -35,13 +36,20 @@ pub(crate) fn run(sh: &Shell) -> anyhow::Result<()> {
         }
     }
 
-    let fmt = cmd!(sh, "cargo fmt --all --check")
+    // The diff is captured, then shown on stderr: colour it as cargo would.
+    let color = match std::env::var("CARGO_TERM_COLOR").as_deref() {
+        Ok("always") => "always",
+        Ok("never") => "never",
+        _ if std::io::stderr().is_terminal() => "always",
+        _ => "never",
+    };
+    let fmt = cmd!(sh, "cargo fmt --all --check -- --color {color}")
         .quiet()
         .ignore_status()
         .output()
         .context("cannot run cargo fmt")?;
     if !fmt.status.success() {
-        // The diff, on stderr: stdout is left to the commands' results.
+        // On stderr: stdout is left to the commands' results.
         eprint!(
             "{}{}",
             String::from_utf8_lossy(&fmt.stdout),

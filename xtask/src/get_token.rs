@@ -90,29 +90,17 @@ async fn client_credentials(opts: &TokenArgs, emulator: Emulator) -> anyhow::Res
         anyhow::Ok((o, token))
     }
     .await;
-    match result {
-        Ok((o, token)) => {
-            say!("the access token follows on stdout");
-            println!("{token}");
-            if opts.keep {
-                for (k, v) in emulator.test_env() {
-                    println!("export {k}={}", sh_quote(&v));
-                }
-                oauth::print_exports(&o, sh_quote);
-                let id = emulator.keep();
-                say!("the emulator keeps running; remove it with `docker rm -f {id:.12}`");
-            } else {
-                emulator.stop().await?;
+    conclude(emulator, opts.keep, result, |(o, token), emulator| {
+        say!("the access token follows on stdout");
+        println!("{token}");
+        if opts.keep {
+            for (k, v) in emulator.test_env() {
+                println!("export {k}={}", sh_quote(&v));
             }
-            Ok(())
+            oauth::print_exports(&o, sh_quote);
         }
-        Err(e) => {
-            if let Err(e2) = emulator.stop().await {
-                say!("{e2:#}");
-            }
-            Err(e)
-        }
-    }
+    })
+    .await
 }
 
 /// A password sign-in of a new user: the ID token on stdout.
@@ -137,23 +125,44 @@ async fn password(opts: &TokenArgs, emulator: Emulator) -> anyhow::Result<()> {
         anyhow::Ok((p, password, tokens))
     }
     .await;
-    match result {
-        Ok((p, password, tokens)) => {
+    conclude(
+        emulator,
+        opts.keep,
+        result,
+        |(p, password, tokens), emulator| {
             println!("{}", tokens.id_token.expose());
             if opts.keep {
-                print_exports(&p, &opts.username, &password, &emulator);
-                let id = emulator.keep();
-                say!("the emulator keeps running; remove it with `docker rm -f {id:.12}`");
-            } else {
-                emulator.stop().await?;
+                print_exports(&p, &opts.username, &password, emulator);
             }
-            Ok(())
-        }
+        },
+    )
+    .await
+}
+
+/// After the sign-in: `show` prints what it got (the token, and with
+/// `--keep` the `export` lines), then the emulator is kept (`--keep`) or
+/// removed. On an error the emulator is removed and the error returned.
+async fn conclude<T>(
+    emulator: Emulator,
+    keep: bool,
+    result: anyhow::Result<T>,
+    show: impl FnOnce(T, &Emulator),
+) -> anyhow::Result<()> {
+    let got = match result {
+        Ok(got) => got,
         Err(e) => {
             if let Err(e2) = emulator.stop().await {
                 say!("{e2:#}");
             }
-            Err(e)
+            return Err(e);
         }
+    };
+    show(got, &emulator);
+    if keep {
+        let id = emulator.keep();
+        say!("the emulator keeps running; remove it with `docker rm -f {id:.12}`");
+    } else {
+        emulator.stop().await?;
     }
+    Ok(())
 }

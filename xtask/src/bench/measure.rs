@@ -143,27 +143,25 @@ impl Cmd {
         check: &dyn Fn(&str) -> bool,
     ) -> anyhow::Result<Vec<Sample>> {
         for _ in 0..warmup {
-            let (_, out, err) = self.run_once()?;
-            if !check(&out) {
-                bail!(
-                    "{}: unexpected output (stderr: {})",
-                    self.shown(),
-                    err.trim()
-                );
-            }
+            self.run_checked(check)?;
         }
         let mut samples = Vec::with_capacity(runs);
         for _ in 0..runs {
-            let (s, out, err) = self.run_once()?;
-            if !check(&out) {
-                bail!(
-                    "{}: unexpected output (stderr: {})",
-                    self.shown(),
-                    err.trim()
-                );
-            }
-            samples.push(s);
+            samples.push(self.run_checked(check)?);
         }
         Ok(samples)
+    }
+
+    /// One measured run whose stdout `check` accepts.
+    fn run_checked(&self, check: &dyn Fn(&str) -> bool) -> anyhow::Result<Sample> {
+        let (s, out, err) = self.run_once()?;
+        if !check(&out) {
+            bail!(
+                "{}: unexpected output (stderr: {})",
+                self.shown(),
+                err.trim()
+            );
+        }
+        Ok(s)
     }
 }

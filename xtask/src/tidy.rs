@@ -1,5 +1,7 @@
 //! Repository-wide rules that no compiler checks, as tests (in the spirit of
-//! rust-analyzer's `tidy`): they read the sources, not a build.
+//! rust-analyzer's `tidy`): they read the sources, not a build. xtask is a
+//! default member of the workspace, so a plain `cargo test` at the root runs
+//! them (and `cargo xtask test-local`, once, with the rest of the workspace).
 
 use std::path::{Path, PathBuf};
 
@@ -67,5 +69,21 @@ fn unsafe_code_stays_in_one_module() {
         group.matches("#[allow(unsafe_code)]").count(),
         1,
         "one allowed module"
+    );
+}
+
+/// These rules are checked by a plain `cargo test` at the root (and once by
+/// `cargo xtask test-local`, which tests the whole workspace): that needs
+/// xtask among the root's `default-members`.
+#[test]
+fn tidy_runs_from_a_plain_cargo_test() {
+    let manifest = std::fs::read_to_string(root().join("Cargo.toml")).expect("Cargo.toml");
+    let line = manifest
+        .lines()
+        .find(|l| l.trim_start().starts_with("default-members"))
+        .expect("the root Cargo.toml names its default-members");
+    assert!(
+        line.contains("\"xtask\""),
+        "xtask left the root's default-members: `cargo test` would no longer run the tidy rules ({line})"
     );
 }

@@ -128,7 +128,7 @@ pub async fn forget(r: &Resolved, cached: Option<&Tokens>, local: bool) -> anyho
     };
     if let (Some(d), false) = (&device, local) {
         let cognito = r.cognito().await?;
-        match access_token(&cognito, r, cached, d).await {
+        match access_token(cognito, r, cached, d).await {
             Some(at) => match cognito.forget_device(&at, &d.key).await {
                 Ok(()) => eprintln!("Cognito forgot the device"),
                 Err(e) if cognito_token_core::device::is_unknown_device(&e) => {

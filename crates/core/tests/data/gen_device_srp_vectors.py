@@ -31,7 +31,9 @@ Two kinds of vectors:
     challenge parameters (USERNAME, SALT, SRP_B, SECRET_BLOCK).  The SALT of
     each claim is the hex of a verifier's salt, as Cognito sends it back.
     Intermediates are recorded by wrapping (not replacing) pycognito's
-    `compute_hkdf` and the module-level `pow`.
+    `compute_hkdf` and the module-level `pow`; the clock pin, the wrappers
+    and the claim's recorded fields are shared with gen_srp_vectors.py in
+    pycognito_spy.py (next to this file).
 
 Every input comes from `random.Random(SEED)`, so running
     pip install pycognito==2024.5.1
@@ -41,32 +43,18 @@ regenerates the JSON file byte for byte.
 
 import base64
 import datetime
-import json
 import os
 import random
 
 import pycognito
 from pycognito import aws_srp
 
+import pycognito_spy as spy
+
 SEED = 20261129
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "device_srp_vectors.json")
 
-N = aws_srp.hex_to_long(aws_srp.N_HEX)
-
-
-class _FixedClock(datetime.datetime):
-    fixed = None
-
-    @classmethod
-    def utcnow(cls):
-        return cls.fixed
-
-
-class _DatetimeModule:
-    datetime = _FixedClock
-
-
-aws_srp.datetime = _DatetimeModule  # pycognito only uses datetime.datetime.utcnow()
+spy.install()
 
 
 class _Urandom:
@@ -85,33 +73,12 @@ class _Urandom:
 _os = _Urandom()
 aws_srp.os = _os
 
-_captured = {}
-_real_hkdf = aws_srp.compute_hkdf
-
-
-def _hkdf_spy(ikm, salt):
-    key = _real_hkdf(ikm, salt)
-    _captured["pad_s"] = bytes(ikm).hex()
-    _captured["pad_u"] = bytes(salt).hex()
-    _captured["key"] = bytes(key).hex()
-    return key
-
-
-def _pow_spy(base, exp, mod=None):
-    _captured.setdefault("pows", []).append((base, exp, mod))
-    return pow(base, exp, mod)
-
-
-aws_srp.compute_hkdf = _hkdf_spy
-aws_srp.pow = _pow_spy  # module global shadows the builtin inside aws_srp
-
 
 def verifier_case(name, group_key, device_key, password_bytes, salt_bytes):
     _os.queue = [password_bytes, salt_bytes]
-    _captured.clear()
+    spy.captured.clear()
     password, config = aws_srp.generate_hash_device(group_key, device_key)
     assert not _os.queue
-    g_pows = [p for p in _captured["pows"] if p[0] == 2 and p[2] == N]
     return {
         "name": name,
         "device_group_key": group_key,
@@ -119,7 +86,7 @@ def verifier_case(name, group_key, device_key, password_bytes, salt_bytes):
         "password_random_hex": password_bytes.hex(),
         "salt_random_hex": salt_bytes.hex(),
         "device_password": password,
-        "x_hex": f"{g_pows[0][1]:x}",
+        "x_hex": f"{spy.g_exponents()[0]:x}",
         "password_verifier_b64": config["PasswordVerifier"],
         "salt_b64": config["Salt"],
     }
@@ -132,10 +99,9 @@ def claim_case(name, a_int, group_key, device_key, password, username, salt_hex,
     srp = aws_srp.AWSSRP(username=username, password="unused", pool_id="us-east-1_unused",
                          client_id="ignored", client=object(), device_key=device_key,
                          device_group_key=group_key, device_password=password)
-    srp.small_a_value = a_int % N
-    srp.large_a_value = srp.calculate_a()
-    _FixedClock.fixed = when
-    _captured.clear()
+    spy.fix_private_value(srp, a_int)
+    spy.FixedClock.fixed = when
+    spy.captured.clear()
     resp = srp.process_device_challenge({
         "USERNAME": username,
         "SALT": salt_hex,
@@ -143,10 +109,7 @@ def claim_case(name, a_int, group_key, device_key, password, username, salt_hex,
         "SECRET_BLOCK": secret_block_b64,
         "DEVICE_KEY": device_key,
     })
-    g_pows = [p for p in _captured["pows"] if p[0] == 2 and p[2] == N]
-    x = g_pows[-1][1]
-    u = int(_captured["pad_u"], 16)
-    assert u == aws_srp.calculate_u(srp.large_a_value, int(srp_b_hex, 16))
+    x = spy.g_exponents()[-1]
     assert resp["DEVICE_KEY"] == device_key and resp["USERNAME"] == username
     return {
         "name": name,
@@ -158,15 +121,7 @@ def claim_case(name, a_int, group_key, device_key, password, username, salt_hex,
         "salt_hex": salt_hex,
         "srp_b_hex": srp_b_hex,
         "secret_block_b64": secret_block_b64,
-        "timestamp": resp["TIMESTAMP"],
-        "srp_a_hex": aws_srp.long_to_hex(srp.large_a_value),
-        "u_hex": f"{u:x}",
-        "x_hex": f"{x:x}",
-        "s_hex": f"{int(_captured['pad_s'], 16):x}",
-        "pad_u_hex": _captured["pad_u"],
-        "pad_s_hex": _captured["pad_s"],
-        "key_hex": _captured["key"],
-        "signature_b64": resp["PASSWORD_CLAIM_SIGNATURE"],
+        **spy.claim_fields(srp, resp, srp_b_hex, x),
     }
 
 
@@ -207,7 +162,7 @@ def main():
         b_len = 384 if i % 2 == 0 else 48
         while True:
             b = rng.getrandbits(b_len * 8)
-            if b % N:
+            if b % spy.N:
                 break
         when = whens[i] if i < len(whens) else (
             datetime.datetime(1970, 1, 1)
@@ -228,9 +183,7 @@ def main():
         "verifiers": verifiers,
         "claims": claims,
     }
-    text = json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
-    with open(OUT, "w", encoding="utf-8", newline="\n") as f:
-        f.write(text)
+    spy.write_json(OUT, doc)
     print(f"wrote {len(verifiers)} verifiers, {len(claims)} claims to {OUT}")
 
 

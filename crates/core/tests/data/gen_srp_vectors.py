@@ -20,6 +20,9 @@ this script:
     `compute_hkdf` (gives PAD(S), PAD(u) and the 16-byte key) and the
     module-level `pow` (gives x, the exponent of g^x).
 
+The clock pin, the wrappers and the claim's recorded fields are shared with
+gen_device_srp_vectors.py in pycognito_spy.py (next to this file).
+
 Every "random" input comes from `random.Random(SEED)`, so running
     pip install pycognito==2024.5.1
     python3 crates/core/tests/data/gen_srp_vectors.py
@@ -34,62 +37,28 @@ The first two cases are the published vectors from the test suite of the Rust
 
 import base64
 import datetime
-import json
 import os
 import random
 
 import pycognito
 from pycognito import aws_srp
 
+import pycognito_spy as spy
+from pycognito_spy import N
+
 SEED = 20250210
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "srp_vectors.json")
 
-N = aws_srp.hex_to_long(aws_srp.N_HEX)
-
-
-class _FixedClock(datetime.datetime):
-    fixed = None
-
-    @classmethod
-    def utcnow(cls):
-        return cls.fixed
-
-
-class _DatetimeModule:
-    datetime = _FixedClock
-
-
-aws_srp.datetime = _DatetimeModule  # pycognito only uses datetime.datetime.utcnow()
-
-_captured = {}
-_real_hkdf = aws_srp.compute_hkdf
-
-
-def _hkdf_spy(ikm, salt):
-    key = _real_hkdf(ikm, salt)
-    _captured["pad_s"] = bytes(ikm).hex()
-    _captured["pad_u"] = bytes(salt).hex()
-    _captured["key"] = bytes(key).hex()
-    return key
-
-
-def _pow_spy(base, exp, mod=None):
-    _captured.setdefault("pows", []).append((base, exp, mod))
-    return pow(base, exp, mod)
-
-
-aws_srp.compute_hkdf = _hkdf_spy
-aws_srp.pow = _pow_spy  # module global shadows the builtin inside aws_srp
+spy.install()
 
 
 def run_case(name, a_int, pool_id, user_id, password, salt_hex, srp_b_hex,
              secret_block_b64, when, note=None):
     srp = aws_srp.AWSSRP(username="ignored", password=password, pool_id=pool_id,
                          client_id="ignored", client=object())
-    srp.small_a_value = a_int % N
-    srp.large_a_value = srp.calculate_a()
-    _FixedClock.fixed = when
-    _captured.clear()
+    spy.fix_private_value(srp, a_int)
+    spy.FixedClock.fixed = when
+    spy.captured.clear()
     resp = srp.process_challenge(
         {
             "USER_ID_FOR_SRP": user_id,
@@ -101,11 +70,7 @@ def run_case(name, a_int, pool_id, user_id, password, salt_hex, srp_b_hex,
         {"USERNAME": user_id},
     )
     # The first pow() inside get_password_authentication_key is g^x mod N.
-    g_pows = [p for p in _captured["pows"] if p[0] == 2 and p[2] == N]
-    x = g_pows[0][1]
-    s = int(_captured["pad_s"], 16)
-    u = int(_captured["pad_u"], 16)
-    assert u == aws_srp.calculate_u(srp.large_a_value, int(srp_b_hex, 16))
+    x = spy.g_exponents()[0]
     case = {
         "name": name,
         "a_hex": f"{a_int:x}",
@@ -115,15 +80,7 @@ def run_case(name, a_int, pool_id, user_id, password, salt_hex, srp_b_hex,
         "salt_hex": salt_hex,
         "srp_b_hex": srp_b_hex,
         "secret_block_b64": secret_block_b64,
-        "timestamp": resp["TIMESTAMP"],
-        "srp_a_hex": aws_srp.long_to_hex(srp.large_a_value),
-        "u_hex": f"{u:x}",
-        "x_hex": f"{x:x}",
-        "s_hex": f"{s:x}",
-        "pad_u_hex": _captured["pad_u"],
-        "pad_s_hex": _captured["pad_s"],
-        "key_hex": _captured["key"],
-        "signature_b64": resp["PASSWORD_CLAIM_SIGNATURE"],
+        **spy.claim_fields(srp, resp, srp_b_hex, x),
     }
     if note:
         case["note"] = note
@@ -239,9 +196,7 @@ def main():
         "vectors": cases,
         "timestamps": stamps,
     }
-    text = json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
-    with open(OUT, "w", encoding="utf-8", newline="\n") as f:
-        f.write(text)
+    spy.write_json(OUT, doc)
     print(f"wrote {len(cases)} vectors, {len(stamps)} timestamps to {OUT}")
 
 

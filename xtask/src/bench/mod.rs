@@ -1,0 +1,217 @@
+//! `cargo xtask bench [--quick]`: what a token costs, as whole processes,
+//! side by side with the floor (the same InitiateAuth request posted by
+//! curl) and the tools people use today (the AWS CLI, a boto3 script).
+//!
+//! Every row is measured the same way: the xtask re-executes itself as a
+//! tiny wrapper (`xtask __measure -- PROGRAM ARGS…`) that spawns the
+//! program, times spawn→exit with `Instant`, and reads the peak resident
+//! set of its (only) child from `getrusage(RUSAGE_CHILDREN).ru_maxrss`
+//! after reaping it. The wrapper's own start-up is outside the timing, and
+//! because the wrapper has one child, the maximum `getrusage` reports is
+//! that child's peak (a process tree's largest member, for shell wrappers).
+//!
+//! Secrets never go on a command line: passwords and client secrets travel
+//! in environment variables or in 0600 files (curl's `--data-binary @file`,
+//! the AWS CLI's `--cli-input-json file://…`).
+//!
+//! The report goes to stdout and to `target/bench/report.md`
+//! (`report-quick.md` for `--quick`, which uses the debug build and few runs
+//! so that `cargo xtask test-local` can exercise it on every run).
+//!
+//! The files: `measure.rs` (the wrapper, a command and its runs), `stats.rs`,
+//! `sandbox.rs` (private files, clean environments), `service.rs` (moto or the
+//! strict stub as a target), `capacity.rs` (the emulator's own capacity),
+//! `scenarios.rs` with `peers.rs` and `stub.rs` (what is measured, in order)
+//! and `report.rs` (the markdown table).
+
+mod capacity;
+mod measure;
+mod peers;
+mod report;
+mod sandbox;
+mod scenarios;
+mod service;
+mod stats;
+mod stub;
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+use cognito_token_emulator::{self as emu, Emulator, Kind};
+
+pub(crate) use measure::measure_child;
+
+use crate::containers::{check_docker, ensure_image, remove_stale, start_kind};
+use crate::{say, target_dir};
+use sandbox::private_dir;
+
+/// What the bench does.
+#[derive(Clone, Debug)]
+pub(crate) struct Opts {
+    quick: bool,
+    runs: usize,
+    warmup: usize,
+    users: usize,
+    concurrency: usize,
+    bin: Option<PathBuf>,
+    peers: bool,
+}
+
+pub(crate) const USAGE: &str = "\
+  bench [--quick] [--runs N] [--users N] [--concurrency N] [--bin PATH] [--no-peers]
+                                 measure login / token / SRP / many-users as whole processes
+                                 against the floor (curl) and peers (AWS CLI, boto3); uses
+                                 COGNITO_EMULATOR_ENDPOINT_MOTO if set, else starts moto;
+                                 writes target/bench/report.md (--quick: debug build, few
+                                 runs, report-quick.md)";
+
+fn parse(args: &[String]) -> anyhow::Result<Opts> {
+    let quick = args.iter().any(|a| a == "--quick");
+    let mut o = Opts {
+        quick,
+        runs: if quick { 3 } else { 15 },
+        warmup: if quick { 1 } else { 2 },
+        users: if quick { 20 } else { 200 },
+        concurrency: 16,
+        bin: None,
+        peers: true,
+    };
+    let mut it = args.iter();
+    let num = |v: Option<&String>, what: &str| -> anyhow::Result<usize> {
+        v.with_context(|| format!("{what} needs a value"))?
+            .parse::<usize>()
+            .ok()
+            .filter(|n| *n > 0)
+            .with_context(|| format!("{what} needs a positive number"))
+    };
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--quick" => {}
+            "--runs" => o.runs = num(it.next(), "--runs")?,
+            "--users" => o.users = num(it.next(), "--users")?,
+            "--concurrency" => o.concurrency = num(it.next(), "--concurrency")?,
+            "--bin" => o.bin = Some(PathBuf::from(it.next().context("--bin needs a path")?)),
+            "--no-peers" => o.peers = false,
+            other => bail!("`cargo xtask bench`: unknown argument {other:?}\n\nusage:\n{USAGE}"),
+        }
+    }
+    Ok(o)
+}
+
+/// `cargo xtask bench …`: builds the CLI, finds or starts the emulator, runs.
+pub(crate) fn bench(args: &[String]) -> anyhow::Result<()> {
+    let opts = parse(args)?;
+    let sh = crate::shell()?;
+    let bin = build_cli(&sh, &opts)?;
+    let reuse = std::env::var(emu::ENDPOINT_ENV)
+        .ok()
+        .filter(|v| !v.trim().is_empty());
+    let tag = match reuse {
+        Some(_) => None,
+        None => {
+            check_docker(&sh)?;
+            Some(ensure_image(&sh, Kind::Moto)?)
+        }
+    };
+    crate::runtime()?.block_on(async move {
+        match (reuse, tag) {
+            (Some(endpoint), _) => {
+                say!("reusing the emulator at {endpoint} ({})", emu::ENDPOINT_ENV);
+                run(&opts, &bin, endpoint.trim(), "moto (reused)").await
+            }
+            (None, Some(tag)) => {
+                remove_stale().await?;
+                let emulator: Emulator = start_kind(Kind::Moto, &tag, false, false).await?;
+                let what = format!("moto ({}:{tag})", emu::IMAGE_NAME);
+                let r = run(&opts, &bin, emulator.endpoint(), &what).await;
+                if let Err(e) = emulator.stop().await {
+                    say!("{e:#}");
+                }
+                r
+            }
+            (None, None) => unreachable!(),
+        }
+    })
+}
+
+/// The quick bench as a step of `cargo xtask test-local`, against its
+/// running moto emulator and its debug CLI.
+pub(crate) async fn quick_step(endpoint: &str, bin: &Path) -> anyhow::Result<()> {
+    let mut opts = parse(&["--quick".to_owned()])?;
+    opts.bin = Some(bin.to_owned());
+    say!("cargo xtask bench --quick (against the test emulator, debug CLI)");
+    run(&opts, bin, endpoint, "moto (test-local's)").await
+}
+
+fn build_cli(sh: &xshell::Shell, opts: &Opts) -> anyhow::Result<PathBuf> {
+    if let Some(b) = &opts.bin {
+        if !b.is_file() {
+            bail!("--bin {}: no such file", b.display());
+        }
+        return Ok(b.clone());
+    }
+    let (args, dir): (&[&str], &str) = if opts.quick {
+        (&["build", "-p", "cognito-token"], "debug")
+    } else {
+        (&["build", "--release", "-p", "cognito-token"], "release")
+    };
+    say!("building the CLI: cargo {}", args.join(" "));
+    xshell::cmd!(sh, "cargo {args...}")
+        .run()
+        .context("building the CLI failed")?;
+    let bin = target_dir().join(dir).join("cognito-token");
+    if !bin.is_file() {
+        bail!("the CLI was built but {} is missing", bin.display());
+    }
+    Ok(bin)
+}
+
+/// Measured (raw requests, CLI) pairs for the many-token rows.
+fn many_runs(opts: &Opts) -> usize {
+    if opts.quick { 1 } else { 5 }
+}
+
+async fn run(opts: &Opts, bin: &Path, endpoint: &str, emulator_desc: &str) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let out_dir = target_dir().join("bench");
+    let work = out_dir.join(format!("work-{}", std::process::id()));
+    private_dir(&work)?;
+    let result = scenarios::run_in(opts, bin, endpoint, emulator_desc, &work).await;
+    let _ = std::fs::remove_dir_all(&work);
+    let report = result?;
+    let name = if opts.quick {
+        "report-quick.md"
+    } else {
+        "report.md"
+    };
+    let path = out_dir.join(name);
+    std::fs::write(&path, &report).with_context(|| format!("cannot write {}", path.display()))?;
+    println!("{report}");
+    say!(
+        "bench done in {:.0?}; report in {}",
+        started.elapsed(),
+        path.display()
+    );
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::capacity::host_port;
+    use super::stats::stats;
+    use super::*;
+
+    #[test]
+    fn median_and_parse() {
+        let s = stats(vec![3.0, 1.0, 2.0, 10.0]);
+        assert_eq!((s.min, s.median, s.max), (1.0, 2.5, 10.0));
+        let o = parse(&["--quick".into(), "--users".into(), "5".into()]).unwrap();
+        assert!(o.quick && o.users == 5 && o.runs == 3);
+        assert!(parse(&["--runs".into(), "0".into()]).is_err());
+        assert_eq!(
+            host_port("http://127.0.0.1:5000/").unwrap(),
+            "127.0.0.1:5000"
+        );
+    }
+}

@@ -1,0 +1,260 @@
+//! `cargo xtask test-local [--emulator moto|fakecloud|all] [--no-lint] [--
+//! NEXTEST-ARGS…]`: the lint step (lint.rs), then the emulator images if
+//! needed, one container per emulator, every test of the workspace (unit
+//! tests, the tidy rules and the emulator tests in tests/) against them, the
+//! quick bench on a whole run; the containers are removed at the end.
+
+use std::process::ExitStatus;
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+use cognito_token_emulator::{self as emu, Emulator, Kind};
+use xshell::{Shell, cmd};
+
+use crate::containers::{check_docker, ensure_image, remove_stale, shutdown_signal, start_kind};
+use crate::select::{excluded_prefixes, names, take_emulator, with_nextest_filter};
+use crate::{bench, lint, runtime, say, shell, target_dir};
+
+pub(crate) fn test_local(args: &[String]) -> anyhow::Result<()> {
+    let (ours, extra) = match args.iter().position(|a| a == "--") {
+        Some(i) => (&args[..i], args[i + 1..].to_vec()),
+        None => (args, Vec::new()),
+    };
+    let (kinds, mut rest) = take_emulator("test-local", ours, &Kind::ALL, true)?;
+    let no_lint = rest.iter().any(|a| a == "--no-lint");
+    rest.retain(|a| a != "--no-lint");
+    if let Some(a) = rest.first() {
+        bail!(
+            "`cargo xtask test-local` takes no argument {a:?}; pass test-runner arguments after `--`"
+        );
+    }
+    let started = Instant::now();
+    let result = test_local_inner(&kinds, &extra, !no_lint);
+    let secs = started.elapsed().as_secs();
+    match &result {
+        Ok(()) => eprintln!("xtask test-local: all tests passed ({secs} s)"),
+        Err(_) => eprintln!("xtask test-local: FAILED ({secs} s)"),
+    }
+    result
+}
+
+fn has_nextest(sh: &Shell) -> bool {
+    cmd!(sh, "cargo nextest --version")
+        .quiet()
+        .ignore_stdout()
+        .ignore_stderr()
+        .run()
+        .is_ok()
+}
+
+fn test_local_inner(kinds: &[Kind], extra: &[String], lint: bool) -> anyhow::Result<()> {
+    let sh = shell()?;
+    if lint {
+        lint::run(&sh)?;
+    } else {
+        say!("--no-lint: the lint step is skipped (CI runs it)");
+    }
+    check_docker(&sh)?;
+    let mut tags = Vec::new();
+    for &kind in kinds {
+        tags.push((kind, ensure_image(&sh, kind)?));
+    }
+
+    say!("building the CLI: cargo build -p cognito-token");
+    cmd!(sh, "cargo build -p cognito-token")
+        .run()
+        .context("building the CLI failed")?;
+    let bin = target_dir().join("debug").join("cognito-token");
+    if !bin.is_file() {
+        bail!("the CLI was built but {} is missing", bin.display());
+    }
+
+    let mut test_cmd = build_tests(&sh, kinds, extra)?.env(emu::BIN_ENV, &bin);
+
+    // Only a whole run (no test-runner arguments) includes the quick bench.
+    let run_bench = extra.is_empty();
+    runtime()?.block_on(async move {
+        remove_stale().await?;
+        let emulators = start_all(tags).await?;
+        for emulator in &emulators {
+            for (k, v) in emulator.test_env() {
+                test_cmd = test_cmd.env(k, v);
+            }
+        }
+        say!(
+            "running the tests against {}",
+            emulators
+                .iter()
+                .map(|e| format!("{} at {}", e.kind(), e.endpoint()))
+                .collect::<Vec<_>>()
+                .join(" and ")
+        );
+        let outcome = match run_tests(test_cmd.into()).await {
+            Ok(o) => o,
+            Err(e) => {
+                for em in emulators {
+                    let _ = em.stop().await;
+                }
+                return Err(e);
+            }
+        };
+        // `cargo xtask bench --quick`, so that the bench does not rot: after
+        // the tests passed, against their moto emulator and the debug CLI.
+        let bench_result = match (&outcome, emulators.iter().find(|e| e.kind() == Kind::Moto)) {
+            (Ok(Ok(Ok(status))), Some(moto)) if status.success() && run_bench => {
+                Some(bench::quick_step(moto.endpoint(), &bin).await)
+            }
+            _ => None,
+        };
+        say!(
+            "removing the emulator container{}",
+            if emulators.len() > 1 { "s" } else { "" }
+        );
+        for em in emulators {
+            if let Err(e) = em.stop().await {
+                say!("{e:#}");
+            }
+        }
+        match outcome {
+            Err(sig) => {
+                eprintln!("xtask test-local: interrupted by {sig}; the emulators were removed");
+                std::process::exit(130);
+            }
+            Ok(r) => {
+                let status = r
+                    .context("the test runner panicked")?
+                    .context("cannot run the test runner")?;
+                if !status.success() {
+                    bail!("tests failed ({status})");
+                }
+                if let Some(Err(e)) = bench_result {
+                    return Err(e.context("`cargo xtask bench --quick` failed"));
+                }
+                Ok(())
+            }
+        }
+    })
+}
+
+/// Builds the tests (the whole workspace unless `extra` picks packages) and
+/// returns the command that runs them, with the filter that leaves out the
+/// tests of emulators not in `kinds`: nextest when installed, else cargo test.
+fn build_tests<'a>(
+    sh: &'a Shell,
+    kinds: &[Kind],
+    extra: &[String],
+) -> anyhow::Result<xshell::Cmd<'a>> {
+    // The whole workspace unless the extra arguments pick packages.
+    let picks = extra.iter().any(|a| {
+        a == "--workspace" || a == "--all" || a.starts_with("-p") || a.starts_with("--package")
+    });
+    let mut sel: Vec<String> = if picks {
+        Vec::new()
+    } else {
+        vec!["--workspace".into()]
+    };
+    sel.extend(extra.iter().cloned());
+    let args = &sel;
+    let excluded = excluded_prefixes(kinds);
+    if has_nextest(sh) {
+        say!(
+            "building the tests: cargo nextest run --no-run {}",
+            args.join(" ")
+        );
+        cmd!(sh, "cargo nextest run --no-run {args...}")
+            .run()
+            .context("building the tests failed")?;
+        let run_args = if excluded.is_empty() {
+            args.clone()
+        } else {
+            let filter = excluded
+                .iter()
+                .map(|p| format!("not test(/^{p}::/)"))
+                .collect::<Vec<_>>()
+                .join(" and ");
+            say!("only {}: nextest filter -E '{filter}'", names(kinds));
+            with_nextest_filter(args, &filter)
+        };
+        Ok(cmd!(sh, "cargo nextest run --no-fail-fast {run_args...}"))
+    } else {
+        say!("cargo-nextest is not installed: using cargo test");
+        cmd!(sh, "cargo test --no-run {args...}")
+            .run()
+            .context("building the tests failed")?;
+        let mut run_args = args.clone();
+        if !excluded.is_empty() {
+            if !run_args.iter().any(|a| a == "--") {
+                run_args.push("--".into());
+            }
+            for p in &excluded {
+                run_args.extend(["--skip".to_owned(), format!("{p}::")]);
+            }
+            say!(
+                "only {}: skipping tests named {}",
+                names(kinds),
+                excluded
+                    .iter()
+                    .map(|p| format!("{p}::…"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
+        Ok(cmd!(sh, "cargo test --no-fail-fast {run_args...}"))
+    }
+}
+
+/// Starts the emulators side by side; if one fails, removes the others.
+async fn start_all(tags: Vec<(Kind, String)>) -> anyhow::Result<Vec<Emulator>> {
+    let starts: Vec<_> = tags
+        .into_iter()
+        .map(|(kind, tag)| {
+            tokio::spawn(async move { start_kind(kind, &tag, kind == Kind::Moto, false).await })
+        })
+        .collect();
+    let mut emulators = Vec::new();
+    let mut failure = None;
+    for start in starts {
+        match start.await {
+            Ok(Ok(e)) => emulators.push(e),
+            Ok(Err(e)) => failure = Some(failure.unwrap_or(e)),
+            Err(e) => {
+                failure = Some(
+                    failure
+                        .unwrap_or_else(|| anyhow::anyhow!("starting an emulator panicked: {e}")),
+                )
+            }
+        }
+    }
+    if let Some(e) = failure {
+        for em in emulators {
+            let _ = em.stop().await;
+        }
+        return Err(e);
+    }
+    Ok(emulators)
+}
+
+/// What became of the test runner: its exit (through the blocking task
+/// that waited for it), or the signal that stopped this process first.
+type Outcome = Result<Result<std::io::Result<ExitStatus>, tokio::task::JoinError>, &'static str>;
+
+/// Runs the tests until they end or this process is asked to stop; `Err`
+/// only when the runner cannot be started.
+async fn run_tests(mut command: std::process::Command) -> anyhow::Result<Outcome> {
+    let mut child = command.spawn().context("cannot start the test runner")?;
+    let child_pid = child.id().to_string();
+    let mut run = tokio::task::spawn_blocking(move || child.wait());
+    let outcome = tokio::select! {
+        r = &mut run => Ok(r),
+        sig = shutdown_signal() => Err(sig),
+    };
+    if outcome.is_err() {
+        // Stop the test runner too (a terminal's Ctrl-C reaches it
+        // anyway; a SIGTERM sent to this process alone does not).
+        let _ = std::process::Command::new("kill")
+            .args(["-TERM", &child_pid])
+            .status();
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(10), run).await;
+    }
+    Ok(outcome)
+}

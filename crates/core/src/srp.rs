@@ -41,8 +41,12 @@ use group::{Elem, Group, LEN, N_HEX};
 /// HKDF `info` used by Cognito (the HKDF counter byte is added by HKDF itself).
 const HKDF_INFO: &[u8] = b"Caldera Derived Key";
 
-/// Length of the private value `a` drawn from the OS RNG.
+/// Length of the private value `a` drawn from the OS RNG, in bytes.
 const PRIVATE_LEN: usize = 128;
+/// Bits of a drawn `a`: the top bit of its 128 bytes is cleared, so that
+/// `a + u·x` (below 2¹⁰²³ + 2⁵¹²) fits in 1024 bits, the 16 words the
+/// exponentiation then always runs over.
+const PRIVATE_BITS: usize = 8 * PRIVATE_LEN - 1;
 
 static N: LazyLock<BigUint> = LazyLock::new(|| {
     BigUint::parse_bytes(N_HEX.as_bytes(), 16).unwrap_or_else(|| unreachable!("constant N"))
@@ -100,9 +104,9 @@ pub enum SrpError {
 pub struct SrpClient {
     /// The private value, below `N`.
     a: field::Secret,
-    /// A public bound on the byte length of `a`: the cost of the
+    /// A public bound on the bit length of `a`: the cost of the
     /// exponentiations depends on it, never on `a`.
-    a_len: usize,
+    a_bits: usize,
     big_a: BigUint,
 }
 
@@ -116,8 +120,8 @@ impl fmt::Debug for SrpClient {
 
 impl SrpClient {
     /// A fresh exchange with `a` drawn from the OS random number generator
-    /// (128 bytes, reduced mod N; redrawn in the astronomically unlikely case
-    /// `a == 0` or `A mod N == 0`).
+    /// (128 bytes with the top bit cleared, i.e. 1023 bits, below N; redrawn
+    /// in the astronomically unlikely case `a == 0` or `A mod N == 0`).
     ///
     /// # Errors
     ///
@@ -127,6 +131,7 @@ impl SrpClient {
         loop {
             let mut buf = [0u8; PRIVATE_LEN];
             getrandom::getrandom(&mut buf).map_err(SrpError::Rng)?;
+            buf[0] &= 0x7f; // PRIVATE_BITS
             // 128 bytes are below N already: `a mod N` is `a`, and the fixed
             // length keeps the exponentiation's cost independent of `a`.
             let a = field::reduce(&buf);
@@ -137,7 +142,7 @@ impl SrpClient {
             }
             return Ok(Self {
                 a,
-                a_len: PRIVATE_LEN,
+                a_bits: PRIVATE_BITS,
                 big_a,
             });
         }
@@ -157,7 +162,11 @@ impl SrpClient {
         let mut bytes = field::to_elem(&a);
         let big_a = BigUint::from_bytes_be(&Group::new()?.pow_g(&bytes[LEN - a_len..])?);
         bytes.fill(0);
-        Ok(Self { a, a_len, big_a })
+        Ok(Self {
+            a,
+            a_bits: 8 * a_len,
+            big_a,
+        })
     }
 
     /// Lowercase hex of `A`, without padding: the `SRP_A` auth parameter.
@@ -261,7 +270,7 @@ impl SrpClient {
         // (B − k·gˣ) mod N and a + u·x, in constant time (`field`).
         let mut base = field::b_minus_k_gx(&elem(&b_mod_n), &elem(&K), &g_x);
         g_x.fill(0);
-        let mut exponent = field::exponent(&self.a, self.a_len, &u_digest, &x);
+        let mut exponent = field::exponent(&self.a, self.a_bits, &u_digest, &x);
         let s = group.pow(&base, &exponent)?;
         base.fill(0);
         exponent.fill(0);
@@ -715,8 +724,8 @@ mod tests {
         assert_ne!(c1.srp_a(), c2.srp_a());
         let a = BigUint::from_bytes_be(&field::to_elem(&c1.a));
         assert!(a != BigUint::ZERO && a < *N);
-        assert_eq!(c1.a_len, PRIVATE_LEN);
-        assert!(a.bits() <= 8 * PRIVATE_LEN as u64);
+        assert_eq!(c1.a_bits, PRIVATE_BITS);
+        assert!(a.bits() <= PRIVATE_BITS as u64);
         assert_eq!(c1.big_a, G.modpow(&a, &N));
     }
 }

@@ -74,18 +74,23 @@ pub(super) fn b_minus_k_gx(b: &Elem, k: &Elem, g_x: &Elem) -> Elem {
 }
 
 /// The exponent of `S`: `a + u·x` exactly (not reduced), big-endian, in
-/// `max(a_len, 32 + 32) + 1` bytes, where `a_len` is a public bound on the
-/// byte length of `a` (at most [`LEN`]) and `u`, `x` are SHA-256 digests.
-/// The length, and so the cost of the exponentiation, depends on `a_len`
+/// [`exponent_len`]`(a_bits)` bytes, where `a_bits` is a public bound on the
+/// bit length of `a` (at most `8·`[`LEN`]) and `u`, `x` are SHA-256 digests.
+/// The length, and so the cost of the exponentiation, depends on `a_bits`
 /// only.
-pub(super) fn exponent(a: &Secret, a_len: usize, u: &[u8; 32], x: &[u8; 32]) -> Vec<u8> {
-    debug_assert!(a_len <= LEN);
+pub(super) fn exponent(a: &Secret, a_bits: usize, u: &[u8; 32], x: &[u8; 32]) -> Vec<u8> {
+    debug_assert!(a_bits <= 8 * LEN);
     let u_x: U512 = U256::from_be_slice(u).concatenating_mul(&U256::from_be_slice(x));
     let sum = a.resize::<{ U4096::LIMBS }>().wrapping_add(&u_x.resize());
     let bytes = sum.to_be_bytes();
-    // a < 256^a_len and u·x < 256^64, so the sum fits in one more byte.
-    let len = a_len.max(64) + 1;
+    let len = exponent_len(a_bits);
     bytes[bytes.len() - len..].to_vec()
+}
+
+/// Bytes of `a + u·x` for `a < 2^a_bits`: `u·x < 2⁵¹²`, so the sum is below
+/// `2^(max(a_bits, 512) + 1)`.
+pub(super) fn exponent_len(a_bits: usize) -> usize {
+    (a_bits.max(512) + 1).div_ceil(8)
 }
 
 #[cfg(test)]
@@ -183,17 +188,21 @@ mod tests {
         let zero = [0; 32];
         let mut one = [0; 32];
         one[31] = 1;
-        for (a, a_len) in [
-            (BigUint::ZERO, 128),
-            (BigUint::ZERO, 0),
-            (big(&[0xff; 128]), 128), // carries into byte 129
-            (big(&[0xff; 20]), 20),   // u·x longer than a
-            (&n - 1u8, LEN),          // carries into bit 3072
+        let below_2_1023 = (BigUint::from(1u8) << 1023) - 1u8;
+        for (a, a_bits, len) in [
+            (BigUint::ZERO, 1023, 128),
+            (BigUint::ZERO, 0, 65),
+            (below_2_1023, 1023, 128), // the largest drawn a: 1024 bits at most
+            (big(&[0xff; 128]), 1024, 129), // carries into byte 129
+            (big(&[0xff; 20]), 160, 65), // u·x longer than a
+            (big(&[0xff; 64]), 512, 65), // carries into bit 512
+            (&n - 1u8, 8 * LEN, LEN + 1), // carries into bit 3072
         ] {
+            assert_eq!(exponent_len(a_bits), len);
             for (u, x) in [(&max, &max), (&zero, &max), (&one, &one), (&max, &zero)] {
-                let got = exponent(&reduce(&a.to_bytes_be()), a_len, u, x);
-                assert_eq!(got.len(), a_len.max(64) + 1);
-                assert_eq!(big(&got), want_exponent(&a, u, x), "a_len {a_len}");
+                let got = exponent(&reduce(&a.to_bytes_be()), a_bits, u, x);
+                assert_eq!(got.len(), len);
+                assert_eq!(big(&got), want_exponent(&a, u, x), "a_bits {a_bits}");
             }
         }
     }
@@ -223,7 +232,7 @@ mod tests {
             u in any::<[u8; 32]>(),
             x in any::<[u8; 32]>(),
         ) {
-            let got = exponent(&reduce(&a), a.len(), &u, &x);
+            let got = exponent(&reduce(&a), 8 * a.len(), &u, &x);
             prop_assert_eq!(got.len(), a.len().max(64) + 1);
             prop_assert_eq!(big(&got), want_exponent(&(big(&a) % n()), &u, &x));
         }

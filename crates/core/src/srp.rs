@@ -110,6 +110,13 @@ pub struct SrpClient {
     big_a: BigUint,
 }
 
+impl Drop for SrpClient {
+    fn drop(&mut self) {
+        use crypto_bigint::zeroize::Zeroize as _;
+        self.a.zeroize();
+    }
+}
+
 impl fmt::Debug for SrpClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SrpClient")

@@ -18,6 +18,10 @@
 //!
 //! Secret values (`a`, `S`, the derived key, the password) are never logged,
 //! never put into error messages and never shown by `Debug`.
+//!
+//! Arithmetic on secret values is constant time: the exponentiations in
+//! [`group`] (AWS-LC), everything around them in [`field`] (`crypto-bigint`).
+//! `num-bigint` handles only public values (`A`, `B`, the salt, `u`, `k`).
 
 use std::fmt;
 use std::sync::LazyLock;
@@ -29,15 +33,20 @@ use num_bigint::BigUint;
 use sha2::{Digest, Sha256};
 
 pub mod device;
+mod field;
 mod group;
 
-use group::{Group, N_HEX};
+use group::{Elem, Group, LEN, N_HEX};
 
 /// HKDF `info` used by Cognito (the HKDF counter byte is added by HKDF itself).
 const HKDF_INFO: &[u8] = b"Caldera Derived Key";
 
-/// Length of the private value `a` drawn from the OS RNG.
+/// Length of the private value `a` drawn from the OS RNG, in bytes.
 const PRIVATE_LEN: usize = 128;
+/// Bits of a drawn `a`: the top bit of its 128 bytes is cleared, so that
+/// `a + u·x` (below 2¹⁰²³ + 2⁵¹²) fits in 1024 bits, the 16 words the
+/// exponentiation then always runs over.
+const PRIVATE_BITS: usize = 8 * PRIVATE_LEN - 1;
 
 static N: LazyLock<BigUint> = LazyLock::new(|| {
     BigUint::parse_bytes(N_HEX.as_bytes(), 16).unwrap_or_else(|| unreachable!("constant N"))
@@ -93,8 +102,19 @@ pub enum SrpError {
 ///
 /// `Debug` shows only the length of `SRP_A`, never `a`.
 pub struct SrpClient {
-    a: BigUint,
+    /// The private value, below `N`.
+    a: field::Secret,
+    /// A public bound on the bit length of `a`: the cost of the
+    /// exponentiations depends on it, never on `a`.
+    a_bits: usize,
     big_a: BigUint,
+}
+
+impl Drop for SrpClient {
+    fn drop(&mut self) {
+        use crypto_bigint::zeroize::Zeroize as _;
+        self.a.zeroize();
+    }
 }
 
 impl fmt::Debug for SrpClient {
@@ -107,8 +127,8 @@ impl fmt::Debug for SrpClient {
 
 impl SrpClient {
     /// A fresh exchange with `a` drawn from the OS random number generator
-    /// (128 bytes, reduced mod N; redrawn in the astronomically unlikely case
-    /// `a == 0` or `A mod N == 0`).
+    /// (128 bytes with the top bit cleared, i.e. 1023 bits, below N; redrawn
+    /// in the astronomically unlikely case `a == 0` or `A mod N == 0`).
     ///
     /// # Errors
     ///
@@ -118,15 +138,20 @@ impl SrpClient {
         loop {
             let mut buf = [0u8; PRIVATE_LEN];
             getrandom::getrandom(&mut buf).map_err(SrpError::Rng)?;
+            buf[0] &= 0x7f; // PRIVATE_BITS
             // 128 bytes are below N already: `a mod N` is `a`, and the fixed
             // length keeps the exponentiation's cost independent of `a`.
-            let a = BigUint::from_bytes_be(&buf);
+            let a = field::reduce(&buf);
             let big_a = BigUint::from_bytes_be(&group.pow_g(&buf)?);
             buf.fill(0);
-            if a == BigUint::ZERO || big_a == BigUint::ZERO {
+            if field::is_zero(&a) || big_a == BigUint::ZERO {
                 continue;
             }
-            return Ok(Self { a, big_a });
+            return Ok(Self {
+                a,
+                a_bits: PRIVATE_BITS,
+                big_a,
+            });
         }
     }
 
@@ -138,9 +163,17 @@ impl SrpClient {
     ///
     /// [`SrpError::Arithmetic`] if AWS-LC's arithmetic fails.
     pub fn from_private_bytes(a: &[u8]) -> Result<Self, SrpError> {
-        let a = BigUint::from_bytes_be(a) % &*N;
-        let big_a = BigUint::from_bytes_be(&Group::new()?.pow_g(&a.to_bytes_be())?);
-        Ok(Self { a, big_a })
+        // `a mod N` fits in as many bytes as `a` does, and in LEN.
+        let a_len = a.len().min(LEN);
+        let a = field::reduce(a);
+        let mut bytes = field::to_elem(&a);
+        let big_a = BigUint::from_bytes_be(&Group::new()?.pow_g(&bytes[LEN - a_len..])?);
+        bytes.fill(0);
+        Ok(Self {
+            a,
+            a_bits: 8 * a_len,
+            big_a,
+        })
     }
 
     /// Lowercase hex of `A`, without padding: the `SRP_A` auth parameter.
@@ -225,7 +258,8 @@ impl SrpClient {
         if b_mod_n == BigUint::ZERO {
             return Err(SrpError::InvalidB);
         }
-        let u = hash_to_int(&[&pad(&self.big_a), &pad(&big_b)]);
+        let u_digest = hash(&[&pad(&self.big_a), &pad(&big_b)]);
+        let u = BigUint::from_bytes_be(&u_digest);
         if u == BigUint::ZERO {
             return Err(SrpError::InvalidU);
         }
@@ -235,18 +269,23 @@ impl SrpClient {
             .chain_update(b":")
             .chain_update(password.as_bytes())
             .finalize();
-        let x_digest = hash(&[&pad(&salt), &identity]);
-        let x = BigUint::from_bytes_be(&x_digest);
+        let x = hash(&[&pad(&salt), &identity]);
         let mut group = Group::new()?;
         // gˣ over the digest's 32 bytes, not x's minimal bytes: the cost does
         // not depend on x's leading zeros.
-        let g_x = BigUint::from_bytes_be(&group.pow_g(&x_digest)?);
-        let k_gx = (&*K * g_x) % &*N;
-        // (B − k·gˣ) mod N, kept non-negative.
-        let base = (b_mod_n + &*N - k_gx) % &*N;
-        let exponent = &self.a + &u * &x;
-        let s = BigUint::from_bytes_be(&group.pow(&base.to_bytes_be(), &exponent.to_bytes_be())?);
-        let hk = hkdf::Hkdf::<Sha256>::new(Some(&pad(&u)), &pad(&s));
+        let mut g_x = group.pow_g(&x)?;
+        // (B − k·gˣ) mod N and a + u·x, in constant time (`field`).
+        let mut base = field::b_minus_k_gx(&elem(&b_mod_n), &elem(&K), &g_x);
+        g_x.fill(0);
+        let mut exponent = field::exponent(&self.a, self.a_bits, &u_digest, &x);
+        let s = group.pow(&base, &exponent)?;
+        base.fill(0);
+        exponent.fill(0);
+        // PAD(S) is minimal-length by the protocol: its length is S's only
+        // variable-time use.
+        let mut padded_s = pad_bytes(&s);
+        let hk = hkdf::Hkdf::<Sha256>::new(Some(&pad(&u)), &padded_s);
+        padded_s.fill(0);
         let mut key = [0u8; 16];
         hk.expand(HKDF_INFO, &mut key)
             .unwrap_or_else(|_| unreachable!("16 bytes is a valid HKDF-SHA256 length"));
@@ -258,10 +297,11 @@ impl SrpClient {
 struct Derived {
     #[cfg_attr(not(test), allow(dead_code))]
     u: BigUint,
+    /// `x` as the 32 bytes of its digest.
     #[cfg_attr(not(test), allow(dead_code))]
-    x: BigUint,
+    x: [u8; 32],
     #[cfg_attr(not(test), allow(dead_code))]
-    s: BigUint,
+    s: Elem,
     key: [u8; 16],
 }
 
@@ -323,15 +363,27 @@ fn parse_hex(s: &str, field: &'static str) -> Result<BigUint, SrpError> {
 /// with a `00` byte prefixed when the first nibble is 8–f (so the value never
 /// looks negative). Zero pads to a single `00` byte.
 fn pad(n: &BigUint) -> Vec<u8> {
-    let bytes = n.to_bytes_be(); // minimal big-endian; [0] for zero
-    if bytes[0] & 0x80 != 0 {
-        let mut out = Vec::with_capacity(bytes.len() + 1);
+    pad_bytes(&n.to_bytes_be())
+}
+
+/// [`pad`] of a big-endian number given as bytes, leading zeros allowed.
+fn pad_bytes(bytes: &[u8]) -> Vec<u8> {
+    let start = bytes.iter().position(|b| *b != 0).unwrap_or(bytes.len());
+    let bytes = &bytes[start..];
+    let mut out = Vec::with_capacity(bytes.len() + 1);
+    if bytes.first().is_none_or(|b| b & 0x80 != 0) {
         out.push(0);
-        out.extend_from_slice(&bytes);
-        out
-    } else {
-        bytes
     }
+    out.extend_from_slice(bytes);
+    out
+}
+
+/// A public number below `N` as a group element's 384 big-endian bytes.
+fn elem(n: &BigUint) -> Elem {
+    let bytes = n.to_bytes_be();
+    let mut out = [0u8; LEN];
+    out[LEN - bytes.len()..].copy_from_slice(&bytes);
+    out
 }
 
 /// SHA-256 over the concatenation of `parts`.
@@ -443,10 +495,14 @@ mod tests {
                 )
                 .unwrap();
             assert_eq!(parts.u.to_str_radix(16), s("u_hex"), "{name}: u");
-            assert_eq!(parts.x.to_str_radix(16), s("x_hex"), "{name}: x");
-            assert_eq!(parts.s.to_str_radix(16), s("s_hex"), "{name}: S");
+            let (x, s_value) = (
+                BigUint::from_bytes_be(&parts.x),
+                BigUint::from_bytes_be(&parts.s),
+            );
+            assert_eq!(x.to_str_radix(16), s("x_hex"), "{name}: x");
+            assert_eq!(s_value.to_str_radix(16), s("s_hex"), "{name}: S");
             assert_eq!(hex(&pad(&parts.u)), s("pad_u_hex"), "{name}: PAD(u)");
-            assert_eq!(hex(&pad(&parts.s)), s("pad_s_hex"), "{name}: PAD(S)");
+            assert_eq!(hex(&pad(&s_value)), s("pad_s_hex"), "{name}: PAD(S)");
             assert_eq!(hex(&parts.key), s("key_hex"), "{name}: key");
             let sig = client
                 .claim_signature(
@@ -536,6 +592,12 @@ mod tests {
         assert_eq!(pad(&BigUint::ZERO), vec![0x00]);
         assert_eq!(pad(&N).len(), 385);
         assert_eq!(pad(&G), vec![0x02]);
+        // Leading zero bytes (a fixed-width S) do not count.
+        assert_eq!(pad_bytes(&[0, 0, 0x7f]), vec![0x7f]);
+        assert_eq!(pad_bytes(&[0, 0, 0x80, 1]), vec![0x00, 0x80, 0x01]);
+        assert_eq!(pad_bytes(&[0; LEN]), vec![0x00]);
+        assert_eq!(pad_bytes(&[]), vec![0x00]);
+        assert_eq!(pad_bytes(&elem(&N)), pad(&N));
     }
 
     #[test]
@@ -667,7 +729,10 @@ mod tests {
         let c1 = SrpClient::new().unwrap();
         let c2 = SrpClient::new().unwrap();
         assert_ne!(c1.srp_a(), c2.srp_a());
-        assert!(c1.a != BigUint::ZERO && c1.a < *N);
-        assert_eq!(c1.big_a, G.modpow(&c1.a, &N));
+        let a = BigUint::from_bytes_be(&field::to_elem(&c1.a));
+        assert!(a != BigUint::ZERO && a < *N);
+        assert_eq!(c1.a_bits, PRIVATE_BITS);
+        assert!(a.bits() <= PRIVATE_BITS as u64);
+        assert_eq!(c1.big_a, G.modpow(&a, &N));
     }
 }

@@ -25,6 +25,7 @@ mod oauth;
 mod select;
 #[cfg(test)]
 mod tidy;
+#[cfg(test)] mod tidy_cycles;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

@@ -151,9 +151,13 @@ pub async fn refresh(
             let grant = Grant::RefreshToken {
                 refresh_token: req.refresh_token.clone(),
             };
-            let mut tokens =
-                oauth2::token(&req.domain(domain)?, &req.oauth_client(), &grant, req.timeout)
-                    .await?;
+            let mut tokens = oauth2::token(
+                &req.domain(domain)?,
+                &req.oauth_client(),
+                &grant,
+                req.timeout,
+            )
+            .await?;
             // A new refresh token comes only when the client rotates them.
             let rotated = tokens.refresh_token.is_some();
             if !rotated {

@@ -25,7 +25,8 @@ mod oauth;
 mod select;
 #[cfg(test)]
 mod tidy;
-#[cfg(test)] mod tidy_cycles;
+#[cfg(test)]
+mod tidy_cycles;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

@@ -177,7 +177,9 @@ fn a_cycle_is_found_and_named() {
     let g = |edges: &[(&str, &str)]| {
         let mut g = Graph::new();
         for (a, b) in edges {
-            g.entry((*a).to_owned()).or_default().insert((*b).to_owned());
+            g.entry((*a).to_owned())
+                .or_default()
+                .insert((*b).to_owned());
             g.entry((*b).to_owned()).or_default();
         }
         g
@@ -190,8 +192,19 @@ fn a_cycle_is_found_and_named() {
     ]))
     .expect("a cycle");
     assert_eq!(cycle.join(" -> "), "batch -> commands -> batch");
-    let cycle = find_cycle(&g(&[("args", "proxy"), ("proxy", "target"), ("target", "args")]))
-        .expect("a longer cycle");
+    let cycle = find_cycle(&g(&[
+        ("args", "proxy"),
+        ("proxy", "target"),
+        ("target", "args"),
+    ]))
+    .expect("a longer cycle");
     assert_eq!(cycle.len(), 4, "{cycle:?}");
-    assert!(find_cycle(&g(&[("commands", "bulk"), ("bulk", "output"), ("commands", "output")])).is_none());
+    assert!(
+        find_cycle(&g(&[
+            ("commands", "bulk"),
+            ("bulk", "output"),
+            ("commands", "output")
+        ]))
+        .is_none()
+    );
 }

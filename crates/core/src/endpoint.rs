@@ -282,7 +282,7 @@ pub fn check_url(
     };
     if url.scheme() == "http" && !is_loopback(&host) {
         let name = host_name(&host);
-        if !insecure_hosts.iter().any(|h| *h == name) {
+        if !insecure_hosts.contains(&name) {
             return Err(Error::Config(format!(
                 "refusing plain http:// to {name}: passwords, secrets and tokens would cross the network in clear text; \
                  use https://, or, for an emulator you trust on another host, pass --allow-insecure-http {name} \

@@ -71,7 +71,7 @@ pub async fn refresh<C: Connect>(
     };
     // Another process may have refreshed (and rotated) while this one waited.
     let current = match cache.map(|c| c.load(key)) {
-        Some(Lookup::Hit(e)) if e.source == cached.source => e,
+        Some(Lookup::Hit(e)) => e,
         _ => cached,
     };
     if current.tokens.expires_in(now()) > i64::try_from(min_ttl).unwrap_or(i64::MAX) {

@@ -6,23 +6,28 @@
 use std::collections::HashMap;
 use std::io::IsTerminal as _;
 
-use cognito_token_core::{Answers, FirstFactor, MfaKind, NoAnswer, Secret};
+use cognito_token_core::{Answers, FirstFactor, MfaKind, NoAnswer, Secret, StaticAnswers};
 
 use crate::args::{MfaTypeArg, SignInArgs};
 
-#[derive(Debug)]
-pub struct CliAnswers {
+/// The answers the options and the environment give, checked once: the
+/// interactive answers ([`CliAnswers`]) and the bulk sign-in's fixed ones
+/// ([`AnswerOptions::into_static`]) are both built from it.
+#[derive(Debug, Default)]
+pub struct AnswerOptions {
     keep_password: bool,
     new_password: Option<Secret>,
     attributes: HashMap<String, String>,
     totp_secret: Option<Secret>,
     mfa_code: Option<Secret>,
     mfa_type: Option<MfaKind>,
-    interactive: bool,
 }
 
-impl CliAnswers {
-    pub fn new(args: &SignInArgs) -> anyhow::Result<CliAnswers> {
+impl AnswerOptions {
+    /// Reads the options and `COGNITO_NEW_PASSWORD` / `COGNITO_MFA_CODE`;
+    /// checks the attributes and the TOTP secret (and warns, once, when the
+    /// secret came on the command line).
+    pub fn from_args(args: &SignInArgs) -> anyhow::Result<AnswerOptions> {
         let mut attributes = HashMap::new();
         for a in &args.attributes {
             let Some((k, v)) = a.split_once('=').filter(|(k, _)| !k.is_empty()) else {
@@ -56,7 +61,7 @@ impl CliAnswers {
                 crate::fail::usage!("invalid TOTP secret (COGNITO_TOTP_SECRET/--totp-secret): {e}")
             })?;
         }
-        Ok(CliAnswers {
+        Ok(AnswerOptions {
             keep_password: args.keep_password,
             new_password: env_secret("COGNITO_NEW_PASSWORD"),
             attributes,
@@ -67,8 +72,49 @@ impl CliAnswers {
                 MfaTypeArg::Totp => MfaKind::Totp,
                 MfaTypeArg::Email => MfaKind::Email,
             }),
-            interactive: std::io::stdin().is_terminal(),
         })
+    }
+
+    /// Fixed answers for sign-ins that cannot prompt (many run at once).
+    pub fn into_static(self) -> StaticAnswers {
+        let mut answers = if self.keep_password {
+            StaticAnswers::keep_password()
+        } else if let Some(p) = self.new_password {
+            StaticAnswers::new_password(p)
+        } else {
+            StaticAnswers::default()
+        };
+        answers.attributes = self.attributes;
+        answers.totp_secret = self.totp_secret;
+        answers.mfa_code = self.mfa_code;
+        answers.mfa_choice = self.mfa_type;
+        answers
+    }
+}
+
+/// Answers from the options, the environment, and prompts on a terminal.
+#[derive(Debug)]
+pub struct CliAnswers {
+    keep_password: bool,
+    new_password: Option<Secret>,
+    attributes: HashMap<String, String>,
+    totp_secret: Option<Secret>,
+    mfa_code: Option<Secret>,
+    mfa_type: Option<MfaKind>,
+    interactive: bool,
+}
+
+impl CliAnswers {
+    pub fn new(o: AnswerOptions) -> CliAnswers {
+        CliAnswers {
+            keep_password: o.keep_password,
+            new_password: o.new_password,
+            attributes: o.attributes,
+            totp_secret: o.totp_secret,
+            mfa_code: o.mfa_code,
+            mfa_type: o.mfa_type,
+            interactive: std::io::stdin().is_terminal(),
+        }
     }
 }
 

@@ -337,7 +337,4 @@ pub struct OAuthArgs {
     pub idp: Option<String>,
 }
 
-/// Where the config file lives.
-pub fn config_path() -> Option<PathBuf> {
-    dirs::config_dir().map(|d| d.join("cognito-token").join("config.toml"))
-}
+pub use crate::profile::config_path;

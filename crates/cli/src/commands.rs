@@ -1,20 +1,23 @@
 //! One function per subcommand.
 
-use std::io::{IsTerminal as _, Read as _, Write as _};
+use std::io::{IsTerminal as _, Read as _};
 use std::process::ExitCode;
 
 use anyhow::Context as _;
 use cognito_token_core::cache::{Cache, Entry, Lookup};
-use cognito_token_core::{TokenKind, Tokens, jwt, now, verify};
+use cognito_token_core::rotation::RefreshApi;
+use cognito_token_core::{Identity, Secret, Tokens, jwt, now, source, verify};
 use tracing::info;
 
-use crate::answers::CliAnswers;
 use crate::args::{
-    Command, DecodeArgs, ExecArgs, LoginArgs, LogoutArgs, OutputArg, PrintArgs, ProfileAction,
-    ProfileArgs, SignInArgs, TokenArg, TokenArgs, TokenUseArg, VerifyArgs, config_path,
+    Command, DecodeArgs, ExecArgs, LoginArgs, LogoutArgs, ProfileAction, ProfileArgs, SignInArgs,
+    TokenArgs, TokenUseArg, VerifyArgs, config_path,
 };
 use crate::fail::usage;
-use crate::resolve::{NO_PASSWORD, Resolved, password_for, password_up_front, resolve};
+use crate::output::{emit, emit_json, print_tokens, rfc3339};
+use crate::refresh::{Refresh, Refresher};
+use crate::target::{Pool, Settings, Target};
+use crate::user::{NO_PASSWORD, password_for, password_up_front};
 
 pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
     match command {
@@ -26,113 +29,108 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Exec(a) => exec(a).await,
         Command::Profile(a) => profile(a),
         Command::Proxy(a) => crate::proxy::run(a).await,
-        Command::SrpTiming { runs } => crate::batch::srp_timing(runs),
+        Command::SrpTiming { runs } => crate::srp_timing::run(runs),
     }
 }
 
-pub(crate) fn cache() -> Option<Cache> {
-    Cache::default_dir().map(Cache::at)
-}
-
+/// Signs `id` in with the answers built for this sign-in, and caches the
+/// tokens (with their source) unless `--no-cache`.
 async fn sign_in(
-    r: &Resolved,
+    pool: &Pool,
+    id: &Identity,
     sign_in: &SignInArgs,
-    pw: Option<cognito_token_core::Secret>,
+    pw: Option<Secret>,
+    answers: &crate::answers::CliAnswers,
 ) -> anyhow::Result<Tokens> {
-    let answers = CliAnswers::new(sign_in)?;
-    let cognito = r.cognito().await?;
-    let remember = sign_in.remember_device || r.remember_device;
-    let tokens = crate::devices::login(cognito, r, pw.as_ref(), &answers, remember).await?;
+    let cognito = pool.cognito().await?;
+    let remember = sign_in.remember_device || pool.remember_device;
+    let tokens = crate::devices::login(cognito, pool, id, pw.as_ref(), answers, remember).await?;
     if !sign_in.no_cache {
-        store(r, &tokens);
+        crate::store::store(&Entry {
+            key: pool.cache_key(&id.username),
+            tokens: tokens.clone(),
+            source: pool.source(),
+        });
     }
     Ok(tokens)
 }
 
-fn store(r: &Resolved, tokens: &Tokens) {
-    let Some(cache) = cache() else {
-        eprintln!("warning: no cache directory (HOME and XDG_CACHE_HOME unset): tokens not cached");
-        return;
-    };
-    if let Err(e) = cache.store(&Entry {
-        key: r.cache_key(),
-        tokens: tokens.clone(),
-        source: Default::default(),
-    }) {
-        eprintln!(
-            "warning: cannot write the token cache in {}: {e}",
-            cache.dir().display()
-        );
-    }
-}
-
 async fn login(a: LoginArgs) -> anyhow::Result<ExitCode> {
     if let Some(path) = a.users_file.clone() {
-        return crate::batch::login_many(a, &path).await;
+        return crate::bulk::login_many(a, &path).await;
     }
-    if let Some(t) = crate::oauth::target(&a.identity)? {
-        return crate::oauth::login(&t, a.sign_in.no_cache, &a.print).await;
-    }
-    let r = resolve(&a.identity).await?;
+    let settings = Settings::read(&a.identity)?;
+    let pool = match crate::target::resolve(&settings).await? {
+        Target::OAuth(t) => return crate::oauth::login(&t, a.sign_in.no_cache, &a.print).await,
+        Target::InitiateAuth(pool) => pool,
+    };
+    let id = pool.identity(&crate::user::username(&settings)?);
     // Check the answers' options before asking for a password.
-    CliAnswers::new(&a.sign_in)?;
-    let pw = password_for(r.flow, &a.sign_in, &r.identity.username)?;
+    let answers = crate::user::answers(&a.sign_in)?;
+    let pw = password_for(pool.flow, &a.sign_in, &id.username)?;
     if pw.is_none() {
-        if password_up_front(r.flow) {
+        if password_up_front(pool.flow) {
             return Err(usage!("{NO_PASSWORD}"));
         }
         crate::answers::check_code_source()?;
     }
-    let tokens = sign_in(&r, &a.sign_in, pw).await?;
+    let tokens = sign_in(&pool, &id, &a.sign_in, pw, &answers).await?;
     print_tokens(&tokens, &a.print)
 }
 
 /// Tokens for `token` and `exec`: the cache while more than `min_ttl`
-/// seconds remain (no network), else refresh, else a full sign-in.
+/// seconds remain (no network), else refresh (where the entry's source
+/// says), else a full sign-in, with the same SDK client.
 async fn current_tokens(
-    r: &Resolved,
+    pool: &Pool,
+    id: &Identity,
     sign_in_args: &SignInArgs,
     min_ttl: u64,
 ) -> anyhow::Result<Tokens> {
-    let key = r.cache_key();
-    let cache = cache();
-    let cached = match cache.as_ref().map(|c| c.load(&key)) {
-        Some(Lookup::Hit(e)) => Some(e.tokens),
-        Some(Lookup::Unusable(why)) => {
-            eprintln!("warning: ignoring the cached tokens: {why}");
-            None
-        }
-        Some(Lookup::Miss) | None => None,
-    };
+    let key = pool.cache_key(&id.username);
+    let cache = crate::store::cache();
+    let cached = crate::store::load(cache.as_ref(), &key);
     let now = now();
-    if let Some(t) = &cached
-        && t.expires_in(now) > i64::try_from(min_ttl).unwrap_or(i64::MAX)
+    if let Some(e) = &cached
+        && e.tokens.expires_in(now) > i64::try_from(min_ttl).unwrap_or(i64::MAX)
     {
-        info!(expires_in = t.expires_in(now), "using cached tokens");
-        return Ok(t.clone());
+        info!(expires_in = e.tokens.expires_in(now), "using cached tokens");
+        return Ok(e.tokens.clone());
     }
     let mut reused = None;
-    if let Some(t) = cached.filter(|t| t.refresh_token.is_some()) {
-        match crate::refresh::refresh(r, cache.as_ref(), t, min_ttl, !sign_in_args.no_cache).await?
+    if let Some(entry) = cached.filter(|e| e.tokens.refresh_token.is_some()) {
+        let refresher = Refresher {
+            connect: pool,
+            client: id,
+            insecure_hosts: &pool.insecure_hosts,
+            timeout: pool.timeout,
+            device_key: &|| crate::devices::load(pool, id).map(|d| d.key),
+            lock: true,
+        };
+        let store = !sign_in_args.no_cache;
+        match crate::refresh::refresh(&refresher, cache.as_ref(), &key, entry, min_ttl, store)
+            .await?
         {
-            crate::refresh::Refresh::Tokens(tokens) => return Ok(tokens),
-            crate::refresh::Refresh::SignIn {
-                error,
+            Refresh::Tokens(tokens) => return Ok(tokens),
+            Refresh::SignIn {
+                error: Some(error),
                 reused: true,
             } => {
                 reused = Some(error);
             }
-            crate::refresh::Refresh::SignIn { error, .. } => {
-                eprintln!("warning: refreshing failed ({error}); signing in again");
+            Refresh::SignIn { error, .. } => {
+                if let Some(error) = error {
+                    eprintln!("warning: refreshing failed ({error}); signing in again");
+                }
             }
         }
     }
-    let pw = password_for(r.flow, sign_in_args, &r.identity.username)?;
+    let pw = password_for(pool.flow, sign_in_args, &id.username)?;
     if let Some(e) = reused {
-        if pw.is_none() && password_up_front(r.flow) {
+        if pw.is_none() && password_up_front(pool.flow) {
             return Err(anyhow::Error::new(e).context(format!(
                 "the cached refresh token of {} was already rotated away by another refresh: run `cognito-token login` again, or set COGNITO_PASSWORD to sign in again automatically",
-                r.identity.username
+                id.username
             )));
         }
         eprintln!(
@@ -140,46 +138,63 @@ async fn current_tokens(
         );
     }
     if pw.is_none() {
-        if password_up_front(r.flow) {
+        if password_up_front(pool.flow) {
             return Err(usage!(
                 "no valid cached token for {}: run `cognito-token login` first, or set COGNITO_PASSWORD",
-                r.identity.username
+                id.username
             ));
         }
         crate::answers::check_code_source()?;
     }
-    sign_in(r, sign_in_args, pw).await
+    let answers = crate::user::answers(sign_in_args)?;
+    sign_in(pool, id, sign_in_args, pw, &answers).await
 }
 
 async fn token(a: TokenArgs) -> anyhow::Result<ExitCode> {
-    if let Some(t) = crate::oauth::target(&a.identity)? {
-        return crate::oauth::token(&t, a.sign_in.no_cache, &a.print, a.min_ttl).await;
-    }
-    let r = resolve(&a.identity).await?;
-    let tokens = current_tokens(&r, &a.sign_in, a.min_ttl).await?;
+    let settings = Settings::read(&a.identity)?;
+    let pool = match crate::target::resolve(&settings).await? {
+        Target::OAuth(t) => {
+            return crate::oauth::token(&t, a.sign_in.no_cache, &a.print, a.min_ttl).await;
+        }
+        Target::InitiateAuth(pool) => pool,
+    };
+    let id = pool.identity(&crate::user::username(&settings)?);
+    let tokens = current_tokens(&pool, &id, &a.sign_in, a.min_ttl).await?;
     print_tokens(&tokens, &a.print)
 }
 
 async fn logout(a: LogoutArgs) -> anyhow::Result<ExitCode> {
-    if let Some(t) = crate::oauth::target(&a.identity)? {
-        return crate::oauth::logout(&t, a.local).await;
-    }
-    let r = resolve(&a.identity).await?;
-    let Some(cache) = cache() else {
+    let settings = Settings::read(&a.identity)?;
+    let pool = match crate::target::resolve(&settings).await? {
+        Target::OAuth(t) => return crate::oauth::logout(&t, a.local).await,
+        Target::InitiateAuth(pool) => pool,
+    };
+    let id = pool.identity(&crate::user::username(&settings)?);
+    let Some(cache) = crate::store::cache() else {
         return Err(usage!("no cache directory (HOME and XDG_CACHE_HOME unset)"));
     };
-    let key = r.cache_key();
+    let key = pool.cache_key(&id.username);
     let cached = match cache.load(&key) {
-        Lookup::Hit(e) => Some(e.tokens),
+        Lookup::Hit(e) => Some(e),
         _ => None,
     };
     if a.forget_device {
-        crate::devices::forget(&r, cached.as_ref(), a.local).await?;
+        crate::devices::forget(&pool, &id, cached.as_ref().map(|e| &e.tokens), a.local).await?;
     }
-    let refresh = cached.and_then(|t| t.refresh_token);
-    if let (Some(rt), false) = (&refresh, a.local) {
-        let cognito = r.cognito().await?;
-        match cognito.revoke(&r.identity, rt).await {
+    if let Some(e) = &cached
+        && let Some(rt) = &e.tokens.refresh_token
+        && !a.local
+    {
+        let req = source::Request {
+            client: &id,
+            refresh_token: rt,
+            internal_username: &id.username,
+            api: RefreshApi::GetTokens,
+            device_key: None,
+            insecure_hosts: &pool.insecure_hosts,
+            timeout: pool.timeout,
+        };
+        match source::revoke(&e.source, &req, &pool).await {
             Ok(()) => eprintln!("revoked the refresh token"),
             Err(e) => eprintln!(
                 "warning: could not revoke the refresh token ({e}); forgetting it locally"
@@ -190,71 +205,11 @@ async fn logout(a: LogoutArgs) -> anyhow::Result<ExitCode> {
         .remove(&key)
         .with_context(|| format!("cannot remove the cache entry in {}", cache.dir().display()))?;
     if removed {
-        eprintln!("forgot the cached tokens of {}", r.identity.username);
+        eprintln!("forgot the cached tokens of {}", id.username);
     } else {
-        eprintln!("no cached tokens for {}", r.identity.username);
+        eprintln!("no cached tokens for {}", id.username);
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// Writes a JSON value (claims from a token) to stdout, with the characters
-/// a terminal would act on escaped; the JSON value is unchanged.
-fn emit_json(v: &serde_json::Value) -> anyhow::Result<ExitCode> {
-    let text = serde_json::to_string_pretty(v)?;
-    emit(&cognito_token_core::sanitize::json_for_terminal(&text))
-}
-
-/// Writes one line to stdout; a closed pipe is not an error.
-fn emit(line: &str) -> anyhow::Result<ExitCode> {
-    let mut out = std::io::stdout().lock();
-    match writeln!(out, "{line}").and_then(|()| out.flush()) {
-        Ok(()) => Ok(ExitCode::SUCCESS),
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
-        Err(e) => Err(e).context("cannot write to standard output"),
-    }
-}
-
-pub(crate) fn rfc3339(unix: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp(unix)
-        .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_else(|| unix.to_string())
-}
-
-pub(crate) fn print_tokens(tokens: &Tokens, p: &PrintArgs) -> anyhow::Result<ExitCode> {
-    let kind = match p.token_kind.unwrap_or(TokenArg::Id) {
-        TokenArg::Id => TokenKind::Id,
-        TokenArg::Access => TokenKind::Access,
-        TokenArg::Refresh => TokenKind::Refresh,
-    };
-    match p.output {
-        OutputArg::Json => {
-            let now = now();
-            let v = serde_json::json!({
-                // None for client credentials, which have no ID token.
-                "id_token": (!tokens.id_token.is_empty()).then(|| tokens.id_token.expose()),
-                "access_token": tokens.access_token.expose(),
-                "refresh_token": tokens.refresh_token.as_ref().map(|t| t.expose()),
-                "token_type": tokens.token_type,
-                "expires_in": tokens.expires_in(now).max(0),
-                "expires_at": rfc3339(tokens.expires_at),
-            });
-            emit(&v.to_string())
-        }
-        OutputArg::Token | OutputArg::Header => {
-            let t = tokens.get(kind).ok_or_else(|| {
-                usage!("no refresh token: Cognito returned none for this sign-in")
-            })?;
-            if p.output == OutputArg::Header {
-                emit(&format!("Authorization: {}", t.expose()))
-            } else {
-                emit(t.expose())
-            }
-        }
-    }
 }
 
 /// The token from the argument, or from standard input for `-` or none.
@@ -326,61 +281,20 @@ fn human(secs: i64) -> String {
 
 async fn verify_cmd(a: VerifyArgs) -> anyhow::Result<ExitCode> {
     let token = read_token(a.token)?;
-    let profile = crate::resolve::load_profile(a.profile.as_deref())?.unwrap_or_default();
-    let issuer = a.issuer.filter(|i| !i.is_empty());
-    if let Some(endpoint) = &a.endpoint_url {
-        cognito_token_core::check_endpoint(endpoint)?;
-    }
-    crate::keys::require_issuer_for_other_keys(
-        issuer.as_deref(),
-        a.endpoint_url.as_deref(),
-        a.jwks_url.as_deref(),
-    )?;
-    let pool = a
-        .user_pool_id
-        .or(profile.user_pool_id.clone())
-        .filter(|p| !p.is_empty())
-        .map(|p| p.parse::<cognito_token_core::PoolId>())
-        .transpose()?;
-    let need_pool = || {
-        pool.as_ref().ok_or_else(|| {
-            usage!("no user pool id: pass --user-pool-id or set COGNITO_USER_POOL_ID")
-        })
-    };
-    let mut opts = match &issuer {
-        // The issuer names itself; the pool (if any) is not needed.
-        Some(_) => verify::VerifyOptions::new(
-            "",
-            pool.as_ref()
-                .map(|p| p.as_str().to_owned())
-                .unwrap_or_default(),
-        ),
-        None => {
-            let pool = need_pool()?;
-            let region = a.region.unwrap_or_else(|| pool.region().to_owned());
-            if !cognito_token_core::is_region(&region) {
-                return Err(usage!(
-                    "invalid region {region:?}: expected a name such as us-east-1"
-                ));
-            }
-            verify::VerifyOptions::new(region, pool.as_str())
-        }
-    };
-    opts.issuer = issuer;
+    let crate::keys::Keys {
+        mut opts,
+        redirected,
+        profile,
+    } = crate::keys::resolve(crate::keys::KeysRequest {
+        profile: a.profile.as_deref(),
+        user_pool_id: a.user_pool_id,
+        region: a.region,
+        issuer: a.issuer,
+        endpoint_url: a.endpoint_url,
+        jwks_url: a.jwks_url,
+        command: crate::keys::For::Verify,
+    })?;
     let expected_issuer = opts.expected_issuer();
-    let redirected = match (a.endpoint_url, a.jwks_url) {
-        (Some(endpoint), _) => Some((
-            "--endpoint-url",
-            verify::jwks_url(&endpoint, need_pool()?.as_str()),
-        )),
-        (None, Some(url)) => Some(("--jwks-url", url)),
-        (None, None) => None,
-    };
-    opts.jwks_url = match &redirected {
-        Some((_, url)) => url.clone(),
-        None => verify::issuer_jwks_url(&expected_issuer),
-    };
-    crate::keys::check_jwks_url(&opts.jwks_url)?;
     opts.client_id = a
         .client_id
         .or(profile.client_id.clone())
@@ -415,13 +329,13 @@ async fn verify_cmd(a: VerifyArgs) -> anyhow::Result<ExitCode> {
 async fn exec(a: ExecArgs) -> anyhow::Result<ExitCode> {
     // The variable the profile takes the client secret from, whatever the
     // flow: kept out of the child like our own secret variables.
-    let secret_env = crate::resolve::load_profile(a.identity.profile.as_deref())?
-        .and_then(|p| p.client_secret_env);
-    let tokens = match crate::oauth::target(&a.identity)? {
-        Some(t) => t.current(a.sign_in.no_cache, a.min_ttl).await?,
-        None => {
-            let r = resolve(&a.identity).await?;
-            current_tokens(&r, &a.sign_in, a.min_ttl).await?
+    let settings = Settings::read(&a.identity)?;
+    let secret_env = settings.profile.client_secret_env.clone();
+    let tokens = match crate::target::resolve(&settings).await? {
+        Target::OAuth(t) => t.current(a.sign_in.no_cache, a.min_ttl).await?,
+        Target::InitiateAuth(pool) => {
+            let id = pool.identity(&crate::user::username(&settings)?);
+            current_tokens(&pool, &id, &a.sign_in, a.min_ttl).await?
         }
     };
     let (program, args) = a

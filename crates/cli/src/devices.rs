@@ -13,29 +13,30 @@ use cognito_token_core::device_store::{DeviceLookup, DeviceStore, DeviceStoreKey
 use cognito_token_core::{Answers, Cognito, Secret, Tokens, now};
 use tracing::info;
 
-use crate::resolve::Resolved;
+use cognito_token_core::Identity;
+
+use crate::target::Pool;
 
 fn store() -> Option<DeviceStore> {
     cognito_token_core::cache::Cache::default_dir().map(DeviceStore::at)
 }
 
-fn store_key(r: &Resolved) -> DeviceStoreKey {
+fn store_key(pool: &Pool, id: &Identity) -> DeviceStoreKey {
     DeviceStoreKey {
-        endpoint: r.endpoint.url().to_owned(),
-        user_pool_id: r
-            .identity
+        endpoint: pool.endpoint.url().to_owned(),
+        user_pool_id: id
             .user_pool_id
             .as_ref()
             .map(|p| p.to_string())
             .unwrap_or_default(),
-        client_id: r.identity.client_id.clone(),
-        username: r.identity.username.clone(),
+        client_id: id.client_id.clone(),
+        username: id.username.clone(),
     }
 }
 
 /// The remembered device of this identity, if there is a usable one.
-pub fn load(r: &Resolved) -> Option<Device> {
-    match store()?.load(&store_key(r)) {
+pub fn load(pool: &Pool, id: &Identity) -> Option<Device> {
+    match store()?.load(&store_key(pool, id)) {
         DeviceLookup::Found(d) => Some(d),
         DeviceLookup::Missing => None,
         DeviceLookup::Ignored(why) => {
@@ -45,16 +46,16 @@ pub fn load(r: &Resolved) -> Option<Device> {
     }
 }
 
-fn remove(r: &Resolved) -> bool {
+fn remove(pool: &Pool, id: &Identity) -> bool {
     let Some(store) = store() else {
         return false;
     };
-    match store.remove(&store_key(r)) {
+    match store.remove(&store_key(pool, id)) {
         Ok(removed) => removed,
         Err(e) => {
             eprintln!(
                 "warning: cannot remove the device file {}: {e}",
-                store.path(&store_key(r)).display()
+                store.path(&store_key(pool, id)).display()
             );
             false
         }
@@ -65,20 +66,21 @@ fn remove(r: &Resolved) -> bool {
 /// device Cognito offers when `remember` is set.
 pub async fn login(
     cognito: &Cognito,
-    r: &Resolved,
+    pool: &Pool,
+    id: &Identity,
     password: Option<&Secret>,
     answers: &dyn Answers,
     remember: bool,
 ) -> anyhow::Result<Tokens> {
-    let device = load(r);
+    let device = load(pool, id);
     let out = cognito
-        .login_with_device(&r.identity, r.flow, password, answers, device.as_ref())
+        .login_with_device(id, pool.flow, password, answers, device.as_ref())
         .await?;
     if let Some(why) = &out.dropped {
         eprintln!(
             "warning: Cognito refused the remembered device ({why}); forgot it and signed in without it"
         );
-        remove(r);
+        remove(pool, id);
     }
     let tokens = out.tokens;
     match (&tokens.new_device, remember) {
@@ -86,7 +88,7 @@ pub async fn login(
             .remember_device(&tokens.access_token, new, &device_name())
             .await
         {
-            Ok(d) => save(r, &d),
+            Ok(d) => save(pool, id, &d),
             Err(e) => eprintln!("warning: could not remember this device: {e}"),
         },
         (None, true) if device.is_none() || out.dropped.is_some() => eprintln!(
@@ -97,38 +99,43 @@ pub async fn login(
     Ok(tokens)
 }
 
-fn save(r: &Resolved, d: &Device) {
+fn save(pool: &Pool, id: &Identity, d: &Device) {
     let Some(store) = store() else {
         eprintln!(
             "warning: no cache directory (HOME and XDG_CACHE_HOME unset): the device is not remembered here"
         );
         return;
     };
-    match store.store(&store_key(r), d) {
+    match store.store(&store_key(pool, id), d) {
         Ok(path) => {
             info!(path = %path.display(), "device file written");
             eprintln!(
                 "remembered this device for {}: later sign-ins skip MFA",
-                r.identity.username
+                id.username
             );
         }
         Err(e) => eprintln!(
             "warning: cannot write the device file in {}: {e}",
-            store.path(&store_key(r)).display()
+            store.path(&store_key(pool, id)).display()
         ),
     }
 }
 
 /// `logout --forget-device`: `ForgetDevice` with the session's access token
 /// (refreshed if needed; skipped with `local`), then the device file goes.
-pub async fn forget(r: &Resolved, cached: Option<&Tokens>, local: bool) -> anyhow::Result<()> {
-    let device = match store().map(|s| s.load(&store_key(r))) {
+pub async fn forget(
+    pool: &Pool,
+    id: &Identity,
+    cached: Option<&Tokens>,
+    local: bool,
+) -> anyhow::Result<()> {
+    let device = match store().map(|s| s.load(&store_key(pool, id))) {
         Some(DeviceLookup::Found(d)) => Some(d),
         _ => None,
     };
     if let (Some(d), false) = (&device, local) {
-        let cognito = r.cognito().await?;
-        match access_token(cognito, r, cached, d).await {
+        let cognito = pool.cognito().await?;
+        match access_token(cognito, id, cached, d).await {
             Some(at) => match cognito.forget_device(&at, &d.key).await {
                 Ok(()) => eprintln!("Cognito forgot the device"),
                 Err(e) if cognito_token_core::device::is_unknown_device(&e) => {
@@ -143,10 +150,10 @@ pub async fn forget(r: &Resolved, cached: Option<&Tokens>, local: bool) -> anyho
             ),
         }
     }
-    if remove(r) {
-        eprintln!("forgot the remembered device of {}", r.identity.username);
+    if remove(pool, id) {
+        eprintln!("forgot the remembered device of {}", id.username);
     } else {
-        eprintln!("no remembered device for {}", r.identity.username);
+        eprintln!("no remembered device for {}", id.username);
     }
     Ok(())
 }
@@ -154,7 +161,7 @@ pub async fn forget(r: &Resolved, cached: Option<&Tokens>, local: bool) -> anyho
 /// A valid access token for `ForgetDevice`: the cached one, else a refreshed one.
 async fn access_token(
     cognito: &Cognito,
-    r: &Resolved,
+    id: &Identity,
     cached: Option<&Tokens>,
     d: &Device,
 ) -> Option<Secret> {
@@ -163,11 +170,9 @@ async fn access_token(
         return Some(t.access_token.clone());
     }
     let rt = t.refresh_token.as_ref()?;
-    let internal = t
-        .internal_username()
-        .unwrap_or_else(|| r.identity.username.clone());
+    let internal = t.internal_username().unwrap_or_else(|| id.username.clone());
     match cognito
-        .refresh_with_device(&r.identity, rt, &internal, Some(&d.key))
+        .refresh_with_device(id, rt, &internal, Some(&d.key))
         .await
     {
         Ok(fresh) => Some(fresh.access_token),

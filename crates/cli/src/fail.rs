@@ -49,6 +49,22 @@ impl fmt::Display for Interrupted {
 
 impl std::error::Error for Interrupted {}
 
+/// An error with a hint that needs run-time values (the redirect URI).
+/// Displayed as one line: `error; hint`.
+#[derive(Debug)]
+pub struct Hinted {
+    pub error: cognito_token_core::Error,
+    pub hint: String,
+}
+
+impl fmt::Display for Hinted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}; {}", self.error, self.hint)
+    }
+}
+
+impl std::error::Error for Hinted {}
+
 /// Builds a [`Usage`] error.
 macro_rules! usage {
     ($($t:tt)*) => { anyhow::Error::new($crate::fail::Usage(format!($($t)*))) };
@@ -64,7 +80,7 @@ pub fn exit_code(e: &anyhow::Error) -> u8 {
         if cause.is::<Interrupted>() {
             return INTERRUPTED;
         }
-        if let Some(h) = cause.downcast_ref::<crate::oauth::Hinted>() {
+        if let Some(h) = cause.downcast_ref::<Hinted>() {
             return match h.error.kind() {
                 ErrorKind::Rejected => REJECTED,
                 ErrorKind::Network => NETWORK,

@@ -4,16 +4,20 @@
 
 mod answers;
 mod args;
-mod batch;
+mod bulk;
 mod commands;
 mod devices;
 mod fail;
 mod keys;
 mod oauth;
+mod output;
 mod profile;
 mod proxy;
 mod refresh;
-mod resolve;
+mod srp_timing;
+mod store;
+mod target;
+mod user;
 
 use std::process::ExitCode;
 

@@ -10,158 +10,28 @@
 //! grants again (client credentials), and `logout` revokes at
 //! `/oauth2/revoke`.
 
-use std::fmt;
 use std::process::ExitCode;
-use std::time::Duration;
 
 use cognito_token_core::cache::{CacheKey, Entry, Lookup, Source};
-use cognito_token_core::oauth2::{self, Domain, Grant, OAuthClient, Pkce, callback};
-use cognito_token_core::{Error, ErrorKind, Secret, Tokens, now};
+use cognito_token_core::oauth2::{self, Grant, Pkce, callback};
+use cognito_token_core::{Cognito, Error, Identity, Tokens, now};
 
-use crate::args::{FlowArg, IdentityArgs, OutputArg, PrintArgs, TokenArg};
-use crate::fail::usage;
-use crate::resolve::{client_id, client_secret, load_profile, non_empty};
+use crate::args::{OutputArg, PrintArgs, TokenArg};
+use crate::fail::{Hinted, usage};
+use crate::refresh::{Refresh, Refresher};
+use crate::target::{OAuthFlow, OAuthTarget};
 
-/// Which OAuth2 flow.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum OAuthFlow {
-    ClientCredentials,
-    Browser,
-}
-
-impl OAuthFlow {
-    fn name(self) -> &'static str {
-        match self {
-            OAuthFlow::ClientCredentials => "client-credentials",
-            OAuthFlow::Browser => "browser",
-        }
+/// The OAuth2 sources make no SDK call: a record of theirs never asks for
+/// the client.
+impl cognito_token_core::source::Connect for OAuthTarget {
+    async fn cognito(&self) -> Result<&Cognito, Error> {
+        Err(Error::Config(
+            "the OAuth2 flows make no Cognito API call".into(),
+        ))
     }
 }
 
-/// Everything an OAuth2 flow needs, resolved from flags, environment and profile.
-#[derive(Debug)]
-pub struct Target {
-    flow: OAuthFlow,
-    domain: Domain,
-    client: OAuthClient,
-    scopes: Vec<String>,
-    /// Exactly as given: Cognito compares it byte for byte.
-    redirect_uri: String,
-    idp: Option<String>,
-    no_browser: bool,
-    request_timeout: Duration,
-    wait_timeout: Duration,
-}
-
-/// The default scopes of the browser flow.
-const BROWSER_SCOPES: &str = "openid email profile";
-
-/// The OAuth2 target when an OAuth2 flow is selected (by `--flow` or the
-/// profile's `flow`), else `None` (an InitiateAuth flow).
-pub fn target(args: &IdentityArgs) -> anyhow::Result<Option<Target>> {
-    if args
-        .flow
-        .is_some_and(|f| !matches!(f, FlowArg::ClientCredentials | FlowArg::Browser))
-    {
-        return Ok(None);
-    }
-    // Read once: it also decides the flow when no --flow is given.
-    let profile = load_profile(args.profile.as_deref())?;
-    let flow = match args.flow {
-        Some(FlowArg::ClientCredentials) => OAuthFlow::ClientCredentials,
-        Some(FlowArg::Browser) => OAuthFlow::Browser,
-        _ => match profile.as_ref().and_then(|p| p.flow.as_deref()) {
-            Some("client-credentials") => OAuthFlow::ClientCredentials,
-            Some("browser") => OAuthFlow::Browser,
-            _ => return Ok(None),
-        },
-    };
-    let pname = args.profile.clone().unwrap_or_default();
-    let p = profile.clone().unwrap_or_default();
-    let name = flow.name();
-
-    let client_id = client_id(args, &p)?;
-    let domain_text = non_empty(
-        "the domain",
-        "--domain",
-        args.oauth.domain.clone().or(p.domain.clone()),
-    )?
-    .ok_or_else(|| {
-        usage!(
-            "--flow {name} needs the user pool's domain: pass --domain (e.g. \
-             https://PREFIX.auth.REGION.amazoncognito.com) or set COGNITO_DOMAIN"
-        )
-    })?;
-    // The same hosts as for endpoints: --allow-insecure-http and
-    // COGNITO_ALLOW_INSECURE_HTTP.
-    let domain = Domain::parse(
-        &domain_text,
-        &cognito_token_core::endpoint::insecure_hosts(&args.allow_insecure_http),
-    )?;
-    let client_secret = client_secret(args, profile.as_ref(), &pname)?;
-    let scope_text = non_empty(
-        "the scope",
-        "--scope",
-        args.oauth.scope.clone().or(p.scope.clone()),
-    )?;
-    let scopes = oauth2::parse_scopes(scope_text.as_deref().unwrap_or(match flow {
-        OAuthFlow::ClientCredentials => "",
-        OAuthFlow::Browser => BROWSER_SCOPES,
-    }))?;
-    let redirect_uri = non_empty(
-        "the redirect URI",
-        "--redirect-uri",
-        args.oauth.redirect_uri.clone().or(p.redirect_uri.clone()),
-    )?
-    .unwrap_or_else(|| oauth2::DEFAULT_REDIRECT_URI.to_owned());
-    let idp = non_empty(
-        "the identity provider",
-        "--idp",
-        args.oauth.idp.clone().or(p.idp.clone()),
-    )?;
-    if flow == OAuthFlow::Browser {
-        callback::parse_redirect_uri(&redirect_uri)?;
-    }
-    if flow == OAuthFlow::ClientCredentials && client_secret.is_none() {
-        return Err(usage!(
-            "--flow client-credentials needs the app client's secret (only a client with a secret \
-             may use client_credentials): set COGNITO_CLIENT_SECRET or pass --client-secret"
-        ));
-    }
-    let request_timeout = Duration::from_secs(args.timeout.unwrap_or(30));
-    Ok(Some(Target {
-        flow,
-        domain,
-        client: OAuthClient {
-            client_id,
-            client_secret: client_secret.map(Secret::new),
-        },
-        scopes,
-        redirect_uri,
-        idp,
-        no_browser: args.oauth.no_browser,
-        request_timeout: request_timeout.min(Duration::from_secs(30)),
-        wait_timeout: Duration::from_secs(args.timeout.unwrap_or(300)),
-    }))
-}
-
-/// An error with a hint that needs run-time values (the redirect URI).
-/// Displayed as one line: `error; hint`.
-#[derive(Debug)]
-pub struct Hinted {
-    pub error: Error,
-    pub hint: String,
-}
-
-impl fmt::Display for Hinted {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}; {}", self.error, self.hint)
-    }
-}
-
-impl std::error::Error for Hinted {}
-
-impl Target {
+impl OAuthTarget {
     fn hinted(&self, e: Error) -> anyhow::Error {
         let text = e.to_string();
         let hint = match (e.code(), &e) {
@@ -208,6 +78,17 @@ impl Target {
             _ => return e.into(),
         };
         Hinted { error: e, hint }.into()
+    }
+
+    /// The app client as core's requests name it (no user: the OAuth2
+    /// grants' requests carry none).
+    fn app_client(&self) -> Identity {
+        Identity {
+            client_id: self.client.client_id.clone(),
+            client_secret: self.client.client_secret.clone(),
+            username: String::new(),
+            user_pool_id: None,
+        }
     }
 
     fn cache_key(&self) -> CacheKey {
@@ -259,7 +140,7 @@ impl Target {
     }
 
     fn store(&self, tokens: &Tokens, user: Option<String>) {
-        let Some(cache) = crate::commands::cache() else {
+        let Some(cache) = crate::store::cache() else {
             eprintln!(
                 "warning: no cache directory (HOME and XDG_CACHE_HOME unset): tokens not cached"
             );
@@ -278,7 +159,7 @@ impl Target {
     }
 
     fn cached(&self) -> Option<Entry> {
-        let cache = crate::commands::cache()?;
+        let cache = crate::store::cache()?;
         let key = self.cache_key();
         match cache.load(&key) {
             Lookup::Hit(e) if self.made_here(&e.source) => Some(e),
@@ -383,32 +264,33 @@ impl Target {
             );
             return Ok(e.tokens.clone());
         }
-        if self.flow == OAuthFlow::Browser
-            && let Some(entry) = cached
-            && let Some(rt) = entry.tokens.refresh_token.clone()
-        {
-            let grant = Grant::RefreshToken {
-                refresh_token: rt.clone(),
+        if let Some(entry) = cached.filter(|e| e.tokens.refresh_token.is_some()) {
+            let client = self.app_client();
+            let refresher = Refresher {
+                connect: self,
+                client: &client,
+                insecure_hosts: &self.insecure_hosts,
+                timeout: self.request_timeout,
+                device_key: &|| None,
+                lock: false,
             };
-            match oauth2::token(&self.domain, &self.client, &grant, self.request_timeout).await {
-                Ok(mut tokens) => {
-                    // Cognito returns a new refresh token only when the client rotates them.
-                    if tokens.refresh_token.is_none() {
-                        tokens.refresh_token = Some(rt);
-                    }
-                    let user = match &entry.source {
-                        Source::Browser { user, .. } => user.clone(),
-                        _ => None,
-                    }
-                    .or_else(|| tokens.internal_username());
-                    if !no_cache {
-                        self.store(&tokens, user);
-                    }
-                    return Ok(tokens);
-                }
-                Err(e) if e.kind() == ErrorKind::Rejected => {
+            let cache = crate::store::cache();
+            let key = self.cache_key();
+            match crate::refresh::refresh(
+                &refresher,
+                cache.as_ref(),
+                &key,
+                entry,
+                min_ttl,
+                !no_cache,
+            )
+            .await
+            {
+                Ok(Refresh::Tokens(tokens)) => return Ok(tokens),
+                Ok(Refresh::SignIn { error: Some(e), .. }) => {
                     eprintln!("warning: refreshing failed ({e}); signing in again");
                 }
+                Ok(Refresh::SignIn { error: None, .. }) => {}
                 Err(e) => return Err(self.hinted(e)),
             }
         }
@@ -495,25 +377,25 @@ fn open_browser(url: &str) -> bool {
     }
 }
 
-pub async fn login(t: &Target, no_cache: bool, print: &PrintArgs) -> anyhow::Result<ExitCode> {
+pub async fn login(t: &OAuthTarget, no_cache: bool, print: &PrintArgs) -> anyhow::Result<ExitCode> {
     let print = t.print_args(print)?;
     let tokens = t.sign_in(no_cache).await?;
-    crate::commands::print_tokens(&tokens, &print)
+    crate::output::print_tokens(&tokens, &print)
 }
 
 pub async fn token(
-    t: &Target,
+    t: &OAuthTarget,
     no_cache: bool,
     print: &PrintArgs,
     min_ttl: u64,
 ) -> anyhow::Result<ExitCode> {
     let print = t.print_args(print)?;
     let tokens = t.current(no_cache, min_ttl).await?;
-    crate::commands::print_tokens(&tokens, &print)
+    crate::output::print_tokens(&tokens, &print)
 }
 
-pub async fn logout(t: &Target, local: bool) -> anyhow::Result<ExitCode> {
-    let Some(cache) = crate::commands::cache() else {
+pub async fn logout(t: &OAuthTarget, local: bool) -> anyhow::Result<ExitCode> {
+    let Some(cache) = crate::store::cache() else {
         return Err(usage!("no cache directory (HOME and XDG_CACHE_HOME unset)"));
     };
     let key = t.cache_key();
@@ -525,7 +407,18 @@ pub async fn logout(t: &Target, local: bool) -> anyhow::Result<ExitCode> {
         entry.as_ref().and_then(|e| e.tokens.refresh_token.as_ref()),
         local,
     ) {
-        match oauth2::revoke(&t.domain, &t.client, rt, t.request_timeout).await {
+        let client = t.app_client();
+        let req = cognito_token_core::source::Request {
+            client: &client,
+            refresh_token: rt,
+            internal_username: "",
+            api: cognito_token_core::rotation::RefreshApi::GetTokens,
+            device_key: None,
+            insecure_hosts: &t.insecure_hosts,
+            timeout: t.request_timeout,
+        };
+        let source = entry.as_ref().map(|e| e.source.clone()).unwrap_or_default();
+        match cognito_token_core::source::revoke(&source, &req, t).await {
             Ok(()) => eprintln!("revoked the refresh token"),
             Err(e) => eprintln!(
                 "warning: could not revoke the refresh token ({}); forgetting it locally",

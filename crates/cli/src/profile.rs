@@ -14,12 +14,32 @@
 //! A client secret is never read from the file itself.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use serde::Deserialize;
 
+use crate::fail::usage;
+
 const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
+
+/// Where the config file lives.
+pub fn config_path() -> Option<PathBuf> {
+    dirs::config_dir().map(|d| d.join("cognito-token").join("config.toml"))
+}
+
+/// Loads the named profile (flag or COGNITO_TOKEN_PROFILE), if any. Every
+/// command reads it once, through this function.
+pub fn load(name: Option<&str>) -> anyhow::Result<Option<Profile>> {
+    let Some(name) = name.filter(|n| !n.is_empty()) else {
+        return Ok(None);
+    };
+    let path = config_path()
+        .ok_or_else(|| usage!("cannot find the config directory for profile {name}"))?;
+    let config = Config::load(&path).map_err(|e| usage!("{e:#}"))?;
+    let profile = config.profile(name, &path).map_err(|e| usage!("{e:#}"))?;
+    Ok(Some(profile.clone()))
+}
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]

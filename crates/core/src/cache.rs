@@ -15,6 +15,9 @@ use sha2::{Digest, Sha256};
 
 use crate::Tokens;
 use crate::private_file::{self, Sensitivity};
+pub use crate::source::Source;
+
+pub(crate) mod record;
 
 const FORMAT: u32 = 1;
 /// Entries larger than this are corrupt by definition.
@@ -56,36 +59,14 @@ impl CacheKey {
 pub struct Entry {
     /// The key it was stored under (checked on load).
     pub key: CacheKey,
-    /// The tokens.
+    /// The tokens (written with their values by `cache/record.rs`: `Tokens` and
+    /// `Secret` have no `Serialize` of their own).
+    #[serde(serialize_with = "record::tokens")]
     pub tokens: Tokens,
     /// Which token source made them: where a refresh or a revocation goes.
     /// Entries written before sources were recorded have none: InitiateAuth.
     #[serde(default)]
     pub source: Source,
-}
-
-/// The token source that made an entry.
-#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(tag = "kind", rename_all = "kebab-case")]
-pub enum Source {
-    /// `InitiateAuth` (password, srp, admin): refresh with `REFRESH_TOKEN_AUTH`.
-    #[default]
-    InitiateAuth,
-    /// The OAuth2 `client_credentials` grant at a domain: no refresh token,
-    /// grant again.
-    ClientCredentials {
-        /// The user pool domain.
-        domain: String,
-    },
-    /// The OAuth2 authorization-code grant (browser): refresh and revoke at
-    /// the domain's `/oauth2/token` and `/oauth2/revoke`.
-    Browser {
-        /// The user pool domain.
-        domain: String,
-        /// Who signed in (the ID token's `cognito:username`).
-        #[serde(default)]
-        user: Option<String>,
-    },
 }
 
 #[derive(Serialize, Deserialize)]
@@ -298,7 +279,7 @@ mod tests {
         v.as_object_mut().unwrap().remove("source");
         fs::write(&path, v.to_string()).unwrap();
         match cache.load(&key("a")) {
-            Lookup::Hit(e) => assert_eq!(e.source, Source::InitiateAuth),
+            Lookup::Hit(e) => assert_eq!(e.source, Source::InitiateAuth { flow: None }),
             other => panic!("{other:?}"),
         }
         let mut e = entry("a");

@@ -22,7 +22,7 @@ use std::collections::HashMap;
 use aws_sdk_cognitoidentityprovider::types::{
     AuthenticationResultType, DeviceRememberedStatusType, DeviceSecretVerifierConfigType,
 };
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use tracing::info;
 
 use crate::login::Challenge;
@@ -30,8 +30,9 @@ use crate::srp::SrpClient;
 use crate::{Answers, Cognito, Error, Flow, Identity, Secret, Tokens};
 
 /// A remembered device: what this machine must keep to sign in as it.
-/// `Debug` hides the password.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// `Debug` hides the password; only the device file's record writes it out
+/// (`device_store.rs`).
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 pub struct Device {
     /// `DeviceKey`, e.g. `us-east-1_0b1c…` (not a secret: Cognito lists it).
     pub key: String,

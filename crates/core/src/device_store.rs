@@ -66,6 +66,7 @@ impl DeviceStoreKey {
 struct OnDisk {
     format: u32,
     key: DeviceStoreKey,
+    #[serde(serialize_with = "crate::cache::record::device")]
     device: Device,
 }
 

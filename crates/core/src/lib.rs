@@ -41,6 +41,7 @@ pub mod private_file;
 pub mod rotation;
 pub mod sanitize;
 mod secret;
+pub mod source;
 pub mod srp;
 mod tokens;
 pub mod totp;

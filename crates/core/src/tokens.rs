@@ -1,12 +1,13 @@
 //! The tokens a sign-in returns.
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use crate::Secret;
 use crate::jwt;
 
-/// Tokens from Cognito. `Debug` hides the token values.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+/// Tokens from Cognito. `Debug` hides the token values; only the cache's
+/// record writes them out (`cache.rs`).
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
 pub struct Tokens {
     /// The ID token: what a `CognitoUserPoolAuthorizer` checks.
     pub id_token: Secret,

@@ -144,35 +144,15 @@ fn header_name(flag: &str, v: &str) -> anyhow::Result<HeaderName> {
 /// Resolves the options (flags > environment > profile), loads the routes,
 /// checks the JWKS, binds, and serves until Ctrl-C or SIGTERM.
 pub async fn run(a: ProxyArgs) -> anyhow::Result<ExitCode> {
-    let profile = crate::resolve::load_profile(a.profile.as_deref())?.unwrap_or_default();
-    let pool_text = a
-        .user_pool_id
-        .clone()
-        .or(profile.user_pool_id.clone())
-        .filter(|p| !p.is_empty())
-        .ok_or_else(|| {
-            usage!("no user pool id: pass --user-pool-id or set COGNITO_USER_POOL_ID")
-        })?;
-    let pool: cognito_token_core::PoolId = pool_text.parse()?;
-    let region = a.region.clone().unwrap_or_else(|| pool.region().to_owned());
-    if !cognito_token_core::is_region(&region) {
-        return Err(usage!(
-            "invalid region {region:?}: expected a name such as us-east-1"
-        ));
-    }
-    let mut opts = verify::VerifyOptions::new(region.clone(), pool.as_str());
-    opts.issuer = a.issuer.clone().filter(|i| !i.is_empty());
-    crate::keys::require_issuer_for_other_keys(
-        opts.issuer.as_deref(),
-        a.endpoint_url.as_deref(),
-        a.jwks_url.as_deref(),
-    )?;
-    opts.jwks_url = match (&a.jwks_url, &a.endpoint_url) {
-        (Some(u), _) => u.clone(),
-        (None, Some(e)) => verify::jwks_url(e, pool.as_str()),
-        (None, None) => verify::issuer_jwks_url(&opts.expected_issuer()),
-    };
-    crate::keys::check_jwks_url(&opts.jwks_url)?;
+    let crate::keys::Keys { opts, profile, .. } = crate::keys::resolve(crate::keys::KeysRequest {
+        profile: a.profile.as_deref(),
+        user_pool_id: a.user_pool_id.clone(),
+        region: a.region.clone(),
+        issuer: a.issuer.clone(),
+        endpoint_url: a.endpoint_url.clone(),
+        jwks_url: a.jwks_url.clone(),
+        command: crate::keys::For::Proxy,
+    })?;
     let mut clients: Vec<String> = a
         .client_ids
         .iter()

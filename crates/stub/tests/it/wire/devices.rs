@@ -2,6 +2,7 @@
 //! the formulas (not the core crate's), so that the stub's server-side check
 //! is tested against an independent client.
 
+use super::srp::{N_HEX, h, pad, timestamp_now};
 use super::*;
 use cognito_stub::DeviceTracking;
 

@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use serde_json::json;
 
 use super::{
-    ApiResult, AuthCtx, Client, Input, State, check_client_secret, check_secret_hash, err, missing,
-    no_user, not_authorized,
+    ApiError, ApiResult, AuthCtx, Client, Input, RefreshRec, State, check_client_secret,
+    check_secret_hash, err, missing, no_user, not_authorized,
 };
 use crate::tokens;
 
@@ -31,6 +31,26 @@ impl State {
                 "REFRESH_TOKEN_AUTH is not allowed for an app client with refresh token rotation: use GetTokensFromRefreshToken",
             ));
         }
+        let rec = self.live_refresh(token, pool_id, client)?;
+        check_secret_hash(client, params.get("SECRET_HASH"), &rec.username)?;
+        self.check_refresh_device(
+            &rec.pool_id,
+            rec.device_key.as_deref(),
+            params.get("DEVICE_KEY"),
+        )?;
+        let ctx = self.refreshed_ctx(pool_id, client, &rec, admin)?;
+        Ok(self.issue_tokens(&ctx, Some(rec.origin_jti)))
+    }
+
+    /// The record of a refresh token that this client of this pool holds and
+    /// that is not revoked (`REFRESH_TOKEN_AUTH` and
+    /// `GetTokensFromRefreshToken` alike).
+    pub(super) fn live_refresh(
+        &self,
+        token: &str,
+        pool_id: &str,
+        client: &Client,
+    ) -> Result<RefreshRec, ApiError> {
         let invalid_token = || not_authorized("Invalid Refresh Token");
         let rec = self.refresh.get(token).cloned().ok_or_else(invalid_token)?;
         if rec.client_id != client.id || rec.pool_id != pool_id {
@@ -39,12 +59,18 @@ impl State {
         if rec.revoked {
             return Err(not_authorized("Refresh Token has been revoked"));
         }
-        check_secret_hash(client, params.get("SECRET_HASH"), &rec.username)?;
-        self.check_refresh_device(
-            &rec.pool_id,
-            rec.device_key.as_deref(),
-            params.get("DEVICE_KEY"),
-        )?;
+        Ok(rec)
+    }
+
+    /// Who new tokens from a refresh token are for: its user, who must still
+    /// exist and be enabled, with the sign-in's time and device.
+    pub(super) fn refreshed_ctx(
+        &self,
+        pool_id: &str,
+        client: &Client,
+        rec: &RefreshRec,
+        admin: bool,
+    ) -> Result<AuthCtx, ApiError> {
         let pool = self.pool(pool_id);
         let user = pool
             .users
@@ -54,15 +80,14 @@ impl State {
         if !user.enabled {
             return Err(not_authorized("User is disabled."));
         }
-        let ctx = AuthCtx {
+        Ok(AuthCtx {
             pool_id: pool_id.to_owned(),
             client_id: client.id.clone(),
             username: rec.username.clone(),
             admin,
             auth_time: rec.auth_time,
             device_key: rec.device_key.clone(),
-        };
-        Ok(self.issue_tokens(&ctx, Some(rec.origin_jti)))
+        })
     }
 
     pub(super) fn revoke(&mut self, inp: &Input<'_>) -> ApiResult {

@@ -11,7 +11,7 @@
 
 use serde_json::json;
 
-use super::{ApiResult, AuthCtx, Input, State, err, no_user, not_authorized};
+use super::{ApiResult, Input, State, err};
 
 /// The message of the error for a refresh token already rotated away.
 pub(crate) const REUSED: &str =
@@ -26,37 +26,14 @@ impl State {
         inp.map("ClientMetadata")?;
         let (pool_id, client) = self.client(client_id)?;
         super::check_client_secret(&client, client_id, given_secret)?;
-        let invalid_token = || not_authorized("Invalid Refresh Token");
-        let rec = self.refresh.get(token).cloned().ok_or_else(invalid_token)?;
-        if rec.client_id != client.id || rec.pool_id != pool_id {
-            return Err(invalid_token());
-        }
-        if rec.revoked {
-            return Err(not_authorized("Refresh Token has been revoked"));
-        }
+        let rec = self.live_refresh(token, &pool_id, &client)?;
         if rec.rotated_away {
             return Err(err("RefreshTokenReuseException", REUSED));
         }
         // A confirmed device's refresh token needs its device key, as with
         // REFRESH_TOKEN_AUTH's DEVICE_KEY (api/devices.rs).
         self.check_refresh_device(&rec.pool_id, rec.device_key.as_deref(), device_key.as_ref())?;
-        let pool = self.pool(&pool_id);
-        let user = pool
-            .users
-            .iter()
-            .find(|u| u.username == rec.username)
-            .ok_or_else(no_user)?;
-        if !user.enabled {
-            return Err(not_authorized("User is disabled."));
-        }
-        let ctx = AuthCtx {
-            pool_id: pool_id.clone(),
-            client_id: client.id.clone(),
-            username: rec.username.clone(),
-            admin: false,
-            auth_time: rec.auth_time,
-            device_key: rec.device_key.clone(),
-        };
+        let ctx = self.refreshed_ctx(&pool_id, &client, &rec, false)?;
         if !client.rotate {
             return Ok(self.issue_tokens(&ctx, Some(rec.origin_jti)));
         }

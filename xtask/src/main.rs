@@ -36,8 +36,6 @@ mod select;
 mod test_local;
 #[cfg(test)]
 mod tidy;
-#[cfg(test)]
-mod tidy_cycles;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

@@ -5,6 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
+mod cycles;
+
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
@@ -51,7 +53,7 @@ fn unsafe_code_stays_in_one_module() {
     }
     assert!(files.len() > 20, "found only {} Rust files", files.len());
     let allowed = root.join("crates/core/src/srp/group.rs");
-    let this = root.join("xtask/src/tidy.rs");
+    let this = root.join("xtask/src/tidy/mod.rs");
     let offenders: Vec<_> = files
         .iter()
         .filter(|f| **f != allowed && **f != this)

@@ -11,6 +11,7 @@ mod forward;
 mod gateway;
 mod routes;
 
+use std::borrow::Cow;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -324,9 +325,11 @@ async fn serve(
                 let _ = stream.set_nodelay(true);
                 let state = state.clone();
                 conns.spawn(async move {
+                    // This connection's own connection to the upstream.
+                    let up = Arc::new(forward::Conn::default());
                     let svc = hyper::service::service_fn(move |req| {
-                        let state = state.clone();
-                        async move { Ok::<_, std::convert::Infallible>(handle(&state, req).await) }
+                        let (state, up) = (state.clone(), up.clone());
+                        async move { Ok::<_, std::convert::Infallible>(handle(&state, &up, req).await) }
                     });
                     let _ = hyper::server::conn::http1::Builder::new()
                         .preserve_header_case(true)
@@ -451,35 +454,53 @@ fn authorize(auth: &Auth, claims: &serde_json::Value) -> Result<(), String> {
     }
 }
 
-async fn handle<C: TokenCheck>(state: &State<C>, req: Request<Incoming>) -> Response<Body> {
-    let started = Instant::now();
-    let method = req.method().as_str().to_owned();
-    let path = req.uri().path().to_owned();
-    let (resp, verdict) = decide_and_forward(state, req).await;
-    if state.log {
-        let ms = started.elapsed().as_secs_f64() * 1000.0;
-        eprintln!(
-            "proxy: {method} {path} {} {verdict} ({ms:.2} ms)",
-            resp.status().as_u16()
-        );
+async fn handle<C: TokenCheck>(
+    state: &State<C>,
+    up: &forward::Conn,
+    req: Request<Incoming>,
+) -> Response<Body> {
+    if !state.log {
+        return decide_and_forward(state, up, req).await.0;
     }
+    let started = Instant::now();
+    let method = req.method().clone();
+    let path = req.uri().path().to_owned();
+    let (resp, verdict) = decide_and_forward(state, up, req).await;
+    let ms = started.elapsed().as_secs_f64() * 1000.0;
+    eprintln!(
+        "proxy: {method} {path} {} {verdict} ({ms:.2} ms)",
+        resp.status().as_u16()
+    );
     resp
 }
 
-async fn decide_and_forward<C: TokenCheck>(
-    state: &State<C>,
-    req: Request<Incoming>,
-) -> (Response<Body>, String) {
-    let head_size = req.uri().to_string().len()
+/// The request line and headers' size, roughly as they came (without
+/// building them again).
+fn head_size(req: &Request<Incoming>) -> usize {
+    let uri = req.uri();
+    let uri_len = uri.scheme_str().map_or(0, |s| s.len() + 3)
+        + uri.authority().map_or(0, |a| a.as_str().len())
+        + uri.path_and_query().map_or(0, |pq| pq.as_str().len());
+    uri_len
         + req
             .headers()
             .iter()
             .map(|(k, v)| k.as_str().len() + v.len() + 4)
-            .sum::<usize>();
+            .sum::<usize>()
+}
+
+/// The response, and the verdict for `--log` (built only for a refusal,
+/// whose reason it carries).
+async fn decide_and_forward<C: TokenCheck>(
+    state: &State<C>,
+    up: &forward::Conn,
+    req: Request<Incoming>,
+) -> (Response<Body>, Cow<'static, str>) {
+    let head_size = head_size(&req);
     if head_size > MAX_HEAD_BYTES {
         return (
             gateway::too_large(),
-            format!("refused: request head of {head_size} bytes (limit {MAX_HEAD_BYTES})"),
+            format!("refused: request head of {head_size} bytes (limit {MAX_HEAD_BYTES})").into(),
         );
     }
     let auth = state.routes.decide(req.method().as_str(), req.uri().path());
@@ -517,7 +538,7 @@ async fn decide_and_forward<C: TokenCheck>(
             }
         }
     }
-    parts.headers = forward::end_to_end(&parts.headers, state.claims_header.as_ref());
+    forward::strip_hop_by_hop(&mut parts.headers, state.claims_header.as_ref());
     if let (Some(name), Some(c)) = (&state.claims_header, &claims)
         && let Some(v) = claims_value(c)
     {
@@ -528,17 +549,17 @@ async fn decide_and_forward<C: TokenCheck>(
     } else {
         "forwarded (open route)"
     };
-    match state.upstream.send(Request::from_parts(parts, body)).await {
-        Ok(r) => (r, verdict.to_owned()),
+    match state.upstream.send(up, Request::from_parts(parts, body)).await {
+        Ok(r) => (r, Cow::Borrowed(verdict)),
         Err(forward::ForwardError(e)) => (
             gateway::bad_gateway(&state.upstream.base, &e),
-            format!("upstream unreachable: {e}"),
+            format!("upstream unreachable: {e}").into(),
         ),
     }
 }
 
-fn refuse(a: Answer, reason: String) -> (Response<Body>, String) {
-    (a.response(), format!("refused: {reason}"))
+fn refuse(a: Answer, reason: String) -> (Response<Body>, Cow<'static, str>) {
+    (a.response(), format!("refused: {reason}").into())
 }
 
 #[cfg(test)]

@@ -35,10 +35,32 @@ use anyhow::{Context, bail};
 use crate::say;
 
 /// One keep-alive client connection (reopened when the server closes it).
+/// Written for a debug build: one buffer, allocated and zeroed once, and
+/// plain loops.
 struct Client {
     addr: String,
     s: TcpStream,
     buf: Vec<u8>,
+    /// What `buf[start..end]` holds has been read and not yet consumed.
+    start: usize,
+    end: usize,
+}
+
+/// Where the first `\r\n\r\n` of `b` starts.
+fn head_end(b: &[u8]) -> Option<usize> {
+    let mut i = 0;
+    while i + 3 < b.len() {
+        if b[i + 3] != b'\n' {
+            // The last byte of the pattern is the one most often wrong.
+            i += 1;
+            continue;
+        }
+        if b[i] == b'\r' && b[i + 1] == b'\n' && b[i + 2] == b'\r' {
+            return Some(i);
+        }
+        i += 1;
+    }
+    None
 }
 
 impl Client {
@@ -48,7 +70,9 @@ impl Client {
         Ok(Client {
             addr: addr.to_owned(),
             s,
-            buf: Vec::with_capacity(16 * 1024),
+            buf: vec![0; 64 * 1024],
+            start: 0,
+            end: 0,
         })
     }
 
@@ -58,36 +82,39 @@ impl Client {
         self.s.write_all(req)?;
         let (status, close) = self.read_response()?;
         if close {
-            *self = Client::connect(&self.addr)?;
+            self.s = TcpStream::connect(&self.addr)?;
+            self.s.set_nodelay(true)?;
+            (self.start, self.end) = (0, 0);
         }
         Ok(status)
     }
 
+    /// Reads what the server sent next into the buffer.
     fn read_more(&mut self) -> anyhow::Result<()> {
-        let have = self.buf.len();
-        self.buf.resize(have + 16 * 1024, 0);
-        let n = self.s.read(&mut self.buf[have..])?;
-        self.buf.truncate(have + n);
+        if self.end == self.buf.len() {
+            if self.start == 0 {
+                bail!("{}: a response head over 64 KiB", self.addr);
+            }
+            self.buf.copy_within(self.start..self.end, 0);
+            (self.start, self.end) = (0, self.end - self.start);
+        }
+        let n = self.s.read(&mut self.buf[self.end..])?;
         if n == 0 {
             bail!("{} closed the connection", self.addr);
         }
+        self.end += n;
         Ok(())
     }
 
     /// The status and whether the server closes the connection.
     fn read_response(&mut self) -> anyhow::Result<(u16, bool)> {
-        let mut scanned = 0;
         let end = loop {
-            if let Some(i) = self.buf[scanned..]
-                .windows(4)
-                .position(|w| w == b"\r\n\r\n")
-            {
-                break scanned + i;
+            if let Some(i) = head_end(&self.buf[self.start..self.end]) {
+                break self.start + i;
             }
-            scanned = self.buf.len().saturating_sub(3);
             self.read_more()?;
         };
-        let head = std::str::from_utf8(&self.buf[..end]).context("response head not text")?;
+        let head = std::str::from_utf8(&self.buf[self.start..end]).context("response head not text")?;
         let status: u16 = head
             .get(9..12)
             .and_then(|c| c.parse().ok())
@@ -105,17 +132,32 @@ impl Client {
                 bail!("{} answered with a chunked body (not measured)", self.addr);
             }
         }
-        let total = end + 4 + len.context("no Content-Length")?;
-        while self.buf.len() < total {
+        // Skip the body.
+        let mut left = len.context("no Content-Length")?;
+        self.start = end + 4;
+        loop {
+            let have = (self.end - self.start).min(left);
+            self.start += have;
+            left -= have;
+            if left == 0 {
+                break;
+            }
+            (self.start, self.end) = (0, 0);
             self.read_more()?;
         }
-        self.buf.drain(..total);
+        if self.start == self.end {
+            (self.start, self.end) = (0, 0);
+        }
         Ok((status, close))
     }
 }
 
-fn request(host: &str, path: &str, token: &str) -> Vec<u8> {
-    format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nAuthorization: {token}\r\n\r\n").into_bytes()
+/// A GET with the token; `close`: the client closes the connection after
+/// the response (and opens a new one for the next request).
+fn request(host: &str, path: &str, token: &str, close: bool) -> Vec<u8> {
+    let connection = if close { "Connection: close\r\n" } else { "" };
+    format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nAuthorization: {token}\r\n{connection}\r\n")
+        .into_bytes()
 }
 
 /// `n` requests one after another on one connection: each one's latency (µs).
@@ -504,7 +546,7 @@ pub async fn section(quick: bool, bin: &Path) -> anyhow::Result<String> {
             let bin = bin.to_owned();
             let (pool, endpoint, client_id) = (pool.clone(), endpoint.clone(), client.id.clone());
             let dir2 = dir.clone();
-            let f = tokio::task::spawn_blocking(move || -> anyhow::Result<Figures> {
+            let f = tokio::task::spawn_blocking(move || -> anyhow::Result<(Figures, Figures)> {
                 let (_chalice, up) = start_chalice(&bin_chalice, &dir2)?;
                 let keys = Pool {
                     pool: &pool,
@@ -515,8 +557,11 @@ pub async fn section(quick: bool, bin: &Path) -> anyhow::Result<String> {
                 let (proxy, paddr) = start_proxy(&bin, &up, &keys, &["--chalice-app", &app])?;
                 // A route behind the authorizer: chalice local decodes the
                 // token and answers with its username.
-                let req = request(&up, "/user-pools", &token);
-                measure(&up, &paddr, proxy.0.id(), &req, &chalice_plan)
+                let keep = request(&up, "/user-pools", &token, false);
+                let keep = measure(&up, &paddr, proxy.0.id(), &keep, &chalice_plan)?;
+                let close = request(&up, "/user-pools", &token, true);
+                let close = measure(&up, &paddr, proxy.0.id(), &close, &chalice_plan)?;
+                Ok((keep, close))
             })
             .await?;
             let _ = std::fs::remove_dir_all(&dir);
@@ -529,7 +574,7 @@ pub async fn section(quick: bool, bin: &Path) -> anyhow::Result<String> {
     let up = hyper_upstream().await?;
     let (proxy, paddr) =
         tokio::task::block_in_place(|| start_proxy(bin, &up, &keys, &[]))?;
-    let req = request(&up, "/bench?x=1", &token);
+    let req = request(&up, "/bench?x=1", &token, false);
     let hyper_plan = plan(true);
     let (up2, paddr2, pid) = (up.clone(), paddr.clone(), proxy.0.id());
     let hyper = tokio::task::spawn_blocking(move || measure(&up2, &paddr2, pid, &req, &hyper_plan))
@@ -580,7 +625,10 @@ pub async fn section(quick: bool, bin: &Path) -> anyhow::Result<String> {
     let _ = writeln!(s, "| what | median | p99 | requests/s | target | met |");
     let _ = writeln!(s, "|---|---|---|---|---|---|");
     match &chalice {
-        Some(f) => rows(&mut s, "`chalice local` (tests/chalice-app)", f, true),
+        Some((keep, close)) => {
+            rows(&mut s, "`chalice local`, keep-alive clients", keep, true);
+            rows(&mut s, "`chalice local`, a connection per request", close, true);
+        }
         None => {
             let _ = writeln!(
                 s,
@@ -600,9 +648,9 @@ pub async fn section(quick: bool, bin: &Path) -> anyhow::Result<String> {
             "\nQuick mode: debug build, short runs; the figures are not the targets."
         );
     }
-    if let Some(f) = &chalice {
+    for (what, f) in chalice.iter().flat_map(|(k, c)| [("keep-alive", k), ("connection per request", c)]) {
         say!(
-            "proxy (chalice local): +{:.3} ms median, +{:.3} ms p99; {:.0} req/s vs {:.0} ({:.2} ×)",
+            "proxy (chalice local, {what}): +{:.3} ms median, +{:.3} ms p99; {:.0} req/s vs {:.0} ({:.2} ×)",
             f.added50(),
             f.added99(),
             f.proxied_rps,

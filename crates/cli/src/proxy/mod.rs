@@ -229,30 +229,13 @@ pub async fn run(a: ProxyArgs) -> anyhow::Result<ExitCode> {
         log: a.log,
     };
 
-    // Serve on a multi-threaded runtime of its own (the CLI's is single-threaded).
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    std::thread::Builder::new()
-        .name("proxy".into())
-        .spawn(move || {
-            let rt = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(
-                    std::thread::available_parallelism()
-                        .map_or(2, |n| n.get())
-                        .clamp(2, 4),
-                )
-                .enable_all()
-                .build();
-            let r = match rt {
-                Ok(rt) => rt.block_on(serve(state, listen, clients)),
-                Err(e) => Err(anyhow::anyhow!("cannot start the async runtime: {e}")),
-            };
-            let _ = tx.send(r);
-        })
-        .map_err(|e| anyhow::anyhow!("cannot start the proxy thread: {e}"))?;
-    match rx.await {
-        Ok(r) => r,
-        Err(_) => Err(anyhow::anyhow!("the proxy stopped unexpectedly")),
-    }
+    // Served on the CLI's own single-threaded runtime. On a machine whose
+    // few CPUs the proxy shares with the API and its clients, one thread
+    // is the cheapest per request: every connection's task and its
+    // upstream connection's run where the socket event was read, without
+    // the worker hand-offs (futex wake-ups) of a multi-threaded runtime
+    // (README, "The proxy's cost").
+    serve(state, listen, clients).await
 }
 
 async fn serve(

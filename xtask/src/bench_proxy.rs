@@ -81,7 +81,8 @@ impl Client {
     fn call(&mut self, req: &[u8]) -> anyhow::Result<u16> {
         self.s.write_all(req)?;
         let (status, close) = self.read_response()?;
-        if close {
+        // Closed by the server, or by this client (see `request`).
+        if close || req.ends_with(b"Connection: close\r\n\r\n") {
             self.s = TcpStream::connect(&self.addr)?;
             self.s.set_nodelay(true)?;
             (self.start, self.end) = (0, 0);
@@ -529,7 +530,7 @@ pub async fn section(quick: bool, bin: &Path) -> anyhow::Result<String> {
         },
         (false, false) => Plan {
             rounds: 5,
-            sequential: 300,
+            sequential: 100,
             clients: 16,
             run: Duration::from_secs(3),
         },

@@ -115,7 +115,8 @@ impl Client {
             }
             self.read_more()?;
         };
-        let head = std::str::from_utf8(&self.buf[self.start..end]).context("response head not text")?;
+        let head =
+            std::str::from_utf8(&self.buf[self.start..end]).context("response head not text")?;
         let status: u16 = head
             .get(9..12)
             .and_then(|c| c.parse().ok())
@@ -178,39 +179,38 @@ fn latencies(addr: &str, req: &[u8], n: usize) -> anyhow::Result<Vec<f64>> {
 
 /// `clients` connections sending requests back to back for `run`:
 /// requests/s, and how many were answered.
-fn throughput(
-    addr: &str,
-    req: &[u8],
-    clients: usize,
-    run: Duration,
-) -> anyhow::Result<(f64, u64)> {
+fn throughput(addr: &str, req: &[u8], clients: usize, run: Duration) -> anyhow::Result<(f64, u64)> {
     let start = Arc::new(Barrier::new(clients + 1));
     let mut threads = Vec::new();
     for _ in 0..clients {
         let (addr, req, start) = (addr.to_owned(), req.to_vec(), start.clone());
-        threads.push(std::thread::spawn(move || -> anyhow::Result<(u64, Instant)> {
-            let mut c = Client::connect(&addr)?;
-            start.wait();
-            let deadline = Instant::now() + run;
-            let mut done = 0u64;
-            loop {
-                let status = c.call(&req)?;
-                if status != 200 {
-                    bail!("{addr} answered {status}");
+        threads.push(std::thread::spawn(
+            move || -> anyhow::Result<(u64, Instant)> {
+                let mut c = Client::connect(&addr)?;
+                start.wait();
+                let deadline = Instant::now() + run;
+                let mut done = 0u64;
+                loop {
+                    let status = c.call(&req)?;
+                    if status != 200 {
+                        bail!("{addr} answered {status}");
+                    }
+                    done += 1;
+                    let t = Instant::now();
+                    if t >= deadline {
+                        return Ok((done, t));
+                    }
                 }
-                done += 1;
-                let t = Instant::now();
-                if t >= deadline {
-                    return Ok((done, t));
-                }
-            }
-        }));
+            },
+        ));
     }
     start.wait();
     let began = Instant::now();
     let (mut total, mut last) = (0u64, began);
     for t in threads {
-        let (n, end) = t.join().map_err(|_| anyhow::anyhow!("a client panicked"))??;
+        let (n, end) = t
+            .join()
+            .map_err(|_| anyhow::anyhow!("a client panicked"))??;
         total += n;
         last = last.max(end);
     }
@@ -573,8 +573,7 @@ pub async fn section(quick: bool, bin: &Path) -> anyhow::Result<String> {
     // (a) the do-nothing hyper upstream.
     say!("proxy bench: a do-nothing hyper upstream");
     let up = hyper_upstream().await?;
-    let (proxy, paddr) =
-        tokio::task::block_in_place(|| start_proxy(bin, &up, &keys, &[]))?;
+    let (proxy, paddr) = tokio::task::block_in_place(|| start_proxy(bin, &up, &keys, &[]))?;
     let req = request(&up, "/bench?x=1", &token, false);
     let hyper_plan = plan(true);
     let (up2, paddr2, pid) = (up.clone(), paddr.clone(), proxy.0.id());
@@ -628,7 +627,12 @@ pub async fn section(quick: bool, bin: &Path) -> anyhow::Result<String> {
     match &chalice {
         Some((keep, close)) => {
             rows(&mut s, "`chalice local`, keep-alive clients", keep, true);
-            rows(&mut s, "`chalice local`, a connection per request", close, true);
+            rows(
+                &mut s,
+                "`chalice local`, a connection per request",
+                close,
+                true,
+            );
         }
         None => {
             let _ = writeln!(
@@ -649,7 +653,10 @@ pub async fn section(quick: bool, bin: &Path) -> anyhow::Result<String> {
             "\nQuick mode: debug build, short runs; the figures are not the targets."
         );
     }
-    for (what, f) in chalice.iter().flat_map(|(k, c)| [("keep-alive", k), ("connection per request", c)]) {
+    for (what, f) in chalice
+        .iter()
+        .flat_map(|(k, c)| [("keep-alive", k), ("connection per request", c)])
+    {
         say!(
             "proxy (chalice local, {what}): +{:.3} ms median, +{:.3} ms p99; {:.0} req/s vs {:.0} ({:.2} ×)",
             f.added50(),

@@ -1,8 +1,10 @@
 //! Forwarding to the upstream: each downstream connection gets its own
-//! upstream HTTP/1.1 connection ([`Conn`], opened on its first forwarded
-//! request, reopened when the upstream closed it, closed with it), so a
-//! request costs no pool lookup, no lock shared between connections and no
-//! hop between tasks beyond the upstream connection's own. Bodies stream
+//! upstream HTTP/1.1 connection ([`Conn`]: opened as the client connects,
+//! while its first request is on the way, reopened when the upstream closed
+//! it, closed with it), so a request costs no pool lookup, no lock shared
+//! between connections and no hop between tasks beyond the upstream
+//! connection's own. (Opening it costs the upstream a TCP connection, never
+//! a request: a refused request still never reaches it.) Bodies stream
 //! both ways; method, path, query and headers go untouched except the
 //! hop-by-hop headers (RFC 9110 §7.6.1), which belong to one connection
 //! and are not forwarded in either direction: `Connection` and every header
@@ -12,7 +14,7 @@
 //! connection: a chunked body is forwarded chunked, a `Content-Length`
 //! stays.) Header names keep the client's spelling and order.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use http_body_util::BodyExt as _;
@@ -82,25 +84,30 @@ pub struct Upstream {
     /// `http://host:port`, no trailing slash.
     pub base: String,
     /// `host:port`, what is connected to.
-    authority: String,
+    authority: Arc<str>,
     /// The `Host` a request without one gets (an HTTP/1.0 client's).
     host: HeaderValue,
 }
 
-/// One downstream connection's own connection to the upstream (none until
-/// its first forwarded request). A downstream HTTP/1.1 connection sends its
-/// requests one after another, so this is never contended: the lock only
-/// satisfies the type system.
+/// One downstream connection's own connection to the upstream. A
+/// downstream HTTP/1.1 connection sends its requests one after another, so
+/// this is never contended: the lock only satisfies the type system.
 #[derive(Debug, Default)]
-pub struct Conn(Mutex<Option<SendRequest<Incoming>>>);
+pub struct Conn(Mutex<Slot>);
+
+#[derive(Debug, Default)]
+enum Slot {
+    #[default]
+    None,
+    /// Being opened ([`Upstream::preconnect`]); nothing comes if that failed.
+    Opening(tokio::sync::oneshot::Receiver<SendRequest<Incoming>>),
+    Open(SendRequest<Incoming>),
+}
 
 impl Conn {
-    fn take(&self) -> Option<SendRequest<Incoming>> {
-        self.0.lock().unwrap_or_else(|p| p.into_inner()).take()
-    }
-
-    fn put(&self, s: SendRequest<Incoming>) {
-        *self.0.lock().unwrap_or_else(|p| p.into_inner()) = Some(s);
+    /// Puts `s` in the slot; returns what was there.
+    fn set(&self, s: Slot) -> Slot {
+        std::mem::replace(&mut *self.0.lock().unwrap_or_else(|p| p.into_inner()), s)
     }
 }
 
@@ -120,11 +127,42 @@ fn chain(e: &dyn std::error::Error) -> String {
     msg
 }
 
+/// A new connection to `authority`, driven by a task of its own (it ends
+/// when the connection closes or its [`SendRequest`] is dropped).
+async fn connect(authority: &str) -> Result<SendRequest<Incoming>, ForwardError> {
+    let stream = match tokio::time::timeout(
+        CONNECT_TIMEOUT,
+        tokio::net::TcpStream::connect(authority),
+    )
+    .await
+    {
+        Ok(Ok(s)) => s,
+        Ok(Err(e)) => return Err(ForwardError(format!("cannot connect: {e}"))),
+        Err(_) => {
+            return Err(ForwardError(format!(
+                "cannot connect: no connection within {} s",
+                CONNECT_TIMEOUT.as_secs()
+            )));
+        }
+    };
+    let _ = stream.set_nodelay(true);
+    let (sender, conn) = hyper::client::conn::http1::Builder::new()
+        .preserve_header_case(true)
+        .handshake(hyper_util::rt::TokioIo::new(stream))
+        .await
+        .map_err(|e| ForwardError(chain(&e)))?;
+    tokio::spawn(conn);
+    Ok(sender)
+}
+
 impl Upstream {
     /// `base` as [`super::parse_upstream`] returns it: `http://host:port`.
     pub fn new(base: String) -> Upstream {
         let authority = base.strip_prefix("http://").unwrap_or(&base).to_owned();
-        let with_port = if authority.parse::<hyper::http::uri::Authority>().is_ok_and(|a| a.port().is_some()) {
+        let with_port = if authority
+            .parse::<hyper::http::uri::Authority>()
+            .is_ok_and(|a| a.port().is_some())
+        {
             authority
         } else {
             format!("{authority}:80")
@@ -133,37 +171,41 @@ impl Upstream {
             .unwrap_or_else(|_| HeaderValue::from_static("localhost"));
         Upstream {
             base,
-            authority: with_port,
+            authority: with_port.into(),
             host,
         }
     }
 
-    /// A new connection to the upstream, driven by a task of its own (it
-    /// ends when the connection closes or its [`SendRequest`] is dropped).
-    async fn connect(&self) -> Result<SendRequest<Incoming>, ForwardError> {
-        let stream = match tokio::time::timeout(
-            CONNECT_TIMEOUT,
-            tokio::net::TcpStream::connect(self.authority.as_str()),
-        )
-        .await
-        {
-            Ok(Ok(s)) => s,
-            Ok(Err(e)) => return Err(ForwardError(format!("cannot connect: {e}"))),
-            Err(_) => {
-                return Err(ForwardError(format!(
-                    "cannot connect: no connection within {} s",
-                    CONNECT_TIMEOUT.as_secs()
-                )));
+    /// Starts opening `conn`'s upstream connection (its client has just
+    /// connected): by the time the first request has arrived and its token
+    /// is checked, the connection is open.
+    pub fn preconnect(&self, conn: &Conn) {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        conn.set(Slot::Opening(rx));
+        let authority = self.authority.clone();
+        tokio::spawn(async move {
+            if let Ok(s) = connect(&authority).await {
+                let _ = tx.send(s);
             }
+        });
+    }
+
+    /// `conn`'s upstream connection, ready for a request: the one it has if
+    /// the upstream kept it open (or the one being opened, if that worked),
+    /// else a new one.
+    async fn sender(&self, conn: &Conn) -> Result<SendRequest<Incoming>, ForwardError> {
+        let mut s = match conn.set(Slot::None) {
+            Slot::Open(s) => s,
+            Slot::Opening(rx) => match rx.await {
+                Ok(s) => s,
+                Err(_) => return connect(&self.authority).await,
+            },
+            Slot::None => return connect(&self.authority).await,
         };
-        let _ = stream.set_nodelay(true);
-        let (sender, conn) = hyper::client::conn::http1::Builder::new()
-            .preserve_header_case(true)
-            .handshake(hyper_util::rt::TokioIo::new(stream))
-            .await
-            .map_err(|e| ForwardError(chain(&e)))?;
-        tokio::spawn(conn);
-        Ok(sender)
+        match s.ready().await {
+            Ok(()) => Ok(s),
+            Err(_) => connect(&self.authority).await,
+        }
     }
 
     /// Sends the request (head already cleaned) to the upstream on `conn`;
@@ -185,22 +227,14 @@ impl Upstream {
         if !req.headers().contains_key(HOST) {
             req.headers_mut().insert(HOST, self.host.clone());
         }
-        // The connection this downstream connection used last, if the
-        // upstream kept it open; else a new one.
-        let mut sender = match conn.take() {
-            Some(mut s) => match s.ready().await {
-                Ok(()) => s,
-                Err(_) => self.connect().await?,
-            },
-            None => self.connect().await?,
-        };
+        let mut sender = self.sender(conn).await?;
         let resp = match sender.try_send_request(req).await {
             Ok(r) => r,
             Err(mut e) => match e.take_message() {
                 // Closed by the upstream before the request was written
                 // (an idle connection it timed out): once more on a new one.
                 Some(req) => {
-                    sender = self.connect().await?;
+                    sender = connect(&self.authority).await?;
                     sender
                         .send_request(req)
                         .await
@@ -209,7 +243,7 @@ impl Upstream {
                 None => return Err(ForwardError(chain(&e.into_error()))),
             },
         };
-        conn.put(sender);
+        conn.set(Slot::Open(sender));
         let (mut parts, body) = resp.into_parts();
         strip_hop_by_hop(&mut parts.headers, None);
         Ok(Response::from_parts(parts, body.boxed()))

@@ -308,8 +308,10 @@ async fn serve(
                 let _ = stream.set_nodelay(true);
                 let state = state.clone();
                 conns.spawn(async move {
-                    // This connection's own connection to the upstream.
+                    // This connection's own connection to the upstream,
+                    // opened while its first request arrives.
                     let up = Arc::new(forward::Conn::default());
+                    state.upstream.preconnect(&up);
                     let svc = hyper::service::service_fn(move |req| {
                         let (state, up) = (state.clone(), up.clone());
                         async move { Ok::<_, std::convert::Infallible>(handle(&state, &up, req).await) }
@@ -532,7 +534,11 @@ async fn decide_and_forward<C: TokenCheck>(
     } else {
         "forwarded (open route)"
     };
-    match state.upstream.send(up, Request::from_parts(parts, body)).await {
+    match state
+        .upstream
+        .send(up, Request::from_parts(parts, body))
+        .await
+    {
         Ok(r) => (r, Cow::Borrowed(verdict)),
         Err(forward::ForwardError(e)) => (
             gateway::bad_gateway(&state.upstream.base, &e),

@@ -127,24 +127,39 @@ fn chain(e: &dyn std::error::Error) -> String {
     msg
 }
 
+/// How long the first attempt to connect may take (then twice as long, and
+/// so on, up to [`CONNECT_TIMEOUT`] in all). The upstream is on this
+/// machine: a connection takes microseconds, unless the upstream's accept
+/// queue is full (`chalice local`'s, like every Python `http.server`'s,
+/// holds 5 connections) and the kernel dropped the SYN, which it would send
+/// again only after a second. A new attempt sends a new SYN now.
+const FIRST_ATTEMPT: Duration = Duration::from_millis(100);
+
+/// A TCP connection to `authority` (see [`FIRST_ATTEMPT`]).
+async fn tcp_connect(authority: &str) -> Result<tokio::net::TcpStream, ForwardError> {
+    let deadline = tokio::time::Instant::now() + CONNECT_TIMEOUT;
+    let mut wait = FIRST_ATTEMPT;
+    loop {
+        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+        match tokio::time::timeout(wait.min(left), tokio::net::TcpStream::connect(authority)).await
+        {
+            Ok(Ok(s)) => return Ok(s),
+            Ok(Err(e)) => return Err(ForwardError(format!("cannot connect: {e}"))),
+            Err(_) if left <= wait => {
+                return Err(ForwardError(format!(
+                    "cannot connect: no connection within {} s",
+                    CONNECT_TIMEOUT.as_secs()
+                )));
+            }
+            Err(_) => wait *= 2,
+        }
+    }
+}
+
 /// A new connection to `authority`, driven by a task of its own (it ends
 /// when the connection closes or its [`SendRequest`] is dropped).
 async fn connect(authority: &str) -> Result<SendRequest<Incoming>, ForwardError> {
-    let stream = match tokio::time::timeout(
-        CONNECT_TIMEOUT,
-        tokio::net::TcpStream::connect(authority),
-    )
-    .await
-    {
-        Ok(Ok(s)) => s,
-        Ok(Err(e)) => return Err(ForwardError(format!("cannot connect: {e}"))),
-        Err(_) => {
-            return Err(ForwardError(format!(
-                "cannot connect: no connection within {} s",
-                CONNECT_TIMEOUT.as_secs()
-            )));
-        }
-    };
+    let stream = tcp_connect(authority).await?;
     let _ = stream.set_nodelay(true);
     let (sender, conn) = hyper::client::conn::http1::Builder::new()
         .preserve_header_case(true)

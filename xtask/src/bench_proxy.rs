@@ -10,9 +10,9 @@
 //!   for, and what the throughput target is judged on;
 //! - a do-nothing hyper server in this process (it answers `ok`): the worst
 //!   case. On a machine whose CPUs the load generator, the upstream and the
-//!   proxy share, a request through the proxy costs the HTTP work of two
-//!   hops instead of one, so with an upstream that does nothing else the
-//!   ratio is bounded near 0.5 however cheap the proxy is.
+//!   proxy share, a request through the proxy adds the HTTP work of a
+//!   second hop; were the load generator and the upstream as cheap as the
+//!   proxy, the ratio would be near 0.5 however cheap the proxy is.
 //!
 //! The strict stub (in process) serves the pool's JWKS and signs the token.
 //! The load comes from keep-alive connections, one OS thread each, with
@@ -481,7 +481,7 @@ fn rows(s: &mut String, name: &str, f: &Figures, judged: bool) {
         )
     } else {
         (
-            "(worst case: bound ≈ 0.5, not judged)",
+            "(worst case, not judged)",
             String::new(),
             "(not judged)",
             String::new(),
@@ -613,8 +613,10 @@ pub async fn section(quick: bool, bin: &Path) -> anyhow::Result<String> {
          connections sending back to back for {} s per round ({} s for chalice). The load \
          generator, the upstream and the proxy share this machine's CPUs. The targets are \
          judged on `chalice local` (the upstream the proxy is for); the do-nothing upstream is \
-         the worst case: there a proxied request costs the HTTP work of two hops instead of one \
-         on the same CPUs, which bounds the ratio near 0.5 however cheap the proxy is.\n",
+         the worst case, not judged: there a proxied request adds the HTTP work of a second \
+         hop on the same CPUs, and were the load generator and the upstream (this debug-built \
+         xtask) as cheap as the proxy, the ratio would be near 0.5 however cheap the proxy is. \
+         The proxy's CPU time per request is from /proc.\n",
         p.rounds,
         p.sequential,
         pc.sequential,

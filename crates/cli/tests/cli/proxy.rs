@@ -220,7 +220,7 @@ impl Proxy {
         // The stub's keys are trusted only for its issuer, named explicitly
         // (as `verify` requires); tests that choose their own keep theirs.
         let (iss, endpoint) = (w.stub.issuer(&w.pool), w.stub.endpoint());
-        if !args.iter().any(|a| *a == "--issuer") {
+        if !args.contains(&"--issuer") {
             all.extend_from_slice(&["--issuer", &iss]);
         }
         if !args
@@ -1064,7 +1064,7 @@ fn bad_input_is_one_clear_error() {
         let mut all = vec!["proxy"];
         all.extend_from_slice(args);
         // The stub's keys, named explicitly (never a real AWS URL).
-        if !args.iter().any(|a| *a == "--endpoint-url") {
+        if !args.contains(&"--endpoint-url") {
             all.extend_from_slice(&["--issuer", &stub_iss, "--endpoint-url", &stub_endpoint]);
         }
         w.cmd(&all).run()

@@ -516,9 +516,9 @@ pub async fn section(quick: bool, bin: &Path) -> anyhow::Result<String> {
         client: &client.id,
     };
     let plan = |fast: bool| match (quick, fast) {
-        (true, _) => Plan {
+        (true, fast) => Plan {
             rounds: 1,
-            sequential: 100,
+            sequential: if fast { 100 } else { 20 },
             clients: 16,
             run: Duration::from_millis(300),
         },

@@ -11,6 +11,7 @@ mod forward;
 mod gateway;
 mod routes;
 
+use std::borrow::Cow;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -208,30 +209,13 @@ pub async fn run(a: ProxyArgs) -> anyhow::Result<ExitCode> {
         log: a.log,
     };
 
-    // Serve on a multi-threaded runtime of its own (the CLI's is single-threaded).
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    std::thread::Builder::new()
-        .name("proxy".into())
-        .spawn(move || {
-            let rt = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(
-                    std::thread::available_parallelism()
-                        .map_or(2, |n| n.get())
-                        .clamp(2, 4),
-                )
-                .enable_all()
-                .build();
-            let r = match rt {
-                Ok(rt) => rt.block_on(serve(state, listen, clients)),
-                Err(e) => Err(anyhow::anyhow!("cannot start the async runtime: {e}")),
-            };
-            let _ = tx.send(r);
-        })
-        .map_err(|e| anyhow::anyhow!("cannot start the proxy thread: {e}"))?;
-    match rx.await {
-        Ok(r) => r,
-        Err(_) => Err(anyhow::anyhow!("the proxy stopped unexpectedly")),
-    }
+    // Served on the CLI's own single-threaded runtime. On a machine whose
+    // few CPUs the proxy shares with the API and its clients, one thread
+    // is the cheapest per request: every connection's task and its
+    // upstream connection's run where the socket event was read, without
+    // the worker hand-offs (futex wake-ups) of a multi-threaded runtime
+    // (README, "The proxy's cost").
+    serve(state, listen, clients).await
 }
 
 async fn serve(
@@ -304,9 +288,13 @@ async fn serve(
                 let _ = stream.set_nodelay(true);
                 let state = state.clone();
                 conns.spawn(async move {
+                    // This connection's own connection to the upstream,
+                    // opened while its first request arrives.
+                    let up = Arc::new(forward::Conn::default());
+                    state.upstream.preconnect(&up);
                     let svc = hyper::service::service_fn(move |req| {
-                        let state = state.clone();
-                        async move { Ok::<_, std::convert::Infallible>(handle(&state, req).await) }
+                        let (state, up) = (state.clone(), up.clone());
+                        async move { Ok::<_, std::convert::Infallible>(handle(&state, &up, req).await) }
                     });
                     let _ = hyper::server::conn::http1::Builder::new()
                         .preserve_header_case(true)
@@ -431,35 +419,53 @@ fn authorize(auth: &Auth, claims: &serde_json::Value) -> Result<(), String> {
     }
 }
 
-async fn handle<C: TokenCheck>(state: &State<C>, req: Request<Incoming>) -> Response<Body> {
-    let started = Instant::now();
-    let method = req.method().as_str().to_owned();
-    let path = req.uri().path().to_owned();
-    let (resp, verdict) = decide_and_forward(state, req).await;
-    if state.log {
-        let ms = started.elapsed().as_secs_f64() * 1000.0;
-        eprintln!(
-            "proxy: {method} {path} {} {verdict} ({ms:.2} ms)",
-            resp.status().as_u16()
-        );
+async fn handle<C: TokenCheck>(
+    state: &State<C>,
+    up: &forward::Conn,
+    req: Request<Incoming>,
+) -> Response<Body> {
+    if !state.log {
+        return decide_and_forward(state, up, req).await.0;
     }
+    let started = Instant::now();
+    let method = req.method().clone();
+    let path = req.uri().path().to_owned();
+    let (resp, verdict) = decide_and_forward(state, up, req).await;
+    let ms = started.elapsed().as_secs_f64() * 1000.0;
+    eprintln!(
+        "proxy: {method} {path} {} {verdict} ({ms:.2} ms)",
+        resp.status().as_u16()
+    );
     resp
 }
 
-async fn decide_and_forward<C: TokenCheck>(
-    state: &State<C>,
-    req: Request<Incoming>,
-) -> (Response<Body>, String) {
-    let head_size = req.uri().to_string().len()
+/// The request line and headers' size, roughly as they came (without
+/// building them again).
+fn head_size(req: &Request<Incoming>) -> usize {
+    let uri = req.uri();
+    let uri_len = uri.scheme_str().map_or(0, |s| s.len() + 3)
+        + uri.authority().map_or(0, |a| a.as_str().len())
+        + uri.path_and_query().map_or(0, |pq| pq.as_str().len());
+    uri_len
         + req
             .headers()
             .iter()
             .map(|(k, v)| k.as_str().len() + v.len() + 4)
-            .sum::<usize>();
+            .sum::<usize>()
+}
+
+/// The response, and the verdict for `--log` (built only for a refusal,
+/// whose reason it carries).
+async fn decide_and_forward<C: TokenCheck>(
+    state: &State<C>,
+    up: &forward::Conn,
+    req: Request<Incoming>,
+) -> (Response<Body>, Cow<'static, str>) {
+    let head_size = head_size(&req);
     if head_size > MAX_HEAD_BYTES {
         return (
             gateway::too_large(),
-            format!("refused: request head of {head_size} bytes (limit {MAX_HEAD_BYTES})"),
+            format!("refused: request head of {head_size} bytes (limit {MAX_HEAD_BYTES})").into(),
         );
     }
     let auth = state.routes.decide(req.method().as_str(), req.uri().path());
@@ -497,7 +503,7 @@ async fn decide_and_forward<C: TokenCheck>(
             }
         }
     }
-    parts.headers = forward::end_to_end(&parts.headers, state.claims_header.as_ref());
+    forward::strip_hop_by_hop(&mut parts.headers, state.claims_header.as_ref());
     if let (Some(name), Some(c)) = (&state.claims_header, &claims)
         && let Some(v) = claims_value(c)
     {
@@ -508,17 +514,21 @@ async fn decide_and_forward<C: TokenCheck>(
     } else {
         "forwarded (open route)"
     };
-    match state.upstream.send(Request::from_parts(parts, body)).await {
-        Ok(r) => (r, verdict.to_owned()),
+    match state
+        .upstream
+        .send(up, Request::from_parts(parts, body))
+        .await
+    {
+        Ok(r) => (r, Cow::Borrowed(verdict)),
         Err(forward::ForwardError(e)) => (
             gateway::bad_gateway(&state.upstream.base, &e),
-            format!("upstream unreachable: {e}"),
+            format!("upstream unreachable: {e}").into(),
         ),
     }
 }
 
-fn refuse(a: Answer, reason: String) -> (Response<Body>, String) {
-    (a.response(), format!("refused: {reason}"))
+fn refuse(a: Answer, reason: String) -> (Response<Body>, Cow<'static, str>) {
+    (a.response(), format!("refused: {reason}").into())
 }
 
 #[cfg(test)]

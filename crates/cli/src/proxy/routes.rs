@@ -115,6 +115,9 @@ impl Routes {
 
     /// The first route matching the request, if any.
     pub fn find(&self, method: &str, path: &str) -> Option<&Route> {
+        if self.rules.is_empty() {
+            return None;
+        }
         let segs = split_path(path);
         self.rules.iter().find(|r| r.matches(method, &segs))
     }

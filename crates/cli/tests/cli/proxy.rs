@@ -702,6 +702,113 @@ fn upstream_down_gives_502_and_the_proxy_recovers() {
     assert_eq!(r.status, 502, "{r:?}");
 }
 
+/// An upstream that answers each connection's first request `ok` and then
+/// closes the connection without saying so (no `Connection: close`), as
+/// servers do with idle keep-alive connections; it stops (closes its
+/// listener) when asked.
+struct ClosingUpstream {
+    count: Arc<AtomicUsize>,
+    stop: Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl ClosingUpstream {
+    fn start(listener: TcpListener) -> ClosingUpstream {
+        let count = Arc::new(AtomicUsize::new(0));
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (c, st) = (count.clone(), stop.clone());
+        listener.set_nonblocking(true).unwrap();
+        let thread = std::thread::spawn(move || {
+            while !st.load(Ordering::SeqCst) {
+                let stream = match listener.accept() {
+                    Ok((s, _)) => s,
+                    Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                        std::thread::sleep(Duration::from_millis(5));
+                        continue;
+                    }
+                    Err(_) => continue,
+                };
+                stream.set_nonblocking(false).unwrap();
+                let mut w = stream.try_clone().unwrap();
+                let mut r = BufReader::new(stream);
+                if read_head(&mut r).is_some() {
+                    c.fetch_add(1, Ordering::SeqCst);
+                    let _ = w.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+                }
+                // Dropped: closed.
+            }
+        });
+        ClosingUpstream {
+            count,
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    fn count(&self) -> usize {
+        self.count.load(Ordering::SeqCst)
+    }
+
+    /// Closes the listener (and returns when it is closed).
+    fn stop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        if let Some(t) = self.thread.take() {
+            t.join().unwrap();
+        }
+    }
+}
+
+impl Drop for ClosingUpstream {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// The proxy opens its connection to the upstream per client connection:
+/// when the upstream closes it (idle keep-alive timeout) or goes away and
+/// comes back, the client's keep-alive connection keeps working.
+#[test]
+fn a_client_connection_outlives_its_upstream_connections() {
+    let w = world();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let mut up = ClosingUpstream::start(listener);
+    let p = Proxy::start(&w, &format!("http://{addr}"), &[]);
+    let id = w
+        .stub
+        .sign_id_token(&w.pool, &w.client.id, "alice", json!({}));
+    let raw = format!(
+        "GET /x HTTP/1.1\r\nHost: {}\r\nAuthorization: {id}\r\n\r\n",
+        p.addr
+    );
+    let client = TcpStream::connect(&p.addr).unwrap();
+    client.set_read_timeout(Some(WAIT)).unwrap();
+    let mut r = BufReader::new(client.try_clone().unwrap());
+    let mut call = || {
+        (&client).write_all(raw.as_bytes()).unwrap();
+        read_response(&mut r)
+    };
+    for i in 1..=3 {
+        let resp = call();
+        assert_eq!(resp.status, 200, "request {i}: {resp:?}");
+        assert_eq!(resp.text(), "ok");
+        assert_eq!(up.count(), i);
+        // Time for the upstream's close to arrive.
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    // The upstream goes away: 502 on the same client connection.
+    up.stop();
+    let resp = call();
+    assert_eq!(resp.status, 502, "{resp:?}");
+    assert_eq!(up.count(), 3);
+    // And comes back on the same port: the same client connection is served.
+    let up2 = ClosingUpstream::start(TcpListener::bind(addr).unwrap());
+    let resp = call();
+    assert_eq!(resp.status, 200, "{resp:?}");
+    assert_eq!(resp.text(), "ok");
+    assert_eq!(up2.count(), 1);
+}
+
 #[test]
 fn bodies_of_a_few_mib_stream_both_ways() {
     let w = world();

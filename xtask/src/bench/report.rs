@@ -129,7 +129,14 @@ pub(super) fn render(
         s,
         "| SRP client math per sign-in (`SrpClient::new` + `claim_signature`, in process) | {:.2} | | | | ≤ 5 ms | {} |",
         srp_us / 1e3,
-        ok(srp_us <= 5000.0)
+        // Unoptimised, the constant-time field arithmetic (crypto-bigint,
+        // generic, so compiled at core's opt-level) is ten times slower:
+        // the target is for the release build.
+        if build == "release" {
+            ok(srp_us <= 5000.0)
+        } else {
+            "(debug build: judged in release)".to_owned()
+        }
     );
     let _ = writeln!(
         s,

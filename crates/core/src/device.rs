@@ -127,23 +127,17 @@ pub(crate) fn answer_password_verifier(
             message: "DEVICE_PASSWORD_VERIFIER names another device".into(),
         });
     }
-    let secret_block = ch.require("SECRET_BLOCK")?;
-    let timestamp = crate::srp::timestamp(time::OffsetDateTime::now_utc());
-    let signature = srp.device_claim_signature(
-        &state.device.group_key,
-        &state.device.key,
-        state.device.password.expose(),
-        ch.require("SALT")?,
-        ch.require("SRP_B")?,
-        secret_block,
-        &timestamp,
-    )?;
-    r.insert(
-        "PASSWORD_CLAIM_SECRET_BLOCK".into(),
-        secret_block.to_owned(),
-    );
-    r.insert("PASSWORD_CLAIM_SIGNATURE".into(), signature);
-    r.insert("TIMESTAMP".into(), timestamp);
+    crate::login::answer_claim(ch, r, |salt, srp_b, secret_block, timestamp| {
+        srp.device_claim_signature(
+            &state.device.group_key,
+            &state.device.key,
+            state.device.password.expose(),
+            salt,
+            srp_b,
+            secret_block,
+            timestamp,
+        )
+    })?;
     state.verifying = true;
     Ok(())
 }

@@ -28,6 +28,7 @@ use crate::{Cognito, Error, Identity, Secret};
 
 pub use challenge::Challenge;
 pub(crate) use challenge::{Step, step};
+pub(crate) use srp_step::answer_claim;
 
 /// At most this many challenges are answered in one sign-in (SRP's
 /// PASSWORD_VERIFIER, NEW_PASSWORD_REQUIRED, SELECT_MFA_TYPE, an MFA code

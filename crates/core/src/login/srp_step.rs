@@ -23,23 +23,43 @@ impl Exchange<'_> {
         })?;
         let pool = self.id.require_pool("srp")?;
         let user_id = ch.require("USER_ID_FOR_SRP")?;
-        let secret_block = ch.require("SECRET_BLOCK")?;
-        let timestamp = crate::srp::timestamp(time::OffsetDateTime::now_utc());
-        let signature = srp.claim_signature(
-            pool.as_str(),
-            user_id,
-            self.password.expose(),
-            ch.require("SALT")?,
-            ch.require("SRP_B")?,
-            secret_block,
-            &timestamp,
-        )?;
-        r.insert(
-            "PASSWORD_CLAIM_SECRET_BLOCK".into(),
-            secret_block.to_owned(),
-        );
-        r.insert("PASSWORD_CLAIM_SIGNATURE".into(), signature);
-        r.insert("TIMESTAMP".into(), timestamp);
-        Ok(())
+        answer_claim(ch, r, |salt, srp_b, secret_block, timestamp| {
+            srp.claim_signature(
+                pool.as_str(),
+                user_id,
+                self.password.expose(),
+                salt,
+                srp_b,
+                secret_block,
+                timestamp,
+            )
+        })
     }
+}
+
+/// The claim answer both password verifiers send (the user's
+/// `PASSWORD_VERIFIER` and the device's `DEVICE_PASSWORD_VERIFIER`):
+/// `PASSWORD_CLAIM_SECRET_BLOCK` echoed, `PASSWORD_CLAIM_SIGNATURE` from
+/// `sign(SALT, SRP_B, SECRET_BLOCK, TIMESTAMP)`, and that `TIMESTAMP` (now,
+/// the day not zero-padded).
+pub(crate) fn answer_claim(
+    ch: &Challenge,
+    r: &mut HashMap<String, String>,
+    sign: impl FnOnce(&str, &str, &str, &str) -> Result<String, crate::srp::SrpError>,
+) -> Result<(), Error> {
+    let secret_block = ch.require("SECRET_BLOCK")?;
+    let timestamp = crate::srp::timestamp(time::OffsetDateTime::now_utc());
+    let signature = sign(
+        ch.require("SALT")?,
+        ch.require("SRP_B")?,
+        secret_block,
+        &timestamp,
+    )?;
+    r.insert(
+        "PASSWORD_CLAIM_SECRET_BLOCK".into(),
+        secret_block.to_owned(),
+    );
+    r.insert("PASSWORD_CLAIM_SIGNATURE".into(), signature);
+    r.insert("TIMESTAMP".into(), timestamp);
+    Ok(())
 }

@@ -51,4 +51,15 @@ pub(super) fn missing(param: &str) -> ApiError {
     invalid(format!("Missing required parameter {param}"))
 }
 
+/// The `USERNAME` of an auth-parameter or challenge-response map: present
+/// and not empty, as Cognito requires.
+pub(super) fn required_username(
+    params: &std::collections::BTreeMap<String, String>,
+) -> ApiResult<&String> {
+    params
+        .get("USERNAME")
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| missing("USERNAME"))
+}
+
 pub(crate) type ApiResult<T = Value> = Result<T, ApiError>;

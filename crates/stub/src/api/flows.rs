@@ -9,6 +9,7 @@ use serde_json::{Map, json};
 use super::{
     ApiResult, AuthCtx, Client, Input, Kind, Pending, State, bad_credentials, check_enum,
     check_secret_hash, check_sigv4, flow_enabled, invalid, missing, no_user, not_authorized,
+    required_username,
 };
 use crate::srp;
 
@@ -81,10 +82,7 @@ impl State {
         params: &BTreeMap<String, String>,
         admin: bool,
     ) -> ApiResult {
-        let typed = params
-            .get("USERNAME")
-            .filter(|s| !s.is_empty())
-            .ok_or_else(|| missing("USERNAME"))?;
+        let typed = required_username(params)?;
         let password = params.get("PASSWORD").ok_or_else(|| missing("PASSWORD"))?;
         check_secret_hash(client, params.get("SECRET_HASH"), typed)?;
         let pool = self.pool(pool_id);
@@ -114,10 +112,7 @@ impl State {
         params: &BTreeMap<String, String>,
         admin: bool,
     ) -> ApiResult {
-        let typed = params
-            .get("USERNAME")
-            .filter(|s| !s.is_empty())
-            .ok_or_else(|| missing("USERNAME"))?;
+        let typed = required_username(params)?;
         let srp_a = params.get("SRP_A").ok_or_else(|| missing("SRP_A"))?;
         check_secret_hash(client, params.get("SECRET_HASH"), typed)?;
         let pool = self.pool(pool_id);

@@ -35,7 +35,10 @@ use serde_json::{Map, Value};
 use caller::{check_client_secret, check_secret_hash, check_sigv4, flow_enabled};
 use challenges::{mask_email, mfa_name};
 pub(crate) use errors::{ApiError, err};
-use errors::{ApiResult, bad_credentials, check_enum, invalid, missing, no_user, not_authorized};
+use errors::{
+    ApiResult, bad_credentials, check_enum, invalid, missing, no_user, not_authorized,
+    required_username,
+};
 use input::Input;
 use state::{AccessRec, AuthCtx, Kind, Pending, RefreshRec};
 pub(crate) use state::{Client, Pool, State, User};

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use super::{
     ApiResult, AuthCtx, Client, Input, Kind, Pending, SESSION_TTL_SECS, State, TIMESTAMP_SKEW_SECS,
     User, bad_credentials, check_enum, check_secret_hash, check_sigv4, err, invalid, mfa_name,
-    missing, no_user, not_authorized,
+    missing, no_user, not_authorized, required_username,
 };
 use crate::{Mfa, PoolSpec, srp, totp, util};
 
@@ -96,10 +96,7 @@ impl State {
         inp.map("ClientMetadata")?;
         check_enum(name, "challengeName", &CHALLENGE_NAMES)?;
         let (pool_id, client) = self.request_client(inp, admin, authorization, client_id)?;
-        let given_name = responses
-            .get("USERNAME")
-            .filter(|s| !s.is_empty())
-            .ok_or_else(|| missing("USERNAME"))?;
+        let given_name = required_username(&responses)?;
         let pending = self.find_pending(session, &pool_id, client_id, name, given_name)?;
         self.check_answerer(
             &pending, &client, &pool_id, admin, name, given_name, &responses,

@@ -21,7 +21,7 @@ use serde_json::{Map, json};
 
 use super::{
     ApiResult, AuthCtx, Client, Kind, State, bad_credentials, check_secret_hash, err, invalid,
-    mask_email, missing, no_user, not_authorized,
+    mask_email, missing, no_user, not_authorized, required_username,
 };
 use crate::srp;
 use crate::util::random_digits;
@@ -100,10 +100,7 @@ impl State {
         client: &Client,
         params: &BTreeMap<String, String>,
     ) -> ApiResult {
-        let typed = params
-            .get("USERNAME")
-            .filter(|s| !s.is_empty())
-            .ok_or_else(|| missing("USERNAME"))?;
+        let typed = required_username(params)?;
         check_secret_hash(client, params.get("SECRET_HASH"), typed)?;
         let preferred = params
             .get("PREFERRED_CHALLENGE")

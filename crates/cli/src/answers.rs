@@ -95,24 +95,14 @@ impl AnswerOptions {
 /// Answers from the options, the environment, and prompts on a terminal.
 #[derive(Debug)]
 pub struct CliAnswers {
-    keep_password: bool,
-    new_password: Option<Secret>,
-    attributes: HashMap<String, String>,
-    totp_secret: Option<Secret>,
-    mfa_code: Option<Secret>,
-    mfa_type: Option<MfaKind>,
+    o: AnswerOptions,
     interactive: bool,
 }
 
 impl CliAnswers {
     pub fn new(o: AnswerOptions) -> CliAnswers {
         CliAnswers {
-            keep_password: o.keep_password,
-            new_password: o.new_password,
-            attributes: o.attributes,
-            totp_secret: o.totp_secret,
-            mfa_code: o.mfa_code,
-            mfa_type: o.mfa_type,
+            o,
             interactive: std::io::stdin().is_terminal(),
         }
     }
@@ -137,10 +127,10 @@ fn prompt_line(label: &str) -> Result<String, NoAnswer> {
 
 impl Answers for CliAnswers {
     fn new_password(&self, current: &Secret) -> Result<Secret, NoAnswer> {
-        if self.keep_password {
+        if self.o.keep_password {
             return Ok(current.clone());
         }
-        if let Some(p) = &self.new_password {
+        if let Some(p) = &self.o.new_password {
             return Ok(p.clone());
         }
         if self.interactive {
@@ -165,7 +155,7 @@ impl Answers for CliAnswers {
     }
 
     fn attribute(&self, name: &str) -> Result<String, NoAnswer> {
-        if let Some(v) = self.attributes.get(name) {
+        if let Some(v) = self.o.attributes.get(name) {
             return Ok(v.clone());
         }
         if self.interactive {
@@ -182,7 +172,7 @@ impl Answers for CliAnswers {
     fn mfa_code(&self, kind: MfaKind, setup_secret: Option<&Secret>) -> Result<Secret, NoAnswer> {
         if kind == MfaKind::Totp
             && setup_secret.is_none()
-            && let Some(s) = &self.totp_secret
+            && let Some(s) = &self.o.totp_secret
         {
             return cognito_token_core::totp::totp_now(s.expose())
                 .map(Secret::new)
@@ -192,7 +182,7 @@ impl Answers for CliAnswers {
                     ))
                 });
         }
-        if let Some(c) = &self.mfa_code {
+        if let Some(c) = &self.o.mfa_code {
             return Ok(c.clone());
         }
         if self.interactive {
@@ -216,7 +206,7 @@ impl Answers for CliAnswers {
             MfaKind::Email => "email",
         };
         let offered = options.iter().map(name).collect::<Vec<_>>().join(", ");
-        if let Some(k) = self.mfa_type {
+        if let Some(k) = self.o.mfa_type {
             return if options.contains(&k) {
                 Ok(k)
             } else {
@@ -288,7 +278,7 @@ impl Answers for CliAnswers {
     }
 
     fn otp_code(&self, kind: MfaKind, destination: Option<&str>) -> Result<Secret, NoAnswer> {
-        if let Some(c) = &self.mfa_code {
+        if let Some(c) = &self.o.mfa_code {
             return Ok(c.clone());
         }
         if self.interactive {
@@ -304,7 +294,7 @@ impl Answers for CliAnswers {
 
     fn retry_new_password(&self, reason: &str) -> bool {
         // Only a person typing the password can give another one.
-        if !self.interactive || self.keep_password || self.new_password.is_some() {
+        if !self.interactive || self.o.keep_password || self.o.new_password.is_some() {
             return false;
         }
         eprintln!("Cognito refused the new password: {reason}");

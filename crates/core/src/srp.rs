@@ -401,4 +401,4 @@ fn hash_to_int(parts: &[&[u8]]) -> BigUint {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -162,9 +162,7 @@ mod tests {
             .unwrap()
     }
 
-    fn hex(b: &[u8]) -> String {
-        data_encoding::HEXLOWER.encode(b)
-    }
+    use crate::srp::tests::hex;
 
     #[test]
     fn pycognito_verifiers() {
@@ -251,16 +249,7 @@ mod tests {
                     s("srp_b_hex"),
                 )
                 .unwrap();
-            assert_eq!(parts.u.to_str_radix(16), s("u_hex"), "{name}: u");
-            let (x, s_value) = (
-                BigUint::from_bytes_be(&parts.x),
-                BigUint::from_bytes_be(&parts.s),
-            );
-            assert_eq!(x.to_str_radix(16), s("x_hex"), "{name}: x");
-            assert_eq!(s_value.to_str_radix(16), s("s_hex"), "{name}: S");
-            assert_eq!(hex(&pad(&parts.u)), s("pad_u_hex"), "{name}: PAD(u)");
-            assert_eq!(hex(&pad(&s_value)), s("pad_s_hex"), "{name}: PAD(S)");
-            assert_eq!(hex(&parts.key), s("key_hex"), "{name}: key");
+            crate::srp::tests::assert_derived(&parts, &s, name);
             let sig = client
                 .device_claim_signature(
                     s("device_group_key"),

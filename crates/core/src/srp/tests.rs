@@ -14,8 +14,24 @@ fn big(h: &str) -> BigUint {
     BigUint::parse_bytes(h.as_bytes(), 16).expect("hex")
 }
 
-fn hex(b: &[u8]) -> String {
+pub(super) fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// The intermediate values of one vector (pycognito's, user or device SRP):
+/// `u`, `x`, `S`, their padded forms and the derived key, against the
+/// vector's `*_hex` fields.
+pub(super) fn assert_derived<'v>(parts: &Derived, s: &impl Fn(&str) -> &'v str, name: &str) {
+    assert_eq!(parts.u.to_str_radix(16), s("u_hex"), "{name}: u");
+    let (x, s_value) = (
+        BigUint::from_bytes_be(&parts.x),
+        BigUint::from_bytes_be(&parts.s),
+    );
+    assert_eq!(x.to_str_radix(16), s("x_hex"), "{name}: x");
+    assert_eq!(s_value.to_str_radix(16), s("s_hex"), "{name}: S");
+    assert_eq!(hex(&pad(&parts.u)), s("pad_u_hex"), "{name}: PAD(u)");
+    assert_eq!(hex(&pad(&s_value)), s("pad_s_hex"), "{name}: PAD(S)");
+    assert_eq!(hex(&parts.key), s("key_hex"), "{name}: key");
 }
 
 fn published_client() -> SrpClient {
@@ -90,16 +106,7 @@ fn pycognito_vectors() {
                 s("srp_b_hex"),
             )
             .unwrap();
-        assert_eq!(parts.u.to_str_radix(16), s("u_hex"), "{name}: u");
-        let (x, s_value) = (
-            BigUint::from_bytes_be(&parts.x),
-            BigUint::from_bytes_be(&parts.s),
-        );
-        assert_eq!(x.to_str_radix(16), s("x_hex"), "{name}: x");
-        assert_eq!(s_value.to_str_radix(16), s("s_hex"), "{name}: S");
-        assert_eq!(hex(&pad(&parts.u)), s("pad_u_hex"), "{name}: PAD(u)");
-        assert_eq!(hex(&pad(&s_value)), s("pad_s_hex"), "{name}: PAD(S)");
-        assert_eq!(hex(&parts.key), s("key_hex"), "{name}: key");
+        assert_derived(&parts, &s, name);
         let sig = client
             .claim_signature(
                 s("pool_id"),

@@ -2,7 +2,7 @@
 //! the formulas (not the core crate's), so that the stub's server-side check
 //! is tested against an independent client.
 
-use super::srp::{N_HEX, h, pad, timestamp_now};
+use super::srp::{N_HEX, h, pad, textbook_signature, timestamp_now};
 use super::*;
 use cognito_stub::DeviceTracking;
 
@@ -31,29 +31,7 @@ fn textbook_device_signature(
     params: &Value,
     timestamp: &str,
 ) -> String {
-    let n = n();
-    let g = BigUint::from(2u32);
-    let k = h(&[&pad(&n), &pad(&g)]);
-    let big_a = g.modpow(a, &n);
-    let big_b = BigUint::parse_bytes(params["SRP_B"].as_str().unwrap().as_bytes(), 16).unwrap();
-    let salt = BigUint::parse_bytes(params["SALT"].as_str().unwrap().as_bytes(), 16).unwrap();
-    let u = h(&[&pad(&big_a), &pad(&big_b)]);
-    let inner = Sha256::digest(format!("{group}{key}:{password}").as_bytes());
-    let x = h(&[&pad(&salt), &inner]);
-    let kgx = (&k * g.modpow(&x, &n)) % &n;
-    let s = ((&big_b + &n - kgx) % &n).modpow(&(a + &u * &x), &n);
-    let hk = hkdf::Hkdf::<Sha256>::new(Some(&pad(&u)), &pad(&s));
-    let mut okm = [0u8; 16];
-    hk.expand(b"Caldera Derived Key", &mut okm).unwrap();
-    let mut mac = Hmac::<Sha256>::new_from_slice(&okm).unwrap();
-    mac.update(group.as_bytes());
-    mac.update(key.as_bytes());
-    mac.update(
-        &B64.decode(params["SECRET_BLOCK"].as_str().unwrap())
-            .unwrap(),
-    );
-    mac.update(timestamp.as_bytes());
-    B64.encode(mac.finalize().into_bytes())
+    textbook_signature(group, key, password, a, params, timestamp)
 }
 
 fn tracking_fixture(tracking: DeviceTracking) -> Fixture {

@@ -31,6 +31,23 @@ fn srp_signature(
     params: &Value,
     timestamp: &str,
 ) -> String {
+    let pool_name = pool_id.split_once('_').unwrap().1;
+    textbook_signature(pool_name, user, password, a, params, timestamp)
+}
+
+/// The claim signature from the formulas, for user SRP (`first` = the pool
+/// name, `second` = USER_ID_FOR_SRP) and device SRP (the device group key
+/// and the device key): `x = H(salt | H(first second ":" password))`,
+/// `S = (B − k·gˣ)^(a + u·x)`, the HKDF key, then HMAC over
+/// `first | second | SECRET_BLOCK | timestamp`.
+pub(super) fn textbook_signature(
+    first: &str,
+    second: &str,
+    password: &str,
+    a: &BigUint,
+    params: &Value,
+    timestamp: &str,
+) -> String {
     let n = BigUint::parse_bytes(N_HEX.as_bytes(), 16).unwrap();
     let g = BigUint::from(2u32);
     let k = h(&[&pad(&n), &pad(&g)]);
@@ -38,8 +55,7 @@ fn srp_signature(
     let big_b = BigUint::parse_bytes(params["SRP_B"].as_str().unwrap().as_bytes(), 16).unwrap();
     let salt = BigUint::parse_bytes(params["SALT"].as_str().unwrap().as_bytes(), 16).unwrap();
     let u = h(&[&pad(&big_a), &pad(&big_b)]);
-    let pool_name = pool_id.split_once('_').unwrap().1;
-    let inner = Sha256::digest(format!("{pool_name}{user}:{password}").as_bytes());
+    let inner = Sha256::digest(format!("{first}{second}:{password}").as_bytes());
     let x = h(&[&pad(&salt), &inner]);
     let kgx = (&k * g.modpow(&x, &n)) % &n;
     let s = ((&big_b + &n - kgx) % &n).modpow(&(a + &u * &x), &n);
@@ -47,8 +63,8 @@ fn srp_signature(
     let mut key = [0u8; 16];
     hk.expand(b"Caldera Derived Key", &mut key).unwrap();
     let mut mac = Hmac::<Sha256>::new_from_slice(&key).unwrap();
-    mac.update(pool_name.as_bytes());
-    mac.update(user.as_bytes());
+    mac.update(first.as_bytes());
+    mac.update(second.as_bytes());
     mac.update(
         &B64.decode(params["SECRET_BLOCK"].as_str().unwrap())
             .unwrap(),

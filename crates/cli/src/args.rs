@@ -4,6 +4,17 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+/// The environment variables that carry secrets into this process. A
+/// program it starts (`exec`'s command, the browser opener) never inherits
+/// them (SECURITY.md).
+pub const SECRET_VARS: [&str; 5] = [
+    "COGNITO_PASSWORD",
+    "COGNITO_NEW_PASSWORD",
+    "COGNITO_CLIENT_SECRET",
+    "COGNITO_TOTP_SECRET",
+    "COGNITO_MFA_CODE",
+];
+
 /// Get Amazon Cognito user-pool tokens: the token alone on stdout, everything else on stderr.
 #[derive(Debug, Parser)]
 #[command(name = "cognito-token", version, about, propagate_version = true)]

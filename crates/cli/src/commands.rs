@@ -349,15 +349,9 @@ async fn exec(a: ExecArgs) -> anyhow::Result<ExitCode> {
         .env("COGNITO_ACCESS_TOKEN", tokens.access_token.expose());
     // The command gets tokens, not the secrets that made them: not ours,
     // and not the variable the profile takes the client secret from.
-    for k in [
-        "COGNITO_PASSWORD",
-        "COGNITO_NEW_PASSWORD",
-        "COGNITO_CLIENT_SECRET",
-        "COGNITO_TOTP_SECRET",
-        "COGNITO_MFA_CODE",
-    ]
-    .into_iter()
-    .chain(secret_env.as_deref())
+    for k in crate::args::SECRET_VARS
+        .into_iter()
+        .chain(secret_env.as_deref())
     {
         child.env_remove(k);
     }

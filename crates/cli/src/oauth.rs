@@ -358,13 +358,7 @@ fn open_browser(url: &str) -> bool {
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null());
     // The opener gets no secret: drop the ones this process was given.
-    for k in [
-        "COGNITO_PASSWORD",
-        "COGNITO_NEW_PASSWORD",
-        "COGNITO_CLIENT_SECRET",
-        "COGNITO_TOTP_SECRET",
-        "COGNITO_MFA_CODE",
-    ] {
+    for k in crate::args::SECRET_VARS {
         cmd.env_remove(k);
     }
     match cmd.spawn() {

@@ -32,64 +32,18 @@ mod get_token;
 mod image;
 mod lint;
 mod oauth;
+mod project;
 mod select;
 mod test_local;
 #[cfg(test)]
 mod tidy;
+mod usage;
 
-use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{Context, bail};
-use xshell::Shell;
-
-/// Progress on stderr.
-macro_rules! say {
-    ($($arg:tt)*) => { eprintln!("[xtask] {}", format_args!($($arg)*)) };
-}
-pub(crate) use say;
-
-const USAGE: &str = "\
-usage: cargo xtask <command>
-
-commands:
-  test-local [--emulator E] [--no-lint] [-- ARGS…]
-                                 lint (see `lint`; --no-lint skips it), then run all tests
-                                 (unit + emulator) against emulator containers
-                                 (E: moto, fakecloud or all, the default); ARGS go to
-                                 `cargo nextest run` (or `cargo test`)
-  lint                           cargo fmt --all --check, then cargo clippy --workspace
-                                 --all-targets -- -D warnings; silent when clean
-  token [--emulator E] [--username NAME] [--keep] [--flow client-credentials]
-                                 provision a pool and user on a fresh emulator (E: moto, the
-                                 default, or fakecloud), sign in, print the ID token; --keep
-                                 leaves the emulator running and prints `export` lines;
-                                 --flow client-credentials (fakecloud): print an access token
-                                 from the OAuth2 client-credentials grant
-  emulator [--emulator E] [--totp]
-                                 start an emulator (moto or fakecloud) with a pool and a user,
-                                 print `export` lines, run until Ctrl-C; --totp makes moto
-                                 check TOTP codes (fakecloud always does)
-  image [--emulator E]           build an emulator image if needed (moto, fakecloud or all;
-                                 default moto); print its name
-  bench [--quick] [--runs N] [--users N] [--concurrency N] [--bin PATH] [--no-peers]
-                                 measure login / token / SRP / many users as whole processes
-                                 against the floor (curl) and peers (AWS CLI, boto3); reuses
-                                 COGNITO_EMULATOR_ENDPOINT_MOTO if set, else starts moto; writes
-                                 target/bench/report.md (--quick: debug build, few runs,
-                                 report-quick.md; test-local runs it after the tests); then
-                                 the proxy's rows (alone: bench-proxy [--quick] [--bin PATH])
-
-The fakecloud image needs the fakecloud binary: `cargo install fakecloud` (pinned) into
-the cache directory, about 35 minutes once per machine, unless its published image can
-be pulled.
-
-environment:
-  COGNITO_TOKEN_IMAGE_WAY=public|debootstrap   force how the image is built
-  COGNITO_TOKEN_CACHE_DIR                      cache for the offline base, wheels and
-                                               the fakecloud binary
-                                               (default ~/.cache/cognito-token)
-  COGNITO_TOKEN_DEBIAN_MIRROR                  debootstrap mirror";
+// What every subcommand shares lives in a file of its own, below all of them.
+pub(crate) use project::{project_root, runtime, say, shell, target_dir};
+pub(crate) use usage::{USAGE, no_args};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -122,47 +76,4 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-/// The workspace root.
-pub fn project_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("xtask lives in the workspace root")
-        .to_path_buf()
-}
-
-fn target_dir() -> PathBuf {
-    match std::env::var_os("CARGO_TARGET_DIR").filter(|d| !d.is_empty()) {
-        Some(d) => {
-            let d = PathBuf::from(d);
-            if d.is_absolute() {
-                d
-            } else {
-                project_root().join(d)
-            }
-        }
-        None => project_root().join("target"),
-    }
-}
-
-fn shell() -> anyhow::Result<Shell> {
-    let sh = Shell::new()?;
-    sh.change_dir(project_root());
-    Ok(sh)
-}
-
-fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")
-}
-
-fn no_args(cmd: &str, args: &[String]) -> anyhow::Result<()> {
-    if let Some(a) = args.first() {
-        bail!("`cargo xtask {cmd}` takes no argument {a:?}\n\n{USAGE}");
-    }
-    Ok(())
 }

@@ -21,16 +21,19 @@
 //! The files: `measure.rs` (the wrapper, a command and its runs), `stats.rs`,
 //! `sandbox.rs` (private files, clean environments), `service.rs` (moto or the
 //! strict stub as a target), `capacity.rs` (the emulator's own capacity),
-//! `scenarios.rs` with `peers.rs` and `stub.rs` (what is measured, in order)
-//! and `report.rs` (the markdown table).
+//! `opts.rs` (the options), `setup.rs` (the pool, users and files every
+//! scenario shares), `scenarios.rs` with `peers.rs` and `stub.rs` (what is
+//! measured, in order) and `report.rs` (the markdown table).
 
 mod capacity;
 mod measure;
+mod opts;
 mod peers;
 mod report;
 mod sandbox;
 mod scenarios;
 mod service;
+mod setup;
 mod stats;
 mod stub;
 
@@ -41,63 +44,11 @@ use anyhow::{Context, bail};
 use cognito_token_emulator::{self as emu, Emulator, Kind};
 
 pub(crate) use measure::measure_child;
+use opts::{Opts, parse};
 
 use crate::containers::{check_docker, ensure_image, remove_stale, start_kind};
 use crate::{say, target_dir};
 use sandbox::private_dir;
-
-/// What the bench does.
-#[derive(Clone, Debug)]
-pub(crate) struct Opts {
-    quick: bool,
-    runs: usize,
-    warmup: usize,
-    users: usize,
-    concurrency: usize,
-    bin: Option<PathBuf>,
-    peers: bool,
-}
-
-pub(crate) const USAGE: &str = "\
-  bench [--quick] [--runs N] [--users N] [--concurrency N] [--bin PATH] [--no-peers]
-                                 measure login / token / SRP / many-users as whole processes
-                                 against the floor (curl) and peers (AWS CLI, boto3); uses
-                                 COGNITO_EMULATOR_ENDPOINT_MOTO if set, else starts moto;
-                                 writes target/bench/report.md (--quick: debug build, few
-                                 runs, report-quick.md)";
-
-fn parse(args: &[String]) -> anyhow::Result<Opts> {
-    let quick = args.iter().any(|a| a == "--quick");
-    let mut o = Opts {
-        quick,
-        runs: if quick { 3 } else { 15 },
-        warmup: if quick { 1 } else { 2 },
-        users: if quick { 20 } else { 200 },
-        concurrency: 16,
-        bin: None,
-        peers: true,
-    };
-    let mut it = args.iter();
-    let num = |v: Option<&String>, what: &str| -> anyhow::Result<usize> {
-        v.with_context(|| format!("{what} needs a value"))?
-            .parse::<usize>()
-            .ok()
-            .filter(|n| *n > 0)
-            .with_context(|| format!("{what} needs a positive number"))
-    };
-    while let Some(a) = it.next() {
-        match a.as_str() {
-            "--quick" => {}
-            "--runs" => o.runs = num(it.next(), "--runs")?,
-            "--users" => o.users = num(it.next(), "--users")?,
-            "--concurrency" => o.concurrency = num(it.next(), "--concurrency")?,
-            "--bin" => o.bin = Some(PathBuf::from(it.next().context("--bin needs a path")?)),
-            "--no-peers" => o.peers = false,
-            other => bail!("`cargo xtask bench`: unknown argument {other:?}\n\nusage:\n{USAGE}"),
-        }
-    }
-    Ok(o)
-}
 
 /// `cargo xtask bench …`: builds the CLI, finds or starts the emulator, runs.
 pub(crate) fn bench(args: &[String]) -> anyhow::Result<()> {
@@ -167,11 +118,6 @@ fn build_cli(sh: &xshell::Shell, opts: &Opts) -> anyhow::Result<PathBuf> {
     Ok(bin)
 }
 
-/// Measured (raw requests, CLI) pairs for the many-token rows.
-fn many_runs(opts: &Opts) -> usize {
-    if opts.quick { 1 } else { 5 }
-}
-
 async fn run(opts: &Opts, bin: &Path, endpoint: &str, emulator_desc: &str) -> anyhow::Result<()> {
     let started = Instant::now();
     let out_dir = target_dir().join("bench");
@@ -199,8 +145,8 @@ async fn run(opts: &Opts, bin: &Path, endpoint: &str, emulator_desc: &str) -> an
 #[cfg(test)]
 mod tests {
     use super::capacity::host_port;
+    use super::opts::parse;
     use super::stats::stats;
-    use super::*;
 
     #[test]
     fn median_and_parse() {

@@ -9,7 +9,7 @@ use cognito_token_emulator as emu;
 use super::measure::Cmd;
 use super::report::Row;
 use super::sandbox::{base_env, real_program};
-use super::scenarios::Setup;
+use super::setup::Setup;
 use crate::say;
 
 const BOTO3_SCRIPT: &str = "\

@@ -5,8 +5,8 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use super::measure::{Cmd, Sample};
+use super::opts::{Opts, many_runs};
 use super::stats::{Stats, ms, peak_mib};
-use super::{Opts, many_runs};
 
 /// One row of the table.
 pub(super) struct Row {

@@ -8,8 +8,8 @@ use cognito_token_emulator as emu;
 use super::measure::Cmd;
 use super::report::Row;
 use super::sandbox::write_private;
-use super::scenarios::{Setup, is_jwt};
 use super::service::Service;
+use super::setup::{Setup, is_jwt};
 use super::stats::ms;
 use crate::say;
 

@@ -73,22 +73,37 @@
 
 pub mod srp;
 
+// The layers, bottom to top (no module imports one above it; the tidy rule
+// `xtask/src/tidy/cycles.rs` checks the files):
+// - leaves: `util`, `tokens`, `totp`, `srp`, `specs`, `records`, `fault`,
+//   `request`;
+// - `json`: AWS's JSON 1.1 errors and request bodies;
+// - `state`: what every service shares (pools, clients, users, keys, clock);
+// - the services, siblings that never import each other: `api` (the
+//   user-pool JSON protocol), `oauth` (the pool's domain);
+// - `shared` (every service's state under one mutex), `server` (HTTP),
+//   `stub` (the running server's handle), `control` (the test's controls).
 mod api;
 mod control;
+mod fault;
+mod json;
 mod oauth;
 mod records;
+mod request;
 mod server;
-mod signing;
+mod shared;
 mod specs;
+mod state;
 mod stub;
 mod tokens;
 mod totp;
 mod util;
 
-pub use api::devices::DeviceInfo;
-pub use oauth::{HttpResponse, OAuthRequest, OAuthSpec, http_get};
+pub use api::DeviceInfo;
+pub use control::{HttpResponse, http_get};
+pub use fault::Fault;
+pub use oauth::{OAuthRequest, OAuthSpec};
 pub use records::{ClientInfo, RecordedRequest, UserInfo, UserState};
-pub use server::Fault;
 pub use specs::{ClientSpec, DeviceTracking, Mfa, PoolSpec, UserSpec};
 pub use stub::Stub;
 pub use totp::totp_code;

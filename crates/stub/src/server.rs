@@ -2,92 +2,21 @@
 //! and the [`Fault`]s a test injects.
 
 use std::convert::Infallible;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Bytes, Incoming};
-use hyper::{Method, Request, Response, StatusCode};
+use hyper::{Method, Response, StatusCode};
 use serde_json::{Map, Value, json};
 
-use crate::RecordedRequest;
-use crate::api::{ApiError, State, err};
+use crate::fault::{self, FaultAction};
+use crate::json::error::{ApiError, err};
+use crate::request::Request;
+use crate::shared::Shared;
+use crate::{RecordedRequest, api, oauth};
 
 const TARGET_PREFIX: &str = "AWSCognitoIdentityProviderService.";
 const JSON_11: &str = "application/x-amz-json-1.1";
-
-/// State shared between the server thread and the [`crate::Stub`] handle.
-#[derive(Debug, Default)]
-pub(crate) struct Shared {
-    state: Mutex<State>,
-}
-
-impl Shared {
-    /// Locks the state (a panic elsewhere never wedges the stub).
-    pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
-    }
-}
-
-/// Misbehaviour to inject, for hardening tests. Faults apply to every
-/// request (API calls and JWKS fetches) that arrives after [`Stub::set_fault`](crate::Stub::set_fault);
-/// the requests are still recorded.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Fault {
-    /// 400 `TooManyRequestsException: Rate exceeded` for the next `times` requests, then normal.
-    Throttle {
-        /// How many requests to throttle.
-        times: u32,
-    },
-    /// 500 `InternalErrorException` for the next `times` requests, then normal.
-    ServerError {
-        /// How many requests to fail.
-        times: u32,
-    },
-    /// 200 with a body that is not JSON, until cleared.
-    Garbage,
-    /// Close the connection without answering, until cleared.
-    CloseConnection,
-    /// Read the request and never answer, until cleared (or the stub is dropped).
-    Hang,
-    /// Answer with this status and body (content type JSON 1.1), until cleared.
-    Status(u16, String),
-}
-
-/// What the active fault (if any) makes of this request.
-enum FaultAction {
-    None,
-    Throttle,
-    ServerError,
-    Garbage,
-    Close,
-    Hang,
-    Status(u16, String),
-}
-
-fn take_fault(state: &mut State) -> FaultAction {
-    let (action, clear) = match &mut state.fault {
-        None => (FaultAction::None, false),
-        Some(Fault::Throttle { times }) | Some(Fault::ServerError { times }) if *times == 0 => {
-            (FaultAction::None, true)
-        }
-        Some(Fault::Throttle { times }) => {
-            *times -= 1;
-            (FaultAction::Throttle, *times == 0)
-        }
-        Some(Fault::ServerError { times }) => {
-            *times -= 1;
-            (FaultAction::ServerError, *times == 0)
-        }
-        Some(Fault::Garbage) => (FaultAction::Garbage, false),
-        Some(Fault::CloseConnection) => (FaultAction::Close, false),
-        Some(Fault::Hang) => (FaultAction::Hang, false),
-        Some(Fault::Status(code, body)) => (FaultAction::Status(*code, body.clone()), false),
-    };
-    if clear {
-        state.fault = None;
-    }
-    action
-}
 
 fn response(status: u16, content_type: &str, body: impl Into<Bytes>) -> Response<Full<Bytes>> {
     Response::builder()
@@ -123,50 +52,60 @@ impl std::fmt::Display for Dropped {
 
 impl std::error::Error for Dropped {}
 
+/// Reads a request's head and body once.
+async fn read(req: hyper::Request<Incoming>) -> Result<Request, Dropped> {
+    let (parts, body) = req.into_parts();
+    let headers: Vec<(String, String)> = parts
+        .headers
+        .iter()
+        .filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
+        .collect();
+    let header = |name: &str| {
+        headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
+    Ok(Request {
+        method: parts.method.clone(),
+        path: parts.uri.path().to_owned(),
+        query: parts.uri.query().map(str::to_owned),
+        target: header("x-amz-target"),
+        authorization: header("authorization"),
+        content_type: header("content-type"),
+        body: body.collect().await.map_err(|_| Dropped)?.to_bytes(),
+    })
+}
+
 /// Handles one HTTP request.
 pub(crate) async fn handle(
     shared: Arc<Shared>,
-    req: Request<Incoming>,
+    req: hyper::Request<Incoming>,
 ) -> Result<Response<Full<Bytes>>, Dropped> {
-    let method = req.method().clone();
-    let path = req.uri().path().to_owned();
-    let query = req.uri().query().map(str::to_owned);
-    let header = |name: &str| {
-        req.headers()
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
-    };
-    let target = header("x-amz-target");
-    let authorization = header("authorization");
-    let content_type = header("content-type");
-    let bytes = match req.into_body().collect().await {
-        Ok(b) => b.to_bytes(),
-        Err(_) => return Err(Dropped),
-    };
-    let parsed: Option<Value> = if bytes.iter().all(u8::is_ascii_whitespace) {
+    let req = read(req).await?;
+    let parsed: Option<Value> = if req.body.iter().all(u8::is_ascii_whitespace) {
         Some(Value::Object(Map::new()))
     } else {
-        serde_json::from_slice(&bytes).ok()
+        serde_json::from_slice(&req.body).ok()
     };
-
-    let op = target
+    let op = req
+        .target
         .as_deref()
         .map(|t| t.strip_prefix(TARGET_PREFIX).unwrap_or(t).to_owned());
-    let recorded_target = match (&method, &op) {
+    let recorded_target = match (&req.method, &op) {
         (&Method::POST, Some(op)) => op.clone(),
-        _ => format!("{method} {path}"),
+        _ => format!("{} {}", req.method, req.path),
     };
     let action = {
-        let mut st = shared.lock();
-        st.requests.push(RecordedRequest {
+        let mut w = shared.lock();
+        w.requests.push(RecordedRequest {
             target: recorded_target,
-            authorization: authorization.clone(),
+            authorization: req.authorization.clone(),
             body: parsed
                 .clone()
-                .unwrap_or_else(|| Value::String(String::from_utf8_lossy(&bytes).into_owned())),
+                .unwrap_or_else(|| Value::String(String::from_utf8_lossy(&req.body).into_owned())),
         });
-        take_fault(&mut st)
+        fault::take(&mut w.fault)
     };
     match action {
         FaultAction::None => {}
@@ -195,22 +134,19 @@ pub(crate) async fn handle(
         FaultAction::Status(code, body) => return Ok(response(code, JSON_11, body)),
     }
 
-    if let Some(r) = crate::oauth::route(
-        &shared,
-        &method,
-        &path,
-        query.as_deref(),
-        authorization.as_deref(),
-        content_type.as_deref(),
-        &bytes,
-    ) {
-        return Ok(r);
+    {
+        let mut w = shared.lock();
+        let w = &mut *w;
+        if let Some(r) = oauth::route(&mut w.dir, &mut w.oauth, &req) {
+            return Ok(r);
+        }
     }
-    if method == Method::GET {
-        let pool_id = path
+    if req.method == Method::GET {
+        let pool_id = req
+            .path
             .strip_prefix('/')
             .and_then(|p| p.strip_suffix("/.well-known/jwks.json"));
-        if let Some(jwks) = pool_id.and_then(|p| shared.lock().jwks(p)) {
+        if let Some(jwks) = pool_id.and_then(|p| shared.lock().dir.jwks(p)) {
             return Ok(response(
                 200,
                 "application/json",
@@ -223,19 +159,24 @@ pub(crate) async fn handle(
             r#"{"message":"Not Found"}"#,
         ));
     }
-    if method != Method::POST || path != "/" {
+    if req.method != Method::POST || req.path != "/" {
         return Ok(error_response(&err(
             "UnknownOperationException",
-            format!("No operation at {method} {path}"),
+            format!("No operation at {} {}", req.method, req.path),
         )));
     }
-    let Some(t) = target.as_deref().filter(|t| t.starts_with(TARGET_PREFIX)) else {
+    let Some(t) = req
+        .target
+        .as_deref()
+        .filter(|t| t.starts_with(TARGET_PREFIX))
+    else {
         return Ok(error_response(&err(
             "UnknownOperationException",
             "Missing or unknown X-Amz-Target",
         )));
     };
     let op = &t[TARGET_PREFIX.len()..];
+    let content_type = &req.content_type;
     if !content_type
         .as_deref()
         .is_some_and(|c| c.starts_with(JSON_11))
@@ -251,7 +192,7 @@ pub(crate) async fn handle(
             "Start of structure or map found where not expected.",
         )));
     };
-    let result = shared.lock().dispatch(op, &body, authorization.as_deref());
+    let result = api::dispatch(shared.lock().api(), op, &body, req.authorization.as_deref());
     Ok(match result {
         Ok(v) => ok_json(&v),
         Err(e) => error_response(&e),

@@ -5,7 +5,8 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use crate::server::{self, Shared};
+use crate::server;
+use crate::shared::Shared;
 use crate::tokens;
 
 /// A running stub server; stops when dropped.
@@ -90,11 +91,7 @@ impl Stub {
     /// The `iss` of the pool's tokens: `https://cognito-idp.<region>.amazonaws.com/<pool id>`.
     /// Panics if the pool does not exist.
     pub fn issuer(&self, pool_id: &str) -> String {
-        let st = self.shared.lock();
-        format!(
-            "https://cognito-idp.{}.amazonaws.com/{pool_id}",
-            st.pool(pool_id).spec.region
-        )
+        self.shared.lock().dir.issuer(pool_id)
     }
 }
 

@@ -97,6 +97,9 @@ fn two_digits(s: &str) -> Option<u8> {
     }
 }
 
+/// How far an SRP `TIMESTAMP` may be from the stub's clock.
+pub(crate) const TIMESTAMP_SKEW_SECS: i64 = 300;
+
 /// Parses the SRP `TIMESTAMP` the way Cognito's clients must format it:
 /// `EEE MMM d HH:mm:ss UTC yyyy`, single spaces, day of month NOT zero-padded,
 /// weekday consistent with the date. Returns the Unix time, or why it is rejected.

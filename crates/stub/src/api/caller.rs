@@ -2,13 +2,11 @@
 //! flows, `SECRET_HASH` and `ClientSecret`, and for the admin APIs the SigV4
 //! `Authorization` header and the `UserPoolId` that must own the client.
 
-use super::{ApiResult, Client, Input, State, err, invalid, not_authorized};
+use super::context::Api;
+use crate::json::error::{ApiResult, err, invalid, not_authorized};
+use crate::json::input::Input;
+use crate::state::Client;
 use crate::util::secret_hash;
-
-pub(super) fn flow_enabled(client: &Client, flow: &str) -> bool {
-    let allow = format!("ALLOW_{flow}");
-    client.flows.iter().any(|f| *f == allow || f == flow)
-}
 
 /// Checks `SECRET_HASH` for a client with a secret, over `username`.
 pub(super) fn check_secret_hash(
@@ -91,21 +89,16 @@ pub(super) fn check_client_secret(
     }
 }
 
-impl State {
+impl Api<'_> {
+    /// The app client `client_id` and its pool's id.
     pub(super) fn client(&self, client_id: &str) -> ApiResult<(String, Client)> {
-        let nf = || {
+        let (pool_id, client) = self.dir.client(client_id).ok_or_else(|| {
             err(
                 "ResourceNotFoundException",
                 format!("User pool client {client_id} does not exist."),
             )
-        };
-        let pool_id = self.client_pool.get(client_id).ok_or_else(nf)?;
-        let client = self
-            .pools
-            .get(pool_id)
-            .and_then(|p| p.clients.get(client_id))
-            .ok_or_else(nf)?;
-        Ok((pool_id.clone(), client.clone()))
+        })?;
+        Ok((pool_id.to_owned(), client.clone()))
     }
 
     /// The app client a request names. For the admin APIs the pool checks
@@ -139,7 +132,7 @@ impl State {
     ) -> ApiResult<()> {
         check_sigv4(authorization, None)?;
         let pool_id = inp.req_str("UserPoolId")?;
-        let pool = self.pools.get(pool_id).ok_or_else(|| {
+        let pool = self.dir.pools.get(pool_id).ok_or_else(|| {
             err(
                 "ResourceNotFoundException",
                 format!("User pool {pool_id} does not exist."),

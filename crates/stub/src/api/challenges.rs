@@ -4,21 +4,24 @@
 
 use serde_json::{Map, json};
 
-use super::{
-    ApiResult, AuthCtx, Kind, Pending, SESSION_TTL_SECS, State, User, no_user, not_authorized,
-};
+use super::context::Api;
+use super::errors::no_user;
+use super::names::ChallengeName;
+use super::sessions::{AuthCtx, Kind, Pending};
 use crate::Mfa;
-use crate::util::opaque;
+use crate::json::error::ApiResult;
+use crate::state::User;
 
 pub(super) fn json_string<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_string(v).expect("json")
 }
 
-pub(super) fn mfa_name(m: &Mfa) -> Option<&'static str> {
+/// The challenge that asks for this kind of MFA code.
+pub(super) fn mfa_name(m: &Mfa) -> Option<ChallengeName> {
     match m {
-        Mfa::Totp { .. } => Some("SOFTWARE_TOKEN_MFA"),
-        Mfa::Sms => Some("SMS_MFA"),
-        Mfa::Email => Some("EMAIL_OTP"),
+        Mfa::Totp { .. } => Some(ChallengeName::SoftwareTokenMfa),
+        Mfa::Sms => Some(ChallengeName::SmsMfa),
+        Mfa::Email => Some(ChallengeName::EmailOtp),
         _ => None,
     }
 }
@@ -34,21 +37,20 @@ pub(super) fn mask_email(e: &str) -> String {
     }
 }
 
-impl State {
+impl Api<'_> {
+    /// The user signing in.
     pub(super) fn user_of(&self, ctx: &AuthCtx) -> ApiResult<&User> {
-        let pool = self.pools.get(&ctx.pool_id).ok_or_else(no_user)?;
+        let pool = self.dir.pools.get(&ctx.pool_id).ok_or_else(no_user)?;
         pool.users
             .iter()
             .find(|u| u.username == ctx.username)
             .ok_or_else(no_user)
     }
 
+    /// A new session for `kind`.
     pub(super) fn new_session(&mut self, ctx: AuthCtx, kind: Kind) -> String {
-        let session = opaque(480);
-        let created = self.now();
-        self.sessions
-            .insert(session.clone(), Pending { ctx, kind, created });
-        session
+        let now = self.now();
+        self.st.sessions.open(ctx, kind, now)
     }
 
     /// Issues a challenge (with a Session) for `kind`.
@@ -79,13 +81,13 @@ impl State {
                 );
             }
             Kind::Select(opts) => {
-                let names: Vec<&str> = opts.iter().filter_map(mfa_name).collect();
+                let names: Vec<ChallengeName> = opts.iter().filter_map(mfa_name).collect();
                 params.insert("MFAS_CAN_CHOOSE".into(), json!(json_string(&names)));
             }
             Kind::MfaSetup { .. } => {
                 params.insert(
                     "MFAS_CAN_SETUP".into(),
-                    json!(json_string(&["SOFTWARE_TOKEN_MFA"])),
+                    json!(json_string(&[ChallengeName::SoftwareTokenMfa])),
                 );
             }
             Kind::SoftwareToken { .. }
@@ -138,33 +140,11 @@ impl State {
 
     /// The pending challenge for `session`; errors as Cognito's for unknown, used and expired sessions.
     pub(super) fn pending(&self, session: &str) -> ApiResult<Pending> {
-        if self.used_sessions.contains(session) {
-            return Err(not_authorized(
-                "Invalid session for the user, session can only be used once.",
-            ));
-        }
-        let p = self
-            .sessions
-            .get(session)
-            .ok_or_else(|| not_authorized("Invalid session for the user."))?;
-        if p.created < self.expired_before || self.now() - p.created > SESSION_TTL_SECS {
-            return Err(not_authorized(
-                "Invalid session for the user, session is expired.",
-            ));
-        }
-        Ok(p.clone())
+        self.st.sessions.get(session, self.now())
     }
 
+    /// Uses up the session (or the parked SRP state of a pool without sessions).
     pub(super) fn consume(&mut self, session: Option<&str>, ctx: &AuthCtx) {
-        match session {
-            Some(s) => {
-                self.sessions.remove(s);
-                self.used_sessions.insert(s.to_owned());
-            }
-            None => {
-                self.srp_no_session
-                    .remove(&(ctx.client_id.clone(), ctx.username.clone()));
-            }
-        }
+        self.st.sessions.consume(session, ctx);
     }
 }

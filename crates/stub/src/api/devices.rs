@@ -16,85 +16,23 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{
-    ApiError, ApiResult, AuthCtx, Input, Kind, State, TIMESTAMP_SKEW_SECS, bad_credentials, err,
-    invalid, missing, not_authorized,
-};
-use crate::util::{self, uuid_v4};
-use crate::{DeviceTracking, Stub, srp};
-
-/// A device as a test sees it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DeviceInfo {
-    /// `DeviceKey`.
-    pub key: String,
-    /// `DeviceGroupKey`.
-    pub group_key: String,
-    /// `DeviceName` from `ConfirmDevice`.
-    pub name: Option<String>,
-    /// `ConfirmDevice` registered a verifier.
-    pub confirmed: bool,
-    /// Remembered (skips MFA).
-    pub remembered: bool,
-}
-
-#[derive(Debug, Clone)]
-struct DeviceRec {
-    pool_id: String,
-    username: String,
-    info: DeviceInfo,
-    verifier: Option<srp::Verifier>,
-}
-
-/// Every device the stub knows.
-#[derive(Debug, Default)]
-pub(crate) struct Devices {
-    list: Vec<DeviceRec>,
-}
-
-/// A pending device challenge.
-#[derive(Debug, Clone)]
-pub(crate) enum DeviceStep {
-    /// `DEVICE_SRP_AUTH`: waiting for `SRP_A`.
-    SrpAuth { device_key: String },
-    /// `DEVICE_PASSWORD_VERIFIER`: waiting for the signature.
-    PasswordVerifier {
-        device_key: String,
-        group_key: String,
-        ch: Box<srp::ServerChallenge>,
-    },
-}
-
-impl DeviceStep {
-    pub(crate) fn name(&self) -> &'static str {
-        match self {
-            DeviceStep::SrpAuth { .. } => "DEVICE_SRP_AUTH",
-            DeviceStep::PasswordVerifier { .. } => "DEVICE_PASSWORD_VERIFIER",
-        }
-    }
-}
+use super::context::Api;
+use super::device_store::{DeviceInfo, DeviceRec};
+use super::errors::bad_credentials;
+use super::names::ChallengeName;
+use super::sessions::{AuthCtx, DeviceStep, Kind};
+use crate::json::error::{ApiError, ApiResult, err, invalid, missing, not_authorized};
+use crate::json::input::Input;
+use crate::util::{self, TIMESTAMP_SKEW_SECS, uuid_v4};
+use crate::{DeviceTracking, srp};
 
 fn no_device() -> ApiError {
     err("ResourceNotFoundException", "Device does not exist.")
 }
 
-impl Devices {
-    fn find(&self, pool_id: &str, username: &str, key: &str) -> Option<&DeviceRec> {
-        self.list
-            .iter()
-            .find(|d| d.pool_id == pool_id && d.username == username && d.info.key == key)
-    }
-
-    fn find_mut(&mut self, pool_id: &str, username: &str, key: &str) -> Option<&mut DeviceRec> {
-        self.list
-            .iter_mut()
-            .find(|d| d.pool_id == pool_id && d.username == username && d.info.key == key)
-    }
-}
-
-impl State {
+impl Api<'_> {
     fn tracking(&self, pool_id: &str) -> DeviceTracking {
-        self.pool(pool_id).spec.device_tracking
+        self.dir.pool(pool_id).spec.device_tracking
     }
 
     /// Before MFA: a remembered device is challenged instead; an unknown
@@ -107,6 +45,7 @@ impl State {
             return Ok(None);
         }
         let dev = self
+            .st
             .devices
             .find(&ctx.pool_id, &ctx.username, key)
             .ok_or_else(no_device)?;
@@ -118,7 +57,7 @@ impl State {
         };
         let session = self.new_session(ctx.clone(), Kind::Device(step));
         Ok(Some(json!({
-            "ChallengeName": "DEVICE_SRP_AUTH",
+            "ChallengeName": ChallengeName::DeviceSrpAuth,
             "ChallengeParameters": { "USERNAME": ctx.username },
             "Session": session,
         })))
@@ -137,12 +76,14 @@ impl State {
         }
         if let Some(k) = &ctx.device_key {
             return self
+                .st
                 .devices
                 .find(&ctx.pool_id, &ctx.username, k)
                 .map(|d| d.info.key.clone());
         }
-        let region = self.pool(&ctx.pool_id).spec.region.clone();
+        let region = self.dir.pool(&ctx.pool_id).spec.region.clone();
         let group_key = self
+            .st
             .devices
             .list
             .iter()
@@ -150,7 +91,7 @@ impl State {
             .map(|d| d.info.group_key.clone())
             .unwrap_or_else(|| format!("-{}", util::random_alnum(9)));
         let key = format!("{region}_{}", uuid_v4());
-        self.devices.list.push(DeviceRec {
+        self.st.devices.list.push(DeviceRec {
             pool_id: ctx.pool_id.clone(),
             username: ctx.username.clone(),
             info: DeviceInfo {
@@ -180,6 +121,7 @@ impl State {
             return Ok(());
         };
         let confirmed = self
+            .st
             .devices
             .list
             .iter()
@@ -209,6 +151,7 @@ impl State {
                     return Err(no_device());
                 }
                 let dev = self
+                    .st
                     .devices
                     .find(&ctx.pool_id, &ctx.username, &device_key)
                     .ok_or_else(no_device)?;
@@ -230,7 +173,7 @@ impl State {
                 };
                 let session = self.new_session(ctx, Kind::Device(step));
                 Ok(json!({
-                    "ChallengeName": "DEVICE_PASSWORD_VERIFIER",
+                    "ChallengeName": ChallengeName::DevicePasswordVerifier,
                     "ChallengeParameters": params,
                     "Session": session,
                 }))
@@ -255,6 +198,7 @@ impl State {
                     return Err(no_device());
                 }
                 if self
+                    .st
                     .devices
                     .find(&ctx.pool_id, &ctx.username, &device_key)
                     .is_none()
@@ -302,6 +246,7 @@ impl State {
                 let verifier = srp::device_verifier(field("Salt")?, field("PasswordVerifier")?)
                     .map_err(invalid)?;
                 let dev = self
+                    .st
                     .devices
                     .find_mut(&pool_id, &username, key)
                     .ok_or_else(no_device)?;
@@ -323,6 +268,7 @@ impl State {
                     }
                 };
                 let dev = self
+                    .st
                     .devices
                     .find_mut(&pool_id, &username, key)
                     .ok_or_else(no_device)?;
@@ -330,42 +276,15 @@ impl State {
                 Ok(json!({}))
             }
             _ => {
-                let before = self.devices.list.len();
-                self.devices.list.retain(|d| {
+                let before = self.st.devices.list.len();
+                self.st.devices.list.retain(|d| {
                     !(d.pool_id == pool_id && d.username == username && d.info.key == key)
                 });
-                if self.devices.list.len() == before {
+                if self.st.devices.list.len() == before {
                     return Err(no_device());
                 }
                 Ok(json!({}))
             }
         }
-    }
-}
-
-impl Stub {
-    /// The devices of a user (internal username or alias).
-    pub fn devices(&self, pool_id: &str, name_or_alias: &str) -> Vec<DeviceInfo> {
-        let st = self.shared.lock();
-        let Some(user) = st.user_state(pool_id, name_or_alias) else {
-            return Vec::new();
-        };
-        st.devices
-            .list
-            .iter()
-            .filter(|d| d.pool_id == pool_id && d.username == user.username)
-            .map(|d| d.info.clone())
-            .collect()
-    }
-
-    /// Forgets a device behind the client's back (`AdminForgetDevice`).
-    /// Returns whether there was one.
-    pub fn admin_forget_device(&self, pool_id: &str, device_key: &str) -> bool {
-        let mut st = self.shared.lock();
-        let before = st.devices.list.len();
-        st.devices
-            .list
-            .retain(|d| !(d.pool_id == pool_id && d.info.key == device_key));
-        st.devices.list.len() != before
     }
 }

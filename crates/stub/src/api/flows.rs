@@ -6,25 +6,17 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, json};
 
-use super::{
-    ApiResult, AuthCtx, Client, Input, Kind, Pending, State, bad_credentials, check_enum,
-    check_secret_hash, check_sigv4, flow_enabled, invalid, missing, no_user, not_authorized,
-    required_username,
-};
+use super::caller::{check_secret_hash, check_sigv4};
+use super::context::Api;
+use super::errors::{bad_credentials, no_user, required_username};
+use super::names::{AuthFlow, ChallengeName};
+use super::sessions::{AuthCtx, Kind};
+use crate::json::error::{ApiResult, invalid, missing, not_authorized};
+use crate::json::input::Input;
 use crate::srp;
+use crate::state::{Client, State};
 
-const AUTH_FLOWS: [&str; 8] = [
-    "USER_SRP_AUTH",
-    "REFRESH_TOKEN_AUTH",
-    "REFRESH_TOKEN",
-    "CUSTOM_AUTH",
-    "ADMIN_NO_SRP_AUTH",
-    "USER_PASSWORD_AUTH",
-    "ADMIN_USER_PASSWORD_AUTH",
-    "USER_AUTH",
-];
-
-impl State {
+impl Api<'_> {
     pub(super) fn initiate(
         &mut self,
         inp: &Input<'_>,
@@ -38,43 +30,41 @@ impl State {
         let client_id = inp.req_str("ClientId")?;
         let params = inp.map("AuthParameters")?;
         inp.map("ClientMetadata")?;
-        check_enum(flow, "authFlow", &AUTH_FLOWS)?;
+        let flow = AuthFlow::parse(flow, "authFlow")?;
         let (pool_id, client) = self.request_client(inp, admin, authorization, client_id)?;
-        let enabled = |f: &str| {
-            if flow_enabled(&client, f) {
+        let enabled = || {
+            if client.allows(flow.permitted_by()) {
                 Ok(())
             } else {
                 Err(invalid(format!("{flow} flow not enabled for this client")))
             }
         };
         match (admin, flow) {
-            (false, "USER_PASSWORD_AUTH") => {
-                enabled("USER_PASSWORD_AUTH")?;
+            (false, AuthFlow::UserPasswordAuth)
+            | (true, AuthFlow::AdminUserPasswordAuth | AuthFlow::AdminNoSrpAuth) => {
+                enabled()?;
                 self.password_auth(&pool_id, &client, &params, admin)
             }
-            (true, "ADMIN_USER_PASSWORD_AUTH" | "ADMIN_NO_SRP_AUTH") => {
-                enabled("ADMIN_USER_PASSWORD_AUTH")?;
-                self.password_auth(&pool_id, &client, &params, admin)
-            }
-            (_, "USER_SRP_AUTH") => {
-                enabled("USER_SRP_AUTH")?;
+            (_, AuthFlow::UserSrpAuth) => {
+                enabled()?;
                 self.srp_auth(&pool_id, &client, &params, admin)
             }
-            (_, "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN") => {
-                enabled("REFRESH_TOKEN_AUTH")?;
+            (_, AuthFlow::RefreshTokenAuth | AuthFlow::RefreshToken) => {
+                enabled()?;
                 self.refresh_auth(&pool_id, &client, &params, admin)
             }
-            (false, "USER_AUTH") => {
-                enabled("USER_AUTH")?;
+            (false, AuthFlow::UserAuth) => {
+                enabled()?;
                 self.user_auth(&pool_id, &client, &params)
             }
-            (_, "CUSTOM_AUTH" | "USER_AUTH") => {
+            (_, AuthFlow::CustomAuth | AuthFlow::UserAuth) => {
                 Err(invalid(format!("{flow} flow not enabled for this client")))
             }
             _ => Err(invalid("Initiate Auth method not supported.")),
         }
     }
 
+    /// `USER_PASSWORD_AUTH` and `ADMIN_USER_PASSWORD_AUTH`.
     pub(super) fn password_auth(
         &mut self,
         pool_id: &str,
@@ -85,8 +75,8 @@ impl State {
         let typed = required_username(params)?;
         let password = params.get("PASSWORD").ok_or_else(|| missing("PASSWORD"))?;
         check_secret_hash(client, params.get("SECRET_HASH"), typed)?;
-        let pool = self.pool(pool_id);
-        let i = Self::find_index(pool, typed).ok_or_else(no_user)?;
+        let pool = self.dir.pool(pool_id);
+        let i = State::find_index(pool, typed).ok_or_else(no_user)?;
         let user = &pool.users[i];
         if user.password != *password {
             return Err(bad_credentials());
@@ -105,6 +95,7 @@ impl State {
         self.after_primary(ctx)
     }
 
+    /// `USER_SRP_AUTH`: the server's half of SRP, `PASSWORD_VERIFIER` next.
     pub(super) fn srp_auth(
         &mut self,
         pool_id: &str,
@@ -115,8 +106,8 @@ impl State {
         let typed = required_username(params)?;
         let srp_a = params.get("SRP_A").ok_or_else(|| missing("SRP_A"))?;
         check_secret_hash(client, params.get("SECRET_HASH"), typed)?;
-        let pool = self.pool(pool_id);
-        let i = Self::find_index(pool, typed).ok_or_else(no_user)?;
+        let pool = self.dir.pool(pool_id);
+        let i = State::find_index(pool, typed).ok_or_else(no_user)?;
         let user = &pool.users[i];
         let verifier = srp::make_verifier(pool_id, &user.username, &user.password);
         let ch =
@@ -135,20 +126,14 @@ impl State {
         cp.insert("SRP_B".into(), json!(ch.srp_b_hex));
         cp.insert("USERNAME".into(), json!(ctx.username));
         cp.insert("USER_ID_FOR_SRP".into(), json!(ctx.username));
-        let mut out = json!({ "ChallengeName": "PASSWORD_VERIFIER", "ChallengeParameters": cp });
-        if self.pool(pool_id).spec.srp_session {
+        let mut out =
+            json!({ "ChallengeName": ChallengeName::PasswordVerifier, "ChallengeParameters": cp });
+        if self.dir.pool(pool_id).spec.srp_session {
             let session = self.new_session(ctx, Kind::PasswordVerifier(ch));
             out["Session"] = json!(session);
         } else {
-            let created = self.now();
-            self.srp_no_session.insert(
-                (client.id.clone(), ctx.username.clone()),
-                Pending {
-                    ctx,
-                    kind: Kind::PasswordVerifier(ch),
-                    created,
-                },
-            );
+            let now = self.now();
+            self.st.sessions.park(ctx, Kind::PasswordVerifier(ch), now);
         }
         Ok(out)
     }

@@ -3,16 +3,22 @@
 
 use serde_json::json;
 
-use super::{ApiResult, Input, State, mfa_name, no_user, not_authorized};
+use super::challenges::mfa_name;
+use super::context::Api;
+use super::errors::no_user;
+use crate::json::error::{ApiResult, not_authorized};
+use crate::json::input::Input;
 
-impl State {
+impl Api<'_> {
     /// The user an access token belongs to, as Cognito checks it for `GetUser` & co.
     pub(super) fn access_user(&self, token: &str) -> ApiResult<(String, String)> {
         let rec = self
+            .st
+            .issued
             .access
             .get(token)
             .ok_or_else(|| not_authorized("Invalid Access Token"))?;
-        if self.revoked_origins.contains(&rec.origin_jti) {
+        if self.st.issued.revoked_origins.contains(&rec.origin_jti) {
             return Err(not_authorized("Access Token has been revoked"));
         }
         if self.now() >= rec.exp {
@@ -24,7 +30,7 @@ impl State {
     pub(super) fn get_user(&mut self, inp: &Input<'_>) -> ApiResult {
         let token = inp.req_str("AccessToken")?;
         let (pool_id, username) = self.access_user(token)?;
-        let pool = self.pool(&pool_id);
+        let pool = self.dir.pool(&pool_id);
         let user = pool
             .users
             .iter()

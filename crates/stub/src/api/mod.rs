@@ -1,83 +1,80 @@
-//! The user-pool state and the Cognito operations the stub implements.
+//! The user-pool API: Cognito's JSON 1.1 operations
+//! (`AWSCognitoIdentityProviderService.*`).
 //!
-//! Everything here is synchronous and runs under the stub's state mutex.
-//! [`State::dispatch`] maps each operation to its handler; one file per
+//! Everything here is synchronous and runs under the stub's one mutex, on
+//! the pools of `crate::state` and the API's own [`ApiState`]. [`dispatch`]
+//! maps each operation to its handler, a method of `Api`; one file per
 //! mechanism:
-//! - `errors.rs`, `input.rs`: Cognito's errors, the typed request body;
-//! - `state.rs`: what the stub keeps; `admin.rs`: the test-facing side of it;
+//! - `errors.rs`, `names.rs`: the user-pool answers' errors, the
+//!   challenge names and auth flows as enums (the JSON protocol's errors
+//!   and request bodies are `crate::json`'s);
+//! - `context.rs`: the API's state and `Api`, a request's view of it;
+//!   `sessions.rs`: challenge sessions and what each waits for;
+//!   `issued.rs`: tokens issued; `device_store.rs`: devices; `codes.rs`:
+//!   one-time codes sent;
 //! - `caller.rs`: the app client, `SECRET_HASH`, `ClientSecret`, SigV4;
 //! - `flows.rs`: `InitiateAuth` (password, SRP); `refresh.rs`:
 //!   `REFRESH_TOKEN_AUTH`, `RevokeToken`; `rotation.rs`:
 //!   `GetTokensFromRefreshToken`; `user_auth.rs`: `USER_AUTH`;
-//! - `challenges.rs`: issuing challenges and sessions; `respond.rs`:
-//!   checking the answers; `software_token.rs`: `AssociateSoftwareToken`,
+//! - `challenges.rs`: issuing challenges; `respond.rs`: checking the
+//!   answers; `software_token.rs`: `AssociateSoftwareToken`,
 //!   `VerifySoftwareToken`; `devices.rs`: device tracking;
-//! - `issue.rs`: the tokens and their records; `get_user.rs`: `GetUser`.
+//! - `issue.rs`: a sign-in's tokens; `get_user.rs`: `GetUser`.
 
-mod admin;
 mod caller;
 mod challenges;
-pub(crate) mod devices;
+mod codes;
+mod context;
+mod device_store;
+mod devices;
 mod errors;
 mod flows;
 mod get_user;
-mod input;
 mod issue;
+mod issued;
+mod names;
 mod refresh;
 mod respond;
 mod rotation;
+mod sessions;
 mod software_token;
-mod state;
 mod user_auth;
 
 use serde_json::{Map, Value};
 
-use caller::{check_client_secret, check_secret_hash, check_sigv4, flow_enabled};
-use challenges::{mask_email, mfa_name};
-pub(crate) use errors::{ApiError, err};
-use errors::{
-    ApiResult, bad_credentials, check_enum, invalid, missing, no_user, not_authorized,
-    required_username,
-};
-use input::Input;
-use state::{AccessRec, AuthCtx, Kind, Pending, RefreshRec};
-pub(crate) use state::{Client, Pool, State, User};
+use crate::json::error::{ApiResult, err};
+use crate::json::input::Input;
+pub(crate) use context::{Api, ApiState};
+pub use device_store::DeviceInfo;
 
-/// How long a challenge `Session` stays valid (Cognito's default: 3 minutes).
-pub(crate) const SESSION_TTL_SECS: i64 = 180;
-/// How far the SRP `TIMESTAMP` may be from the stub's clock.
-const TIMESTAMP_SKEW_SECS: i64 = 300;
-
-impl State {
-    /// Runs one operation. `op` is the part of `X-Amz-Target` after the service prefix.
-    pub(crate) fn dispatch(
-        &mut self,
-        op: &str,
-        body: &Map<String, Value>,
-        authorization: Option<&str>,
-    ) -> ApiResult {
-        let inp = Input(body);
-        if self.ua.unknown_ops.iter().any(|o| o == op) {
-            return Err(err(
-                "UnknownOperationException",
-                format!("cognito-stub was told not to know {op}"),
-            ));
-        }
-        match op {
-            "InitiateAuth" => self.initiate(&inp, false, authorization),
-            "AdminInitiateAuth" => self.initiate(&inp, true, authorization),
-            "RespondToAuthChallenge" => self.respond(&inp, false, authorization),
-            "AdminRespondToAuthChallenge" => self.respond(&inp, true, authorization),
-            "AssociateSoftwareToken" => self.associate(&inp),
-            "VerifySoftwareToken" => self.verify_software_token(&inp),
-            "RevokeToken" => self.revoke(&inp),
-            "GetTokensFromRefreshToken" => self.get_tokens_from_refresh_token(&inp),
-            "GetUser" => self.get_user(&inp),
-            "ConfirmDevice" | "UpdateDeviceStatus" | "ForgetDevice" => self.device_op(op, &inp),
-            other => Err(err(
-                "UnknownOperationException",
-                format!("cognito-stub does not implement {other}"),
-            )),
-        }
+/// Runs one operation. `op` is the part of `X-Amz-Target` after the service prefix.
+pub(crate) fn dispatch(
+    mut api: Api<'_>,
+    op: &str,
+    body: &Map<String, Value>,
+    authorization: Option<&str>,
+) -> ApiResult {
+    let inp = Input(body);
+    if api.st.unknown_ops.iter().any(|o| o == op) {
+        return Err(err(
+            "UnknownOperationException",
+            format!("cognito-stub was told not to know {op}"),
+        ));
+    }
+    match op {
+        "InitiateAuth" => api.initiate(&inp, false, authorization),
+        "AdminInitiateAuth" => api.initiate(&inp, true, authorization),
+        "RespondToAuthChallenge" => api.respond(&inp, false, authorization),
+        "AdminRespondToAuthChallenge" => api.respond(&inp, true, authorization),
+        "AssociateSoftwareToken" => api.associate(&inp),
+        "VerifySoftwareToken" => api.verify_software_token(&inp),
+        "RevokeToken" => api.revoke(&inp),
+        "GetTokensFromRefreshToken" => api.get_tokens_from_refresh_token(&inp),
+        "GetUser" => api.get_user(&inp),
+        "ConfirmDevice" | "UpdateDeviceStatus" | "ForgetDevice" => api.device_op(op, &inp),
+        other => Err(err(
+            "UnknownOperationException",
+            format!("cognito-stub does not implement {other}"),
+        )),
     }
 }

@@ -6,13 +6,17 @@ use std::collections::BTreeMap;
 
 use serde_json::json;
 
-use super::{
-    ApiError, ApiResult, AuthCtx, Client, Input, RefreshRec, State, check_client_secret,
-    check_secret_hash, err, missing, no_user, not_authorized,
-};
+use super::caller::{check_client_secret, check_secret_hash};
+use super::context::Api;
+use super::errors::no_user;
+use super::issued::RefreshRec;
+use super::sessions::AuthCtx;
+use crate::json::error::{ApiError, ApiResult, err, missing, not_authorized};
+use crate::json::input::Input;
+use crate::state::Client;
 use crate::tokens;
 
-impl State {
+impl Api<'_> {
     pub(super) fn refresh_auth(
         &mut self,
         pool_id: &str,
@@ -52,7 +56,13 @@ impl State {
         client: &Client,
     ) -> Result<RefreshRec, ApiError> {
         let invalid_token = || not_authorized("Invalid Refresh Token");
-        let rec = self.refresh.get(token).cloned().ok_or_else(invalid_token)?;
+        let rec = self
+            .st
+            .issued
+            .refresh
+            .get(token)
+            .cloned()
+            .ok_or_else(invalid_token)?;
         if rec.client_id != client.id || rec.pool_id != pool_id {
             return Err(invalid_token());
         }
@@ -71,7 +81,7 @@ impl State {
         rec: &RefreshRec,
         admin: bool,
     ) -> Result<AuthCtx, ApiError> {
-        let pool = self.pool(pool_id);
+        let pool = self.dir.pool(pool_id);
         let user = pool
             .users
             .iter()
@@ -96,7 +106,7 @@ impl State {
         let given_secret = inp.opt_str("ClientSecret")?;
         let (_, client) = self.client(client_id)?;
         check_client_secret(&client, client_id, given_secret)?;
-        let Some(rec) = self.refresh.get_mut(token) else {
+        let Some(rec) = self.st.issued.refresh.get_mut(token) else {
             if tokens::peek_claims(token).is_some() {
                 return Err(err(
                     "UnsupportedTokenTypeException",
@@ -110,7 +120,7 @@ impl State {
         }
         rec.revoked = true;
         let origin = rec.origin_jti.clone();
-        self.revoked_origins.insert(origin);
+        self.st.issued.revoked_origins.insert(origin);
         Ok(json!({}))
     }
 }

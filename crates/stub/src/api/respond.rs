@@ -5,29 +5,17 @@
 
 use std::collections::BTreeMap;
 
-use super::{
-    ApiResult, AuthCtx, Client, Input, Kind, Pending, SESSION_TTL_SECS, State, TIMESTAMP_SKEW_SECS,
-    User, bad_credentials, check_enum, check_secret_hash, check_sigv4, err, invalid, mfa_name,
-    missing, no_user, not_authorized, required_username,
-};
+use super::caller::{check_secret_hash, check_sigv4};
+use super::challenges::mfa_name;
+use super::context::Api;
+use super::errors::{bad_credentials, no_user, required_username};
+use super::names::ChallengeName;
+use super::sessions::{AuthCtx, Kind, Pending};
+use crate::json::error::{ApiResult, err, invalid, missing, not_authorized};
+use crate::json::input::Input;
+use crate::state::{Client, State, User};
+use crate::util::TIMESTAMP_SKEW_SECS;
 use crate::{Mfa, PoolSpec, srp, totp, util};
-
-const CHALLENGE_NAMES: [&str; 14] = [
-    "SMS_MFA",
-    "EMAIL_OTP",
-    "SOFTWARE_TOKEN_MFA",
-    "SELECT_MFA_TYPE",
-    "MFA_SETUP",
-    "PASSWORD_VERIFIER",
-    "CUSTOM_CHALLENGE",
-    "SELECT_CHALLENGE",
-    "DEVICE_SRP_AUTH",
-    "DEVICE_PASSWORD_VERIFIER",
-    "ADMIN_NO_SRP_AUTH",
-    "NEW_PASSWORD_REQUIRED",
-    "SMS_OTP",
-    "WEB_AUTHN",
-];
 
 /// Attributes an app client may never write.
 const UNWRITABLE: [&str; 4] = [
@@ -79,7 +67,7 @@ impl Answer<'_> {
     }
 }
 
-impl State {
+impl Api<'_> {
     pub(super) fn respond(
         &mut self,
         inp: &Input<'_>,
@@ -94,7 +82,7 @@ impl State {
         let responses = inp.map("ChallengeResponses")?;
         let session = inp.opt_str("Session")?;
         inp.map("ClientMetadata")?;
-        check_enum(name, "challengeName", &CHALLENGE_NAMES)?;
+        let name = ChallengeName::parse(name, "challengeName")?;
         let (pool_id, client) = self.request_client(inp, admin, authorization, client_id)?;
         let given_name = required_username(&responses)?;
         let pending = self.find_pending(session, &pool_id, client_id, name, given_name)?;
@@ -134,22 +122,18 @@ impl State {
         session: Option<&str>,
         pool_id: &str,
         client_id: &str,
-        name: &str,
+        name: ChallengeName,
         given_name: &str,
     ) -> ApiResult<Pending> {
         match session {
             Some(s) => self.pending(s),
             None => {
-                let pool = self.pool(pool_id);
+                let pool = self.dir.pool(pool_id);
                 let internal =
-                    Self::find_index(pool, given_name).map(|i| pool.users[i].username.clone());
+                    State::find_index(pool, given_name).map(|i| pool.users[i].username.clone());
                 internal
-                    .and_then(|u| self.srp_no_session.get(&(client_id.to_owned(), u)).cloned())
-                    .filter(|p| {
-                        name == "PASSWORD_VERIFIER"
-                            && p.created >= self.expired_before
-                            && self.now() - p.created <= SESSION_TTL_SECS
-                    })
+                    .filter(|_| name == ChallengeName::PasswordVerifier)
+                    .and_then(|u| self.st.sessions.parked(client_id, &u, self.now()))
                     .ok_or_else(|| not_authorized("Invalid session for the user."))
             }
         }
@@ -165,7 +149,7 @@ impl State {
         client: &Client,
         pool_id: &str,
         admin: bool,
-        name: &str,
+        name: ChallengeName,
         given_name: &str,
         responses: &BTreeMap<String, String>,
     ) -> ApiResult<()> {
@@ -180,8 +164,8 @@ impl State {
             )));
         }
         // USERNAME must be this session's user; the hash is over the internal username.
-        let pool = self.pool(pool_id);
-        let i = Self::find_index(pool, given_name).ok_or_else(no_user)?;
+        let pool = self.dir.pool(pool_id);
+        let i = State::find_index(pool, given_name).ok_or_else(no_user)?;
         if pool.users[i].username != ctx.username {
             return Err(not_authorized("Invalid session for the user."));
         }
@@ -231,7 +215,7 @@ impl State {
     fn answer_new_password(&mut self, a: Answer<'_>) -> ApiResult {
         let new_password = a.get("NEW_PASSWORD")?;
         let pool_id = &a.pool_id;
-        let username_is_email = self.pool(pool_id).spec.username_is_email;
+        let username_is_email = self.dir.pool(pool_id).spec.username_is_email;
         let user = self.user_of(&a.ctx)?;
         let mut attrs = BTreeMap::new();
         for (k, v) in &a.responses {
@@ -256,13 +240,14 @@ impl State {
                 )));
             }
         }
-        if let Some(why) = policy_violation(&self.pool(pool_id).spec, new_password) {
+        if let Some(why) = policy_violation(&self.dir.pool(pool_id).spec, new_password) {
             return Err(err(
                 "InvalidPasswordException",
                 format!("Password does not conform to policy: {why}"),
             ));
         }
         let user = self
+            .dir
             .user_mut(pool_id, &a.ctx.username)
             .ok_or_else(no_user)?;
         user.password = new_password.clone();
@@ -315,7 +300,7 @@ impl State {
         let answer = a.get("ANSWER")?;
         let chosen = opts
             .iter()
-            .find(|m| mfa_name(m) == Some(answer.as_str()))
+            .find(|m| mfa_name(m).is_some_and(|n| n.as_str() == answer))
             .cloned()
             .ok_or_else(|| invalid(format!("ANSWER {answer} is not one of MFAS_CAN_CHOOSE")))?;
         self.consume(a.session, &a.ctx);
@@ -344,6 +329,7 @@ impl State {
         };
         self.consume(a.session, &a.ctx);
         let user = self
+            .dir
             .user_mut(&a.pool_id, &a.ctx.username)
             .ok_or_else(no_user)?;
         user.mfa = Mfa::Totp {

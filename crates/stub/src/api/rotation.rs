@@ -11,13 +11,16 @@
 
 use serde_json::json;
 
-use super::{ApiResult, Input, State, err};
+use super::caller::check_client_secret;
+use super::context::Api;
+use crate::json::error::{ApiResult, err};
+use crate::json::input::Input;
 
 /// The message of the error for a refresh token already rotated away.
 pub(crate) const REUSED: &str =
     "The refresh token has already been used to get new tokens (refresh token rotation).";
 
-impl State {
+impl Api<'_> {
     pub(super) fn get_tokens_from_refresh_token(&mut self, inp: &Input<'_>) -> ApiResult {
         let token = inp.req_str("RefreshToken")?;
         let client_id = inp.req_str("ClientId")?;
@@ -25,7 +28,7 @@ impl State {
         let device_key = inp.opt_str("DeviceKey")?.map(str::to_owned);
         inp.map("ClientMetadata")?;
         let (pool_id, client) = self.client(client_id)?;
-        super::check_client_secret(&client, client_id, given_secret)?;
+        check_client_secret(&client, client_id, given_secret)?;
         let rec = self.live_refresh(token, &pool_id, &client)?;
         if rec.rotated_away {
             return Err(err("RefreshTokenReuseException", REUSED));
@@ -39,7 +42,7 @@ impl State {
         }
         // A new refresh token; the old one dies now.
         let out = self.issue_tokens(&ctx, None);
-        if let Some(old) = self.refresh.get_mut(token) {
+        if let Some(old) = self.st.issued.refresh.get_mut(token) {
             old.rotated_away = true;
         }
         Ok(json!({ "AuthenticationResult": out["AuthenticationResult"] }))

@@ -4,10 +4,14 @@
 
 use serde_json::json;
 
-use super::{ApiResult, Input, Kind, State, err, invalid, no_user, not_authorized};
+use super::context::Api;
+use super::errors::no_user;
+use super::sessions::Kind;
+use crate::json::error::{ApiResult, err, invalid, not_authorized};
+use crate::json::input::Input;
 use crate::{totp, util};
 
-impl State {
+impl Api<'_> {
     pub(super) fn associate(&mut self, inp: &Input<'_>) -> ApiResult {
         let session = inp.opt_str("Session")?;
         let access = inp.opt_str("AccessToken")?;
@@ -30,7 +34,7 @@ impl State {
             }
             (None, Some(a)) => {
                 let (pool_id, username) = self.access_user(a)?;
-                let user = self.user_mut(&pool_id, &username).ok_or_else(no_user)?;
+                let user = self.dir.user_mut(&pool_id, &username).ok_or_else(no_user)?;
                 user.pending_totp = Some(secret.clone());
                 Ok(json!({ "SecretCode": secret }))
             }
@@ -77,7 +81,7 @@ impl State {
             }
             (None, Some(a)) => {
                 let (pool_id, username) = self.access_user(a)?;
-                let user = self.user_mut(&pool_id, &username).ok_or_else(no_user)?;
+                let user = self.dir.user_mut(&pool_id, &username).ok_or_else(no_user)?;
                 let secret = user
                     .pending_totp
                     .clone()

@@ -15,81 +15,60 @@
 //! - codes are random, single-use (a wrong one ends the session), and expire
 //!   with their session.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use serde_json::{Map, json};
 
-use super::{
-    ApiResult, AuthCtx, Client, Kind, State, bad_credentials, check_secret_hash, err, invalid,
-    mask_email, missing, no_user, not_authorized, required_username,
-};
+use super::caller::check_secret_hash;
+use super::challenges::mask_email;
+use super::context::Api;
+use super::errors::{bad_credentials, no_user, required_username};
+use super::names::ChallengeName;
+use super::sessions::{AuthCtx, Kind, UserAuthStep};
+use crate::json::error::{ApiResult, err, invalid, missing, not_authorized};
 use crate::srp;
-use crate::util::random_digits;
+use crate::state::{Client, State};
 
-/// A first factor's name as Cognito spells it.
-const PASSWORD: &str = "PASSWORD";
-const PASSWORD_SRP: &str = "PASSWORD_SRP";
-const EMAIL_OTP: &str = "EMAIL_OTP";
-const SMS_OTP: &str = "SMS_OTP";
-const WEB_AUTHN: &str = "WEB_AUTHN";
-const FACTORS: [&str; 5] = [PASSWORD, PASSWORD_SRP, EMAIL_OTP, SMS_OTP, WEB_AUTHN];
-
-/// What a `USER_AUTH` session waits for.
-#[derive(Debug, Clone)]
-pub(crate) enum UaKind {
-    /// `SELECT_CHALLENGE` among these.
-    Select(Vec<&'static str>),
-    /// A code sent by e-mail (`email`) or SMS.
-    Otp { email: bool, code: String },
-}
-
-impl UaKind {
-    pub(crate) fn name(&self) -> &'static str {
-        match self {
-            UaKind::Select(_) => "SELECT_CHALLENGE",
-            UaKind::Otp { email: true, .. } => EMAIL_OTP,
-            UaKind::Otp { email: false, .. } => SMS_OTP,
-        }
+/// A first factor as the pool's `AllowedFirstAuthFactors` names it:
+/// `PASSWORD` covers `PASSWORD_SRP`.
+fn policy_name(factor: ChallengeName) -> &'static str {
+    match factor {
+        ChallengeName::PasswordSrp => "PASSWORD",
+        other => other.as_str(),
     }
 }
 
-/// The stub's state for these flows.
-#[derive(Debug, Default)]
-pub(crate) struct UaState {
-    /// The code last sent to each user, by (pool id, internal username), until used.
-    pub(crate) codes: HashMap<(String, String), String>,
-    /// Codes tests fixed in advance ([`crate::Stub::set_otp_code`]).
-    pub(crate) pinned: HashMap<(String, String), String>,
-    /// Operations answered with `UnknownOperationException`, as by a service
-    /// that lacks them ([`crate::Stub::forget_operation`]).
-    pub(crate) unknown_ops: Vec<String>,
-}
+impl Api<'_> {
+    /// Whether the pool allows `factor` as a first factor.
+    fn pool_allows(&self, pool_id: &str, factor: ChallengeName) -> bool {
+        self.dir
+            .pool(pool_id)
+            .spec
+            .first_auth_factors
+            .iter()
+            .any(|a| a == policy_name(factor))
+    }
 
-impl State {
     /// The first factors `user` can use at this pool, in Cognito's order.
-    fn user_factors(&self, pool_id: &str, username: &str) -> Vec<&'static str> {
-        let pool = self.pool(pool_id);
-        let allowed = |f: &str| {
-            let base = if f == PASSWORD_SRP { PASSWORD } else { f };
-            pool.spec.first_auth_factors.iter().any(|a| a == base)
-        };
+    fn user_factors(&self, pool_id: &str, username: &str) -> Vec<ChallengeName> {
+        let pool = self.dir.pool(pool_id);
         let Some(u) = pool.users.iter().find(|u| u.username == username) else {
             return Vec::new();
         };
         let mut v = Vec::new();
         if !u.password.is_empty() {
-            v.extend([PASSWORD, PASSWORD_SRP]);
+            v.extend([ChallengeName::Password, ChallengeName::PasswordSrp]);
         }
         if u.email.is_some() {
-            v.push(EMAIL_OTP);
+            v.push(ChallengeName::EmailOtp);
         }
         if u.attributes.contains_key("phone_number") {
-            v.push(SMS_OTP);
+            v.push(ChallengeName::SmsOtp);
         }
         if u.passkey {
-            v.push(WEB_AUTHN);
+            v.push(ChallengeName::WebAuthn);
         }
-        v.retain(|f| allowed(f));
+        v.retain(|f| self.pool_allows(pool_id, *f));
         v
     }
 
@@ -106,28 +85,32 @@ impl State {
             .get("PREFERRED_CHALLENGE")
             .map(String::as_str)
             .filter(|p| !p.is_empty());
-        if let Some(p) = preferred {
-            if !FACTORS.contains(&p) {
-                return Err(invalid(format!(
-                    "1 validation error detected: Value '{p}' at 'PREFERRED_CHALLENGE' failed to satisfy constraint: Member must satisfy enum value set: [{}]",
-                    FACTORS.join(", ")
-                )));
+        let preferred = match preferred {
+            None => None,
+            Some(p) => {
+                let factor = ChallengeName::FIRST_FACTORS
+                    .into_iter()
+                    .find(|f| f.as_str() == p)
+                    .ok_or_else(|| {
+                        let names: Vec<&str> = ChallengeName::FIRST_FACTORS
+                            .iter()
+                            .map(|f| f.as_str())
+                            .collect();
+                        invalid(format!(
+                            "1 validation error detected: Value '{p}' at 'PREFERRED_CHALLENGE' failed to satisfy constraint: Member must satisfy enum value set: [{}]",
+                            names.join(", ")
+                        ))
+                    })?;
+                if !self.pool_allows(pool_id, factor) {
+                    return Err(invalid(format!(
+                        "PREFERRED_CHALLENGE {p} is not an allowed first authentication factor of this user pool"
+                    )));
+                }
+                Some(factor)
             }
-            let base = if p == PASSWORD_SRP { PASSWORD } else { p };
-            if !self
-                .pool(pool_id)
-                .spec
-                .first_auth_factors
-                .iter()
-                .any(|a| a == base)
-            {
-                return Err(invalid(format!(
-                    "PREFERRED_CHALLENGE {p} is not an allowed first authentication factor of this user pool"
-                )));
-            }
-        }
-        let pool = self.pool(pool_id);
-        let i = Self::find_index(pool, typed).ok_or_else(no_user)?;
+        };
+        let pool = self.dir.pool(pool_id);
+        let i = State::find_index(pool, typed).ok_or_else(no_user)?;
         let user = &pool.users[i];
         if !user.enabled {
             return Err(not_authorized("User is disabled."));
@@ -152,9 +135,9 @@ impl State {
                 let mut cp = Map::new();
                 cp.insert("USERNAME".into(), json!(ctx.username));
                 let session =
-                    self.new_session(ctx, Kind::UserAuth(UaKind::Select(available.clone())));
+                    self.new_session(ctx, Kind::UserAuth(UserAuthStep::Select(available.clone())));
                 Ok(json!({
-                    "ChallengeName": "SELECT_CHALLENGE",
+                    "ChallengeName": ChallengeName::SelectChallenge,
                     "ChallengeParameters": cp,
                     "AvailableChallenges": available,
                     "Session": session,
@@ -167,18 +150,18 @@ impl State {
     fn first_factor(
         &mut self,
         ctx: AuthCtx,
-        factor: &str,
+        factor: ChallengeName,
         given: &BTreeMap<String, String>,
     ) -> ApiResult {
         match factor {
-            PASSWORD => {
+            ChallengeName::Password => {
                 let password = given.get("PASSWORD").ok_or_else(|| missing("PASSWORD"))?;
                 if self.user_of(&ctx)?.password != *password {
                     return Err(bad_credentials());
                 }
                 self.after_primary(ctx)
             }
-            PASSWORD_SRP => {
+            ChallengeName::PasswordSrp => {
                 let srp_a = given.get("SRP_A").ok_or_else(|| missing("SRP_A"))?;
                 let user = self.user_of(&ctx)?;
                 let verifier = srp::make_verifier(&ctx.pool_id, &user.username, &user.password);
@@ -191,20 +174,18 @@ impl State {
                 cp.insert("USERNAME".into(), json!(ctx.username));
                 cp.insert("USER_ID_FOR_SRP".into(), json!(ctx.username));
                 let session = self.new_session(ctx, Kind::PasswordVerifier(ch));
-                Ok(
-                    json!({ "ChallengeName": "PASSWORD_VERIFIER", "ChallengeParameters": cp, "Session": session }),
-                )
+                Ok(json!({
+                    "ChallengeName": ChallengeName::PasswordVerifier,
+                    "ChallengeParameters": cp,
+                    "Session": session,
+                }))
             }
-            EMAIL_OTP | SMS_OTP => {
-                let email = factor == EMAIL_OTP;
-                let key = (ctx.pool_id.clone(), ctx.username.clone());
-                let code = self
-                    .ua
-                    .pinned
-                    .get(&key)
-                    .cloned()
-                    .unwrap_or_else(|| random_digits(if email { 8 } else { 6 }));
-                self.ua.codes.insert(key, code.clone());
+            ChallengeName::EmailOtp | ChallengeName::SmsOtp => {
+                let email = factor == ChallengeName::EmailOtp;
+                let code =
+                    self.st
+                        .codes
+                        .send(&ctx.pool_id, &ctx.username, if email { 8 } else { 6 });
                 let user = self.user_of(&ctx)?;
                 let mut cp = Map::new();
                 if email {
@@ -234,12 +215,12 @@ impl State {
                     );
                 }
                 cp.insert("USERNAME".into(), json!(ctx.username));
-                let kind = UaKind::Otp { email, code };
+                let kind = Kind::UserAuth(UserAuthStep::Otp { email, code });
                 let name = kind.name();
-                let session = self.new_session(ctx, Kind::UserAuth(kind));
+                let session = self.new_session(ctx, kind);
                 Ok(json!({ "ChallengeName": name, "ChallengeParameters": cp, "Session": session }))
             }
-            WEB_AUTHN => Err(invalid(
+            ChallengeName::WebAuthn => Err(invalid(
                 "cognito-stub does not implement WEB_AUTHN (passkey) sign-in",
             )),
             other => Err(invalid(format!("Unknown first factor {other}"))),
@@ -250,24 +231,25 @@ impl State {
     /// SECRET_HASH (over the internal username) were checked by the caller.
     pub(super) fn respond_user_auth(
         &mut self,
-        kind: UaKind,
+        step: UserAuthStep,
         ctx: AuthCtx,
         session: Option<&str>,
         responses: &BTreeMap<String, String>,
     ) -> ApiResult {
-        match kind {
-            UaKind::Select(available) => {
+        match step {
+            UserAuthStep::Select(available) => {
                 let answer = responses.get("ANSWER").ok_or_else(|| missing("ANSWER"))?;
-                let Some(factor) = available.iter().copied().find(|f| f == answer) else {
+                let Some(factor) = available.iter().copied().find(|f| f.as_str() == answer) else {
+                    let names: Vec<&str> = available.iter().map(|f| f.as_str()).collect();
                     return Err(invalid(format!(
                         "ANSWER {answer} is not one of the available challenges ({})",
-                        available.join(", ")
+                        names.join(", ")
                     )));
                 };
                 self.consume(session, &ctx);
                 self.first_factor(ctx, factor, responses)
             }
-            UaKind::Otp { email, code } => {
+            UserAuthStep::Otp { email, code } => {
                 let field = if email {
                     "EMAIL_OTP_CODE"
                 } else {
@@ -275,9 +257,7 @@ impl State {
                 };
                 let given = responses.get(field).ok_or_else(|| missing(field))?;
                 self.consume(session, &ctx);
-                self.ua
-                    .codes
-                    .remove(&(ctx.pool_id.clone(), ctx.username.clone()));
+                self.st.codes.used(&ctx.pool_id, &ctx.username);
                 if *given != code {
                     return Err(err(
                         "CodeMismatchException",
@@ -285,38 +265,6 @@ impl State {
                     ));
                 }
                 Ok(self.issue_tokens(&ctx, None))
-            }
-        }
-    }
-
-    /// The code last sent to a user and not yet used.
-    pub(crate) fn otp_code(&self, pool_id: &str, name_or_alias: &str) -> Option<String> {
-        let pool = self.pools.get(pool_id)?;
-        let i = Self::find_index(pool, name_or_alias)?;
-        self.ua
-            .codes
-            .get(&(pool_id.to_owned(), pool.users[i].username.clone()))
-            .cloned()
-    }
-
-    /// Fixes (or with `None` unfixes) the codes sent to a user.
-    pub(crate) fn pin_otp_code(
-        &mut self,
-        pool_id: &str,
-        name_or_alias: &str,
-        code: Option<String>,
-    ) {
-        let internal = self
-            .user_mut(pool_id, name_or_alias)
-            .map(|u| u.username.clone())
-            .unwrap_or_else(|| panic!("cognito-stub: no user {name_or_alias} in {pool_id}"));
-        let key = (pool_id.to_owned(), internal);
-        match code {
-            Some(c) => {
-                self.ua.pinned.insert(key, c);
-            }
-            None => {
-                self.ua.pinned.remove(&key);
             }
         }
     }

@@ -1,26 +1,36 @@
-//! The test's controls over a running stub: create pools, clients and
-//! users, read users and recorded requests, inject faults, change users,
-//! expire sessions, shift the clock.
+//! The test's controls over a running stub, the top of the crate: create
+//! pools, clients and users, read users and recorded requests, inject
+//! faults, change users, expire sessions, shift the clock (here); devices
+//! (`devices.rs`), the OAuth side (`oauth.rs`), tokens made on demand
+//! (`signing.rs`) and a scripted browser (`browser.rs`).
 
+mod browser;
+mod devices;
+mod oauth;
+mod signing;
+
+pub use browser::{HttpResponse, http_get};
+
+use crate::state::User;
 use crate::{
     ClientInfo, ClientSpec, Fault, Mfa, PoolSpec, RecordedRequest, Stub, UserInfo, UserSpec,
-    UserState, api,
+    UserState,
 };
 
 impl Stub {
     /// Creates a user pool; returns its id.
     pub fn add_pool(&self, pool: PoolSpec) -> String {
-        self.shared.lock().add_pool(pool)
+        self.shared.lock().dir.add_pool(pool)
     }
 
     /// Creates an app client in the pool. Panics if the pool does not exist.
     pub fn add_client(&self, pool_id: &str, client: ClientSpec) -> ClientInfo {
-        self.shared.lock().add_client(pool_id, client)
+        self.shared.lock().dir.add_client(pool_id, client)
     }
 
     /// Creates a user. Panics if the pool does not exist or the username is taken.
     pub fn add_user(&self, pool_id: &str, user: UserSpec) -> UserInfo {
-        self.shared.lock().add_user(pool_id, user)
+        self.shared.lock().dir.add_user(pool_id, user)
     }
 
     /// Every request received so far, in order.
@@ -40,12 +50,13 @@ impl Stub {
 
     /// A snapshot of a user, looked up by internal username or (where the pool allows) e-mail.
     pub fn user(&self, pool_id: &str, name_or_alias: &str) -> Option<UserState> {
-        self.shared.lock().user_state(pool_id, name_or_alias)
+        self.shared.lock().dir.user_state(pool_id, name_or_alias)
     }
 
-    fn with_user(&self, pool_id: &str, name_or_alias: &str, f: impl FnOnce(&mut api::User)) {
+    fn with_user(&self, pool_id: &str, name_or_alias: &str, f: impl FnOnce(&mut User)) {
         let mut st = self.shared.lock();
         let user = st
+            .dir
             .user_mut(pool_id, name_or_alias)
             .unwrap_or_else(|| panic!("cognito-stub: no user {name_or_alias} in {pool_id}"));
         f(user);
@@ -84,41 +95,52 @@ impl Stub {
     pub fn global_sign_out(&self, pool_id: &str, username: &str) {
         let mut st = self.shared.lock();
         let internal = st
-            .user_mut(pool_id, username)
+            .dir
+            .user(pool_id, username)
             .map(|u| u.username.clone())
             .unwrap_or_else(|| username.to_owned());
-        st.revoke_user_tokens(pool_id, &internal);
+        st.api.issued.revoke_user(pool_id, &internal);
     }
 
     /// The one-time code (`EMAIL_OTP`/`SMS_OTP` of `USER_AUTH`) last sent to
     /// a user and not yet used, as the user would read it in their mail.
     pub fn otp_code(&self, pool_id: &str, name_or_alias: &str) -> Option<String> {
-        self.shared.lock().otp_code(pool_id, name_or_alias)
+        let st = self.shared.lock();
+        let user = st.dir.user(pool_id, name_or_alias)?;
+        st.api.codes.last(pool_id, &user.username)
     }
 
     /// Fixes the one-time codes sent to a user from now on (`None`: random
     /// again), for tests that must give the code before it is sent. Each
     /// code is still single-use. Panics if there is no such user.
     pub fn set_otp_code(&self, pool_id: &str, name_or_alias: &str, code: Option<&str>) {
-        self.shared
-            .lock()
-            .pin_otp_code(pool_id, name_or_alias, code.map(str::to_owned));
+        let mut st = self.shared.lock();
+        let internal = st
+            .dir
+            .user(pool_id, name_or_alias)
+            .map(|u| u.username.clone())
+            .unwrap_or_else(|| panic!("cognito-stub: no user {name_or_alias} in {pool_id}"));
+        st.api
+            .codes
+            .pin(pool_id, &internal, code.map(str::to_owned));
     }
 
     /// Answers `op` (e.g. `GetTokensFromRefreshToken`) with
     /// `UnknownOperationException` from now on, as a service without it would.
     pub fn forget_operation(&self, op: &str) {
-        self.shared.lock().ua.unknown_ops.push(op.to_owned());
+        self.shared.lock().api.unknown_ops.push(op.to_owned());
     }
 
     /// Makes every challenge `Session` issued so far expired.
     pub fn expire_sessions(&self) {
-        self.shared.lock().expire_sessions();
+        let mut st = self.shared.lock();
+        let now = st.dir.now();
+        st.api.sessions.expire_all(now);
     }
 
     /// Shifts the stub's clock by `secs` (token `iat`/`exp`, TOTP, the SRP
     /// `TIMESTAMP` window, session expiry).
     pub fn set_time_offset(&self, secs: i64) {
-        self.shared.lock().time_offset = secs;
+        self.shared.lock().dir.time_offset = secs;
     }
 }

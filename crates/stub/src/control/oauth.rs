@@ -2,8 +2,9 @@
 //! app clients' OAuth settings (checked as Cognito checks them), recorded
 //! requests, and the hooks for authorize errors and federated sign-in.
 
-use super::{OAuthClient, OAuthRequest, OAuthSpec, RESERVED_SCOPES, lookup_client};
+use crate::oauth::{OAuthClient, RESERVED_SCOPES, lookup_client};
 use crate::{ClientInfo, ClientSpec, Stub};
+use crate::{OAuthRequest, OAuthSpec};
 
 impl Stub {
     /// The user pool domain's base URL: the stub's own address
@@ -19,7 +20,7 @@ impl Stub {
     /// does not exist.
     pub fn add_resource_server(&self, pool_id: &str, identifier: &str, scopes: &[&str]) {
         let mut st = self.shared.lock();
-        let _ = st.pool(pool_id);
+        let _ = st.dir.pool(pool_id);
         st.oauth
             .resource_servers
             .entry(pool_id.to_owned())
@@ -51,7 +52,7 @@ impl Stub {
     /// a callback URL — the configurations Cognito refuses.
     pub fn set_client_oauth(&self, client_id: &str, oauth: OAuthSpec) {
         let mut st = self.shared.lock();
-        let (pool_id, client) = lookup_client(&st, client_id)
+        let (pool_id, client) = lookup_client(&st.dir, client_id)
             .unwrap_or_else(|| panic!("cognito-stub: no app client {client_id}"));
         for f in &oauth.flows {
             assert!(
@@ -130,7 +131,8 @@ impl Stub {
     pub fn set_federated_user(&self, pool_id: &str, provider: &str, username: &str) {
         let mut st = self.shared.lock();
         let internal = st
-            .user_mut(pool_id, username)
+            .dir
+            .user(pool_id, username)
             .map(|u| u.username.clone())
             .unwrap_or_else(|| panic!("cognito-stub: no user {username} in {pool_id}"));
         st.oauth

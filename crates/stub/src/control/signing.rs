@@ -43,7 +43,7 @@ impl Stub {
         username: &str,
         overrides: &Value,
     ) -> String {
-        let st = self.shared.lock();
+        let st = &self.shared.lock().dir;
         let now = st.now();
         let origin = util::uuid_v4();
         let mut claims = match key {
@@ -65,7 +65,7 @@ impl Stub {
         header: Value,
         claims: Value,
     ) -> String {
-        let st = self.shared.lock();
+        let st = &self.shared.lock().dir;
         let key = if access_key {
             KeyUse::Access
         } else {

@@ -5,10 +5,10 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use super::{ApiResult, err, invalid};
+use super::error::{ApiResult, err, invalid};
 
 /// Typed access to a request body, failing the way Cognito does.
-pub(super) struct Input<'a>(pub(super) &'a Map<String, Value>);
+pub(crate) struct Input<'a>(pub(crate) &'a Map<String, Value>);
 
 fn camel(field: &str) -> String {
     let mut c = field.chars();
@@ -20,7 +20,7 @@ fn camel(field: &str) -> String {
 
 impl<'a> Input<'a> {
     /// A string field; wrong JSON type → `SerializationException`.
-    pub(super) fn opt_str(&self, field: &str) -> ApiResult<Option<&'a str>> {
+    pub(crate) fn opt_str(&self, field: &str) -> ApiResult<Option<&'a str>> {
         match self.0.get(field) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::String(s)) => Ok(Some(s)),
@@ -32,7 +32,7 @@ impl<'a> Input<'a> {
     }
 
     /// A required, non-empty string field.
-    pub(super) fn req_str(&self, field: &str) -> ApiResult<&'a str> {
+    pub(crate) fn req_str(&self, field: &str) -> ApiResult<&'a str> {
         match self.opt_str(field)? {
             None => Err(invalid(format!(
                 "1 validation error detected: Value null at '{}' failed to satisfy constraint: Member must not be null",
@@ -47,7 +47,7 @@ impl<'a> Input<'a> {
     }
 
     /// A string-to-string map field (missing → empty).
-    pub(super) fn map(&self, field: &str) -> ApiResult<BTreeMap<String, String>> {
+    pub(crate) fn map(&self, field: &str) -> ApiResult<BTreeMap<String, String>> {
         let wrong = || {
             err(
                 "SerializationException",

@@ -7,12 +7,11 @@
 
 use hyper::Method;
 
-use super::{
-    CodeRec, Form, LoginRec, OAuthRequest, Resp, escape_html, html, is_form, record, redirect,
-    split_scopes, with_query,
-};
+use super::http::{Form, Resp, escape_html, html, is_form, redirect, split_scopes, with_query};
+use super::record::record;
+use super::state::{CodeRec, LoginRec, OAuthRequest, OAuthState};
 use crate::Mfa;
-use crate::api::State;
+use crate::state::State;
 use crate::util::opaque;
 
 /// A page Cognito shows instead of redirecting (the redirect URI cannot be
@@ -84,7 +83,12 @@ fn outcome(form: &Form, o: &str) -> OAuthRequest {
 /// 3. No scope: all the client's scopes (AWS: "If the client doesn't
 ///    request any scopes, the authentication server uses all scopes
 ///    associated with the client").
-pub(crate) fn authorize(st: &mut State, method: &Method, query: &str) -> (Resp, OAuthRequest) {
+pub(crate) fn authorize(
+    st: &State,
+    o: &mut OAuthState,
+    method: &Method,
+    query: &str,
+) -> (Resp, OAuthRequest) {
     let form = Form::parse(query.as_bytes());
     if method != Method::GET {
         return (
@@ -97,7 +101,7 @@ pub(crate) fn authorize(st: &mut State, method: &Method, query: &str) -> (Resp, 
         .pools
         .iter()
         .find_map(|(pool_id, pool)| pool.clients.get(client_id).map(|_| pool_id.clone()));
-    let oauth = st.oauth.clients.get(client_id).cloned();
+    let oauth = o.clients.get(client_id).cloned();
     let (Some(pool_id), Some(oauth)) = (found, oauth) else {
         return (
             error_page("invalid_request", "unknown or non-OAuth client_id"),
@@ -158,7 +162,7 @@ pub(crate) fn authorize(st: &mut State, method: &Method, query: &str) -> (Resp, 
     {
         return bad("invalid_request");
     }
-    if let Some(e) = st.oauth.authorize_error.clone() {
+    if let Some(e) = o.authorize_error.clone() {
         return (
             error_redirect(redirect_uri, &e, state),
             outcome(&form, e.as_str()),
@@ -176,23 +180,18 @@ pub(crate) fn authorize(st: &mut State, method: &Method, query: &str) -> (Resp, 
     // A federated provider: the IdP round trip is simulated; the user set
     // with `Stub::set_federated_user` is signed in at once.
     if let Some(p) = provider.filter(|p| *p != "COGNITO") {
-        let Some(user) = st
-            .oauth
-            .federated
-            .get(&(pool_id.clone(), p.to_owned()))
-            .cloned()
-        else {
+        let Some(user) = o.federated.get(&(pool_id.clone(), p.to_owned())).cloned() else {
             return bad("invalid_request");
         };
-        return (issue_code(st, login, &user), outcome(&form, "ok"));
+        return (issue_code(st, o, login, &user), outcome(&form, "ok"));
     }
     let session = opaque(32);
-    st.oauth.logins.insert(session.clone(), login);
+    o.logins.insert(session.clone(), login);
     (html(200, login_page(&session, None)), outcome(&form, "ok"))
 }
 
 /// Issues a code for `username` and redirects to `redirect_uri?code=…&state=…`.
-fn issue_code(st: &mut State, login: LoginRec, username: &str) -> Resp {
+fn issue_code(st: &State, o: &mut OAuthState, login: LoginRec, username: &str) -> Resp {
     let code = crate::util::uuid_v4();
     let now = st.now();
     let location = {
@@ -202,7 +201,7 @@ fn issue_code(st: &mut State, login: LoginRec, username: &str) -> Resp {
         }
         with_query(&login.redirect_uri, &params)
     };
-    st.oauth.codes.insert(
+    o.codes.insert(
         code,
         CodeRec {
             pool_id: login.pool_id,
@@ -228,7 +227,8 @@ fn issue_code(st: &mut State, login: LoginRec, username: &str) -> Resp {
 /// password, MFA) are refused with a message: this login page does not do
 /// challenges.
 pub(crate) fn login(
-    st: &mut State,
+    st: &State,
+    o: &mut OAuthState,
     method: &Method,
     query: &str,
     content_type: Option<&str>,
@@ -237,7 +237,7 @@ pub(crate) fn login(
     if *method == Method::GET {
         let form = Form::parse(query.as_bytes());
         let session = form.get("session").unwrap_or("");
-        if !st.oauth.logins.contains_key(session) {
+        if !o.logins.contains_key(session) {
             return (
                 error_page("invalid_request", "no such sign-in session"),
                 outcome(&form, "invalid_request"),
@@ -253,7 +253,7 @@ pub(crate) fn login(
         );
     }
     let session = form.get("session").unwrap_or("").to_owned();
-    let Some(login) = st.oauth.logins.get(&session).cloned() else {
+    let Some(login) = o.logins.get(&session).cloned() else {
         return (
             error_page("invalid_request", "no such sign-in session"),
             outcome(&form, "invalid_request"),
@@ -293,6 +293,9 @@ pub(crate) fn login(
             "unsupported_challenge",
         );
     }
-    st.oauth.logins.remove(&session);
-    (issue_code(st, login, &user.username), outcome(&form, "ok"))
+    o.logins.remove(&session);
+    (
+        issue_code(st, o, login, &user.username),
+        outcome(&form, "ok"),
+    )
 }

@@ -3,8 +3,9 @@
 
 use base64::Engine as _;
 
-use super::{Form, OAuthClient};
-use crate::api::{Client, State};
+use super::http::Form;
+use super::state::{OAuthClient, OAuthState};
+use crate::state::{Client, State};
 
 /// A client that passed authentication.
 pub(crate) struct Authed {
@@ -20,12 +21,10 @@ pub(crate) enum AuthFail {
     InvalidRequest,
 }
 
-pub(super) fn lookup_client(st: &State, client_id: &str) -> Option<(String, Client)> {
-    st.pools.iter().find_map(|(pool_id, pool)| {
-        pool.clients
-            .get(client_id)
-            .map(|c| (pool_id.clone(), c.clone()))
-    })
+/// An app client and its pool's id.
+pub(crate) fn lookup_client(st: &State, client_id: &str) -> Option<(String, Client)> {
+    st.client(client_id)
+        .map(|(pool_id, c)| (pool_id.to_owned(), c.clone()))
 }
 
 /// Decodes `Authorization: Basic base64(urlencode(id):urlencode(secret))`
@@ -77,6 +76,7 @@ pub(crate) fn named_client(authorization: Option<&str>, form: &Form) -> Option<S
 ///   client is public and does not have a secret") and sends no secret.
 pub(crate) fn authenticate(
     st: &State,
+    o: &OAuthState,
     authorization: Option<&str>,
     form: &Form,
 ) -> Result<Authed, AuthFail> {
@@ -99,8 +99,7 @@ pub(crate) fn authenticate(
     } else {
         let id = body_id.ok_or(AuthFail::InvalidClient)?;
         let (pool_id, client) = lookup_client(st, id).ok_or(AuthFail::InvalidClient)?;
-        let post_allowed = st
-            .oauth
+        let post_allowed = o
             .clients
             .get(id)
             .is_some_and(|c| c.spec.allow_client_secret_post);
@@ -115,7 +114,7 @@ pub(crate) fn authenticate(
     if !secret_ok {
         return Err(AuthFail::InvalidClient);
     }
-    let oauth = st.oauth.clients.get(&client.id).cloned();
+    let oauth = o.clients.get(&client.id).cloned();
     Ok(Authed {
         pool_id,
         client,

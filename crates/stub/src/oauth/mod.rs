@@ -14,87 +14,37 @@
 //!
 //! Around the endpoints: `state.rs` (the settings and what the side keeps),
 //! `http.rs` (responses, forms), `client_auth.rs` (client authentication),
-//! `setup.rs` (the [`crate::Stub`] methods that configure it), `browser.rs`
-//! (a scripted browser for tests).
+//! `record.rs` (what is recorded of each request). The [`crate::Stub`]
+//! methods that configure it, and a scripted browser, are in `crate::control`.
 
 mod authorize;
-mod browser;
 mod client_auth;
 mod http;
+mod record;
 mod revoke;
-mod setup;
 mod state;
 mod token;
 
-use hyper::Method;
-
-use crate::server::Shared;
-
-pub use browser::{HttpResponse, http_get};
-use client_auth::{AuthFail, Authed, authenticate, lookup_client, named_client};
-use http::{
-    Form, Resp, empty_ok, escape_html, html, is_form, json_ok, oauth_error, redirect, split_scopes,
-    with_query,
-};
-pub(crate) use state::OAuthState;
-use state::{CodeRec, LoginRec, OAuthClient, RefreshRec};
+use crate::request::Request;
+use crate::state::State;
+pub(crate) use client_auth::lookup_client;
+pub(crate) use http::Resp;
+pub(crate) use state::{OAuthClient, OAuthState, RESERVED_SCOPES};
 pub use state::{OAuthRequest, OAuthSpec};
 
-/// How long an authorization code stays valid. AWS: authorize endpoint,
-/// "The response returns a one time use code that is valid for five minutes."
-pub(crate) const CODE_TTL_SECS: i64 = 300;
-
-/// The scopes Cognito reserves (AWS: authorize endpoint, `scope`); every
-/// other scope is a resource server's custom scope `identifier/name`.
-pub(crate) const RESERVED_SCOPES: [&str; 5] = [
-    "openid",
-    "email",
-    "phone",
-    "profile",
-    "aws.cognito.signin.user.admin",
-];
-
-// ---------------------------------------------------------------- routing
-
 /// Handles the OAuth side's paths; `None` for every other path.
-pub(crate) fn route(
-    shared: &Shared,
-    method: &Method,
-    path: &str,
-    query: Option<&str>,
-    authorization: Option<&str>,
-    content_type: Option<&str>,
-    body: &[u8],
-) -> Option<Resp> {
-    let endpoint = format!("{method} {path}");
-    let mut st = shared.lock();
-    let (resp, record) = match path {
-        "/oauth2/token" => token::handle(&mut st, method, authorization, content_type, body),
-        "/oauth2/revoke" => revoke::handle(&mut st, method, authorization, content_type, body),
-        "/oauth2/authorize" => authorize::authorize(&mut st, method, query.unwrap_or("")),
-        "/login" => authorize::login(&mut st, method, query.unwrap_or(""), content_type, body),
+pub(crate) fn route(st: &mut State, o: &mut OAuthState, req: &Request) -> Option<Resp> {
+    let (method, query) = (&req.method, req.query.as_deref());
+    let (authorization, content_type) = (req.authorization.as_deref(), req.content_type.as_deref());
+    let body = &req.body[..];
+    let endpoint = format!("{method} {}", req.path);
+    let (resp, record) = match req.path.as_str() {
+        "/oauth2/token" => token::handle(st, o, method, authorization, content_type, body),
+        "/oauth2/revoke" => revoke::handle(st, o, method, authorization, content_type, body),
+        "/oauth2/authorize" => authorize::authorize(st, o, method, query.unwrap_or("")),
+        "/login" => authorize::login(st, o, method, query.unwrap_or(""), content_type, body),
         _ => return None,
     };
-    st.oauth.requests.push(OAuthRequest { endpoint, ..record });
+    o.requests.push(OAuthRequest { endpoint, ..record });
     Some(resp)
-}
-
-/// A record with the request's parameters filled in from `form`.
-pub(crate) fn record(
-    form: &Form,
-    authorization: Option<&str>,
-    outcome: impl Into<String>,
-) -> OAuthRequest {
-    OAuthRequest {
-        endpoint: String::new(),
-        grant_type: form.get("grant_type").map(str::to_owned),
-        client_id: named_client(authorization, form),
-        basic_auth: authorization.is_some_and(|a| {
-            a.split_once(' ')
-                .is_some_and(|(s, _)| s.eq_ignore_ascii_case("basic"))
-        }),
-        secret_in_body: form.params.contains_key("client_secret"),
-        params: form.redacted(),
-        outcome: outcome.into(),
-    }
 }

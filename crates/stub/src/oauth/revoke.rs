@@ -2,8 +2,11 @@
 
 use hyper::Method;
 
-use super::{AuthFail, Form, OAuthRequest, Resp, authenticate, is_form, oauth_error, record};
-use crate::api::State;
+use super::client_auth::{AuthFail, authenticate};
+use super::http::{Form, Resp, empty_ok, is_form, oauth_error};
+use super::record::record;
+use super::state::{OAuthRequest, OAuthState};
+use crate::state::State;
 use crate::tokens;
 
 /// Revokes a refresh token the token endpoint issued (AWS: revocation
@@ -16,7 +19,8 @@ use crate::tokens;
 ///   the client submitted an invalid token" — an unknown token, or another
 ///   client's, is answered 200 and left alone.
 pub(crate) fn handle(
-    st: &mut State,
+    st: &State,
+    o: &mut OAuthState,
     method: &Method,
     authorization: Option<&str>,
     content_type: Option<&str>,
@@ -35,7 +39,7 @@ pub(crate) fn handle(
     if form.repeated {
         return done(400, "invalid_request");
     }
-    let authed = match authenticate(st, authorization, &form) {
+    let authed = match authenticate(st, o, authorization, &form) {
         Ok(a) => a,
         Err(AuthFail::InvalidClient) => return done(401, "invalid_client"),
         Err(AuthFail::InvalidRequest) => return done(400, "invalid_request"),
@@ -50,7 +54,7 @@ pub(crate) fn handle(
     {
         return done(400, "invalid_request");
     }
-    match st.oauth.refresh.get_mut(token) {
+    match o.refresh.get_mut(token) {
         Some(rec) if rec.client_id == authed.client.id => rec.revoked = true,
         Some(_) => {}
         None if tokens::peek_claims(token).is_some() => {
@@ -58,5 +62,5 @@ pub(crate) fn handle(
         }
         None => {}
     }
-    (super::empty_ok(), record(&form, authorization, "ok"))
+    (empty_ok(), record(&form, authorization, "ok"))
 }

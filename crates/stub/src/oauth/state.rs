@@ -4,6 +4,20 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+/// How long an authorization code stays valid. AWS: authorize endpoint,
+/// "The response returns a one time use code that is valid for five minutes."
+pub(crate) const CODE_TTL_SECS: i64 = 300;
+
+/// The scopes Cognito reserves (AWS: authorize endpoint, `scope`); every
+/// other scope is a resource server's custom scope `identifier/name`.
+pub(crate) const RESERVED_SCOPES: [&str; 5] = [
+    "openid",
+    "email",
+    "phone",
+    "profile",
+    "aws.cognito.signin.user.admin",
+];
+
 /// OAuth 2.0 settings of an app client: what `CreateUserPoolClient` takes as
 /// `AllowedOAuthFlows`, `AllowedOAuthScopes`, `CallbackURLs`,
 /// `SupportedIdentityProviders` and `EnableTokenRevocation`, plus two
@@ -80,7 +94,7 @@ impl OAuthSpec {
         }
     }
 
-    pub(super) fn allows_flow(&self, flow: &str) -> bool {
+    pub(crate) fn allows_flow(&self, flow: &str) -> bool {
         self.flows.iter().any(|f| f == flow)
     }
 }

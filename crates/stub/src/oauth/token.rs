@@ -7,11 +7,11 @@ use hyper::Method;
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
-use super::{
-    AuthFail, Authed, CODE_TTL_SECS, Form, OAuthRequest, RESERVED_SCOPES, RefreshRec, Resp,
-    authenticate, is_form, json_ok, oauth_error, record, split_scopes,
-};
-use crate::api::State;
+use super::client_auth::{AuthFail, Authed, authenticate};
+use super::http::{Form, Resp, is_form, json_ok, oauth_error, split_scopes};
+use super::record::record;
+use super::state::{CODE_TTL_SECS, OAuthRequest, OAuthState, RESERVED_SCOPES, RefreshRec};
+use crate::state::State;
 use crate::tokens::KeyUse;
 use crate::util::{opaque, uuid_v4};
 
@@ -27,6 +27,7 @@ fn fail(code: &'static str) -> Fail {
 
 pub(crate) fn handle(
     st: &mut State,
+    o: &mut OAuthState,
     method: &Method,
     authorization: Option<&str>,
     content_type: Option<&str>,
@@ -49,7 +50,7 @@ pub(crate) fn handle(
             record(&form, authorization, "invalid_request"),
         );
     }
-    match grant(st, authorization, &form) {
+    match grant(st, o, authorization, &form) {
         Ok(v) => (json_ok(&v), record(&form, authorization, "ok")),
         Err((status, code)) => (
             oauth_error(status, code),
@@ -58,7 +59,12 @@ pub(crate) fn handle(
     }
 }
 
-fn grant(st: &mut State, authorization: Option<&str>, form: &Form) -> Result<Value, Fail> {
+fn grant(
+    st: &mut State,
+    o: &mut OAuthState,
+    authorization: Option<&str>,
+    form: &Form,
+) -> Result<Value, Fail> {
     if form.repeated {
         return Err(fail("invalid_request"));
     }
@@ -70,15 +76,15 @@ fn grant(st: &mut State, authorization: Option<&str>, form: &Form) -> Result<Val
     ) {
         return Err(fail("unsupported_grant_type"));
     }
-    let authed = match authenticate(st, authorization, form) {
+    let authed = match authenticate(st, o, authorization, form) {
         Ok(a) => a,
         Err(AuthFail::InvalidClient) => return Err(fail("invalid_client")),
         Err(AuthFail::InvalidRequest) => return Err(fail("invalid_request")),
     };
     match grant_type {
         "client_credentials" => client_credentials(st, &authed, form),
-        "authorization_code" => authorization_code(st, &authed, form),
-        _ => refresh(st, &authed, form),
+        "authorization_code" => authorization_code(st, o, &authed, form),
+        _ => refresh(st, o, &authed, form),
     }
 }
 
@@ -178,7 +184,12 @@ pub(crate) fn s256(verifier: &str) -> String {
 ///   RFC 7636's form, whose S256 hash equals the challenge; else `invalid_grant`.
 /// - The client must still allow the `code` flow: else `unauthorized_client`
 ///   (AWS: "Client is not allowed for code grant flow").
-fn authorization_code(st: &mut State, a: &Authed, form: &Form) -> Result<Value, Fail> {
+fn authorization_code(
+    st: &mut State,
+    o: &mut OAuthState,
+    a: &Authed,
+    form: &Form,
+) -> Result<Value, Fail> {
     let code = form.get("code").ok_or(fail("invalid_request"))?;
     let redirect_uri = form.get("redirect_uri").ok_or(fail("invalid_request"))?;
     let spec = match &a.oauth {
@@ -188,7 +199,7 @@ fn authorization_code(st: &mut State, a: &Authed, form: &Form) -> Result<Value, 
     if !spec.callback_urls.iter().any(|u| u == redirect_uri) {
         return Err(fail("unauthorized_client"));
     }
-    let rec = st.oauth.codes.remove(code).ok_or(fail("invalid_grant"))?;
+    let rec = o.codes.remove(code).ok_or(fail("invalid_grant"))?;
     if rec.client_id != a.client.id || rec.pool_id != a.pool_id {
         return Err(fail("invalid_grant"));
     }
@@ -216,7 +227,7 @@ fn authorization_code(st: &mut State, a: &Authed, form: &Form) -> Result<Value, 
         rec.nonce.as_deref(),
     );
     let refresh = new_refresh_token(
-        st,
+        o,
         RefreshRec {
             pool_id: rec.pool_id,
             client_id: rec.client_id,
@@ -231,12 +242,12 @@ fn authorization_code(st: &mut State, a: &Authed, form: &Form) -> Result<Value, 
     Ok(Value::Object(out))
 }
 
-fn new_refresh_token(st: &mut State, rec: RefreshRec) -> String {
+fn new_refresh_token(o: &mut OAuthState, rec: RefreshRec) -> String {
     let token = format!(
         "eyJjdHkiOiJKV1QiLCJlbmMiOiJBMjU2R0NNIiwiYWxnIjoiUlNBLU9BRVAifQ.{}",
         opaque(600)
     );
-    st.oauth.refresh.insert(token.clone(), rec);
+    o.refresh.insert(token.clone(), rec);
     token
 }
 
@@ -248,16 +259,11 @@ fn new_refresh_token(st: &mut State, rec: RefreshRec) -> String {
 /// authorization_code") unless the client rotates refresh tokens
 /// ([`super::OAuthSpec::rotate_refresh_tokens`]): then a new one, and the
 /// old one is revoked.
-fn refresh(st: &mut State, a: &Authed, form: &Form) -> Result<Value, Fail> {
+fn refresh(st: &mut State, o: &mut OAuthState, a: &Authed, form: &Form) -> Result<Value, Fail> {
     // AWS: invalid_request, e.g. "grant_type is refresh_token but
     // refresh_token is not included".
     let token = form.get("refresh_token").ok_or(fail("invalid_request"))?;
-    let rec = st
-        .oauth
-        .refresh
-        .get(token)
-        .cloned()
-        .ok_or(fail("invalid_grant"))?;
+    let rec = o.refresh.get(token).cloned().ok_or(fail("invalid_grant"))?;
     if rec.client_id != a.client.id || rec.revoked {
         return Err(fail("invalid_grant"));
     }
@@ -280,10 +286,10 @@ fn refresh(st: &mut State, a: &Authed, form: &Form) -> Result<Value, Fail> {
         .as_ref()
         .is_some_and(|o| o.spec.rotate_refresh_tokens)
     {
-        if let Some(old) = st.oauth.refresh.get_mut(token) {
+        if let Some(old) = o.refresh.get_mut(token) {
             old.revoked = true;
         }
-        let new = new_refresh_token(st, rec);
+        let new = new_refresh_token(o, rec);
         out.insert("refresh_token".into(), json!(new));
     }
     Ok(Value::Object(out))

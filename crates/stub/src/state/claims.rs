@@ -1,15 +1,16 @@
-//! Issuing tokens: the ID and access tokens' claims as Cognito sets them,
-//! their signatures, and the records that later calls (`GetUser`,
-//! refresh, `RevokeToken`) check.
+//! The user-pool tokens' claims as Cognito sets them, their signatures
+//! with the pool's keys, the pool's issuer and JWKS: what every service
+//! that issues or checks a pool's tokens shares.
 
 use serde_json::{Map, Value, json};
 
-use super::{AccessRec, AuthCtx, RefreshRec, State};
+use super::State;
 use crate::tokens::{self, KeyUse};
-use crate::util::{opaque, uuid_v4};
+use crate::util::uuid_v4;
 
 impl State {
-    fn issuer(&self, pool_id: &str) -> String {
+    /// `https://cognito-idp.<region>.amazonaws.com/<pool id>`.
+    pub(crate) fn issuer(&self, pool_id: &str) -> String {
         let region = &self.pool(pool_id).spec.region;
         format!("https://cognito-idp.{region}.amazonaws.com/{pool_id}")
     }
@@ -106,75 +107,5 @@ impl State {
 
     pub(crate) fn jwks(&self, pool_id: &str) -> Option<Value> {
         self.pools.get(pool_id).map(|p| tokens::jwks(&p.kids))
-    }
-
-    /// Issues tokens; a refresh token too when `origin` is `None` (a fresh sign-in).
-    pub(super) fn issue_tokens(&mut self, ctx: &AuthCtx, origin: Option<String>) -> Value {
-        let fresh = origin.is_none();
-        let origin_jti = origin.unwrap_or_else(uuid_v4);
-        let id = self.id_claims(
-            &ctx.pool_id,
-            &ctx.client_id,
-            &ctx.username,
-            ctx.auth_time,
-            &origin_jti,
-        );
-        let access = self.access_claims(
-            &ctx.pool_id,
-            &ctx.client_id,
-            &ctx.username,
-            ctx.auth_time,
-            &origin_jti,
-        );
-        let exp = access.get("exp").and_then(Value::as_i64).unwrap_or(0);
-        let id_token = self.sign(&ctx.pool_id, KeyUse::Id, &Map::new(), &Value::Object(id));
-        let access_token = self.sign(
-            &ctx.pool_id,
-            KeyUse::Access,
-            &Map::new(),
-            &Value::Object(access),
-        );
-        self.access.insert(
-            access_token.clone(),
-            AccessRec {
-                pool_id: ctx.pool_id.clone(),
-                username: ctx.username.clone(),
-                exp,
-                origin_jti: origin_jti.clone(),
-            },
-        );
-        let mut result = Map::new();
-        result.insert("AccessToken".into(), json!(access_token));
-        if let Some(e) = self.pool(&ctx.pool_id).spec.expires_in {
-            result.insert("ExpiresIn".into(), json!(e));
-        }
-        result.insert("IdToken".into(), json!(id_token));
-        let device_key = if fresh {
-            self.device_for_tokens(ctx, &mut result)
-        } else {
-            None
-        };
-        if fresh {
-            let refresh = format!(
-                "eyJjdHkiOiJKV1QiLCJlbmMiOiJBMjU2R0NNIiwiYWxnIjoiUlNBLU9BRVAifQ.{}",
-                opaque(600)
-            );
-            self.refresh.insert(
-                refresh.clone(),
-                RefreshRec {
-                    pool_id: ctx.pool_id.clone(),
-                    client_id: ctx.client_id.clone(),
-                    username: ctx.username.clone(),
-                    auth_time: ctx.auth_time,
-                    origin_jti,
-                    revoked: false,
-                    device_key,
-                    rotated_away: false,
-                },
-            );
-            result.insert("RefreshToken".into(), json!(refresh));
-        }
-        result.insert("TokenType".into(), json!("Bearer"));
-        json!({ "AuthenticationResult": result, "ChallengeParameters": {} })
     }
 }

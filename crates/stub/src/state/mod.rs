@@ -1,25 +1,123 @@
-//! The test-facing side of the state: what [`crate::Stub`]'s builder and
-//! assertion methods do (create pools, clients and users, look users up,
-//! expire sessions, revoke a user's tokens).
+//! What every service of the stub shares, at the bottom of the crate: the
+//! user pools with their app clients and users, the pools' signing key ids,
+//! and the clock (which tests shift). The services above it (`api`, the
+//! user-pool JSON protocol; `oauth`, the pool's domain) keep their own state
+//! beside this one and never import each other. `claims.rs`: the tokens'
+//! claims and signatures, which every service issues or checks alike.
 
-use std::collections::BTreeMap;
+mod claims;
 
-use super::{Client, Pool, State, User};
+use std::collections::{BTreeMap, HashMap};
+
 use crate::tokens;
 use crate::util::{self, random_digits, unix_now, uuid_v4};
-use crate::{ClientInfo, ClientSpec, PoolSpec, UserInfo, UserSpec, UserState};
+use crate::{ClientInfo, ClientSpec, Mfa, PoolSpec, UserInfo, UserSpec, UserState};
+
+#[derive(Debug)]
+pub(crate) struct Pool {
+    pub(crate) spec: PoolSpec,
+    /// Key ids: ID-token key, access-token key.
+    pub(crate) kids: [String; 2],
+    pub(crate) clients: BTreeMap<String, Client>,
+    pub(crate) users: Vec<User>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Client {
+    pub(crate) id: String,
+    pub(crate) secret: Option<String>,
+    /// `ExplicitAuthFlows` as configured (`ALLOW_…` or the legacy names).
+    pub(crate) flows: Vec<String>,
+    /// Refresh-token rotation (see `api/rotation.rs`).
+    pub(crate) rotate: bool,
+}
+
+impl Client {
+    /// Whether `ExplicitAuthFlows` allows `flow` (`USER_SRP_AUTH`, …), by its
+    /// `ALLOW_` name or its legacy one.
+    pub(crate) fn allows(&self, flow: &str) -> bool {
+        self.flows
+            .iter()
+            .any(|f| f.strip_prefix("ALLOW_").unwrap_or(f) == flow)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct User {
+    pub(crate) username: String,
+    pub(crate) sub: String,
+    pub(crate) email: Option<String>,
+    pub(crate) password: String,
+    pub(crate) temporary: bool,
+    pub(crate) enabled: bool,
+    pub(crate) mfa: Mfa,
+    pub(crate) attributes: BTreeMap<String, String>,
+    pub(crate) required_attributes: Vec<String>,
+    pub(crate) sms_code: String,
+    pub(crate) email_code: String,
+    /// Secret from `AssociateSoftwareToken {AccessToken}` awaiting verification.
+    pub(crate) pending_totp: Option<String>,
+    /// Secret verified through `VerifySoftwareToken {AccessToken}`.
+    pub(crate) verified_totp: Option<String>,
+    /// Has a passkey (`WEB_AUTHN` is offered).
+    pub(crate) passkey: bool,
+}
+
+impl User {
+    /// Attributes as `GetUser` / `userAttributes` show them (no `sub`).
+    pub(crate) fn visible_attributes(&self) -> BTreeMap<String, String> {
+        let mut m = self.attributes.clone();
+        if let Some(e) = &self.email {
+            m.insert("email".into(), e.clone());
+            m.insert("email_verified".into(), "true".into());
+        }
+        m
+    }
+
+    fn state(&self) -> UserState {
+        UserState {
+            username: self.username.clone(),
+            sub: self.sub.clone(),
+            email: self.email.clone(),
+            password: self.password.clone(),
+            status: if self.temporary {
+                "FORCE_CHANGE_PASSWORD"
+            } else {
+                "CONFIRMED"
+            }
+            .to_owned(),
+            enabled: self.enabled,
+            mfa: self.mfa.clone(),
+            attributes: self.visible_attributes(),
+            sms_code: self.sms_code.clone(),
+            email_code: self.email_code.clone(),
+            software_token_secret: match &self.mfa {
+                Mfa::Totp { secret_base32 } => Some(secret_base32.clone()),
+                _ => self.verified_totp.clone(),
+            },
+        }
+    }
+}
+
+/// The pools, their clients and users, and the clock.
+#[derive(Debug, Default)]
+pub(crate) struct State {
+    pub(crate) pools: BTreeMap<String, Pool>,
+    /// client id → pool id
+    client_pool: HashMap<String, String>,
+    /// Seconds added to the system clock ([`crate::Stub::set_time_offset`]).
+    pub(crate) time_offset: i64,
+}
 
 impl State {
+    /// The stub's clock (Unix seconds).
     pub(crate) fn now(&self) -> i64 {
         unix_now(self.time_offset)
     }
 
-    // ------------------------------------------------------------ admin API for tests
-
     pub(crate) fn add_pool(&mut self, spec: PoolSpec) -> String {
         let id = format!("{}_{}", spec.region, util::random_alnum(9));
         let pool = Pool {
-            id: id.clone(),
             spec,
             kids: [tokens::new_kid(), tokens::new_kid()],
             clients: BTreeMap::new(),
@@ -53,6 +151,15 @@ impl State {
         self.pool_mut(pool_id).clients.insert(id.clone(), client);
         self.client_pool.insert(id.clone(), pool_id.to_owned());
         ClientInfo { id, secret }
+    }
+
+    /// An app client and its pool's id.
+    pub(crate) fn client(&self, client_id: &str) -> Option<(&str, &Client)> {
+        let (pool_id, pool) = self
+            .client_pool
+            .get(client_id)
+            .and_then(|p| self.pools.get_key_value(p))?;
+        Some((pool_id.as_str(), pool.clients.get(client_id)?))
     }
 
     pub(crate) fn add_user(&mut self, pool_id: &str, spec: UserSpec) -> UserInfo {
@@ -111,6 +218,12 @@ impl State {
         None
     }
 
+    /// A user by internal username or alias.
+    pub(crate) fn user(&self, pool_id: &str, name_or_alias: &str) -> Option<&User> {
+        let pool = self.pools.get(pool_id)?;
+        Self::find_index(pool, name_or_alias).map(|i| &pool.users[i])
+    }
+
     pub(crate) fn user_mut(&mut self, pool_id: &str, name_or_alias: &str) -> Option<&mut User> {
         let pool = self.pools.get_mut(pool_id)?;
         let i = Self::find_index(pool, name_or_alias)?;
@@ -118,24 +231,6 @@ impl State {
     }
 
     pub(crate) fn user_state(&self, pool_id: &str, name_or_alias: &str) -> Option<UserState> {
-        let pool = self.pools.get(pool_id)?;
-        Self::find_index(pool, name_or_alias).map(|i| pool.users[i].state())
-    }
-
-    pub(crate) fn expire_sessions(&mut self) {
-        self.expired_before = self.now() + 1;
-        let keys: Vec<_> = self.srp_no_session.keys().cloned().collect();
-        for k in keys {
-            self.srp_no_session.remove(&k);
-        }
-    }
-
-    pub(crate) fn revoke_user_tokens(&mut self, pool_id: &str, username: &str) {
-        for r in self.refresh.values_mut() {
-            if r.pool_id == pool_id && r.username == username {
-                r.revoked = true;
-                self.revoked_origins.insert(r.origin_jti.clone());
-            }
-        }
+        self.user(pool_id, name_or_alias).map(User::state)
     }
 }

@@ -1,8 +1,17 @@
 //! The stub's one integration-test binary (one link instead of one per
-//! file): the wire protocol, the OAuth side and device tracking
-//! (`wire`), `USER_AUTH` and rotation (`user_auth_wire`), over the shared
-//! HTTP client of `support`.
+//! file), one module per subject, over the shared HTTP client and fixture
+//! of `support`.
 
+mod admin;
+mod challenges;
+mod devices;
+mod faults;
+mod jwks;
+mod oauth;
+mod password_auth;
+mod protocol;
+mod refresh;
+mod secret_hash;
+mod srp;
 mod support;
-mod user_auth_wire;
-mod wire;
+mod user_auth;

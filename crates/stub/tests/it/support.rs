@@ -1,14 +1,14 @@
 //! What the stub's tests share: a tiny HTTP/1.1 client on std's TcpStream
-//! (no AWS SDK here; the core and CLI crates exercise the stub through the
-//! SDK), and token checks against a pool's JWKS.
+//! (the wire exactly as sent), a pool with one app client ([`Fixture`]),
+//! and token checks against a pool's JWKS.
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;
 
 use base64::Engine as _;
-use cognito_stub::Stub;
-use serde_json::Value;
+use cognito_stub::{ClientInfo, ClientSpec, PoolSpec, Stub, secret_hash};
+use serde_json::{Value, json};
 
 pub(crate) struct Resp {
     pub(crate) status: u16,
@@ -127,4 +127,47 @@ pub(crate) fn verify(stub: &Stub, pool: &str, token: &str, aud: Option<&str>) ->
     jsonwebtoken::decode::<Value>(token, &dk, &v)
         .unwrap()
         .claims
+}
+
+pub(crate) const SIGV4: &str = "Authorization: AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/us-east-1/cognito-idp/aws4_request, SignedHeaders=host;x-amz-date, Signature=abc\r\n";
+
+pub(crate) struct Fixture {
+    pub(crate) stub: Stub,
+    pub(crate) pool: String,
+    pub(crate) client: ClientInfo,
+}
+
+pub(crate) fn fixture(pool: PoolSpec, client: ClientSpec) -> Fixture {
+    let stub = Stub::start();
+    let pool = stub.add_pool(pool);
+    let client = stub.add_client(&pool, client);
+    Fixture { stub, pool, client }
+}
+
+impl Fixture {
+    pub(crate) fn hash(&self, username: &str) -> String {
+        secret_hash(
+            self.client.secret.as_deref().unwrap(),
+            username,
+            &self.client.id,
+        )
+    }
+    pub(crate) fn password_auth(&self, user: &str, password: &str, hash: Option<String>) -> Resp {
+        let mut params = json!({"USERNAME": user, "PASSWORD": password});
+        if let Some(h) = hash {
+            params["SECRET_HASH"] = json!(h);
+        }
+        call(
+            &self.stub,
+            "InitiateAuth",
+            json!({"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": self.client.id, "AuthParameters": params}),
+        )
+    }
+    pub(crate) fn respond(&self, name: &str, session: &str, responses: Value) -> Resp {
+        call(
+            &self.stub,
+            "RespondToAuthChallenge",
+            json!({"ChallengeName": name, "ClientId": self.client.id, "Session": session, "ChallengeResponses": responses}),
+        )
+    }
 }

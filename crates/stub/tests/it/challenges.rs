@@ -1,7 +1,10 @@
 //! Challenges over the wire: NEW_PASSWORD_REQUIRED with a required
 //! attribute, TOTP, SMS, SELECT_MFA_TYPE and MFA_SETUP.
 
-use super::*;
+use cognito_stub::{ClientSpec, Mfa, PoolSpec, UserSpec, totp_code};
+use serde_json::{Value, json};
+
+use crate::support::{Fixture, call, claims, fixture};
 
 #[test]
 fn new_password_required_with_required_attribute() {

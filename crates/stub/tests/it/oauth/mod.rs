@@ -7,7 +7,7 @@ use base64::engine::general_purpose::STANDARD as B64;
 use cognito_stub::{ClientInfo, ClientSpec, OAuthSpec, PoolSpec, Stub, UserSpec};
 use serde_json::Value;
 
-use super::{Resp, claims, raw, verify};
+use crate::support::{Resp, claims, raw, verify};
 
 mod authorize;
 mod code;

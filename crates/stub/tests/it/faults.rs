@@ -1,6 +1,13 @@
 //! Fault injection: throttling, server errors, garbage and hangs.
 
-use super::*;
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::Duration;
+
+use cognito_stub::{ClientSpec, Fault, PoolSpec, UserSpec};
+use serde_json::Value;
+
+use crate::support::{fixture, raw};
 
 #[test]
 fn faults() {

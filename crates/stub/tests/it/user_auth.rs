@@ -1,6 +1,5 @@
-//! The stub's `USER_AUTH` and rotation rules at the wire, with a tiny
-//! HTTP/1.1 client (`support.rs`, no AWS SDK): the refusals a client bug
-//! would meet.
+//! Choice-based sign-in (`USER_AUTH`) at the wire: `SELECT_CHALLENGE`,
+//! one-time codes, and the refusals a client bug would meet.
 
 use cognito_stub::{ClientSpec, PoolSpec, Stub, UserSpec, secret_hash};
 use serde_json::{Value, json};
@@ -24,7 +23,7 @@ struct F {
     secret: String,
 }
 
-fn fixture(rotate: bool) -> F {
+fn fixture() -> F {
     let stub = Stub::start();
     let pool = stub.add_pool(PoolSpec {
         username_is_email: true,
@@ -37,7 +36,7 @@ fn fixture(rotate: bool) -> F {
         ClientSpec {
             generate_secret: true,
             explicit_auth_flows: flows,
-            rotate_refresh_tokens: rotate,
+            rotate_refresh_tokens: false,
         },
     );
     F {
@@ -78,7 +77,7 @@ impl F {
 
 #[test]
 fn select_challenge_wants_the_hash_over_the_internal_username() {
-    let f = fixture(false);
+    let f = fixture();
     let u = f
         .stub
         .add_user(&f.pool, UserSpec::new("a@example.com", "Passw0rd!"));
@@ -118,7 +117,7 @@ fn select_challenge_wants_the_hash_over_the_internal_username() {
 
 #[test]
 fn codes_are_single_use_and_wrong_ones_end_the_session() {
-    let f = fixture(false);
+    let f = fixture();
     let u = f.stub.add_user(&f.pool, UserSpec::new("c@example.com", ""));
     let start = || {
         let r = call(
@@ -161,53 +160,4 @@ fn codes_are_single_use_and_wrong_ones_end_the_session() {
     let code = f.stub.otp_code(&f.pool, "c@example.com").unwrap();
     f.stub.expire_sessions();
     assert!(error(answer(&s, &code), "NotAuthorizedException").contains("expired"));
-}
-
-#[test]
-fn rotation_refuses_the_old_token_and_refresh_token_auth() {
-    let f = fixture(true);
-    let u = f
-        .stub
-        .add_user(&f.pool, UserSpec::new("r@example.com", "Passw0rd!"));
-    let r = call(
-        &f.stub,
-        "InitiateAuth",
-        json!({"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": f.id,
-               "AuthParameters": {"USERNAME": "r@example.com", "PASSWORD": "Passw0rd!",
-                                  "SECRET_HASH": f.hash("r@example.com")}}),
-    );
-    let old = r.1["AuthenticationResult"]["RefreshToken"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let get = |token: &str, secret: Option<&str>| {
-        let mut body = json!({"ClientId": f.id, "RefreshToken": token});
-        if let Some(s) = secret {
-            body["ClientSecret"] = json!(s);
-        }
-        call(&f.stub, "GetTokensFromRefreshToken", body)
-    };
-    // The client secret itself is required, and checked.
-    error(get(&old, None), "NotAuthorizedException");
-    error(
-        get(&old, Some(&f.hash(&u.username))),
-        "NotAuthorizedException",
-    );
-    let r = get(&old, Some(&f.secret));
-    assert_eq!(r.0, 200, "{}", r.1);
-    let new = r.1["AuthenticationResult"]["RefreshToken"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    assert_ne!(new, old);
-    error(get(&old, Some(&f.secret)), "RefreshTokenReuseException");
-    assert_eq!(get(&new, Some(&f.secret)).0, 200);
-    // REFRESH_TOKEN_AUTH is refused on a rotating client.
-    let r = call(
-        &f.stub,
-        "InitiateAuth",
-        json!({"AuthFlow": "REFRESH_TOKEN_AUTH", "ClientId": f.id,
-               "AuthParameters": {"REFRESH_TOKEN": new, "SECRET_HASH": f.hash(&u.username)}}),
-    );
-    assert!(error(r, "NotAuthorizedException").contains("GetTokensFromRefreshToken"));
 }

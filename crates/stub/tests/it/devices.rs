@@ -2,9 +2,16 @@
 //! the formulas (not the core crate's), so that the stub's server-side check
 //! is tested against an independent client.
 
-use super::srp::{N_HEX, h, pad, textbook_signature, timestamp_now};
-use super::*;
-use cognito_stub::DeviceTracking;
+use crate::srp::{N_HEX, h, pad, textbook_signature, timestamp_now};
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as B64;
+use cognito_stub::{ClientSpec, DeviceTracking, Mfa, PoolSpec, UserSpec, totp_code};
+use num_bigint::BigUint;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use crate::support::{Fixture, Resp, call, fixture};
 
 const GROUP_SALT: [u8; 16] = [0x9c; 16];
 

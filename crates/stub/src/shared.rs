@@ -1,0 +1,48 @@
+//! Everything the stub keeps, under one mutex shared by the server thread
+//! and the [`crate::Stub`] handle: the pools every service shares, each
+//! service's own state, the recorded requests and the injected fault. This
+//! is where the services are put side by side; none of them sees another.
+
+use std::sync::{Mutex, MutexGuard};
+
+use crate::RecordedRequest;
+use crate::api::{Api, ApiState};
+use crate::fault::Fault;
+use crate::oauth::OAuthState;
+use crate::state::State;
+
+/// The stub's whole state.
+#[derive(Debug, Default)]
+pub(crate) struct World {
+    /// Pools, app clients, users, keys, clock.
+    pub(crate) dir: State,
+    /// The user-pool API's sessions, tokens, devices, codes.
+    pub(crate) api: ApiState,
+    /// The domain's clients, codes, refresh tokens and requests.
+    pub(crate) oauth: OAuthState,
+    pub(crate) requests: Vec<RecordedRequest>,
+    pub(crate) fault: Option<Fault>,
+}
+
+impl World {
+    /// The user-pool API's view.
+    pub(crate) fn api(&mut self) -> Api<'_> {
+        Api {
+            dir: &mut self.dir,
+            st: &mut self.api,
+        }
+    }
+}
+
+/// [`World`] behind its mutex.
+#[derive(Debug, Default)]
+pub(crate) struct Shared {
+    world: Mutex<World>,
+}
+
+impl Shared {
+    /// Locks the state (a panic elsewhere never wedges the stub).
+    pub(crate) fn lock(&self) -> MutexGuard<'_, World> {
+        self.world.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}

@@ -1,5 +1,6 @@
 //! `cognito-stub`: a **strict** in-process stand-in for Amazon Cognito's
-//! user-pool API, for tests.
+//! user-pool API, its identity pools and the part of STS they need, for
+//! tests.
 //!
 //! [`Stub::start`] runs an HTTP/1.1 server on `127.0.0.1:<random port>` (in a
 //! background thread with its own tokio runtime, so plain `#[test]`s can use
@@ -57,6 +58,22 @@
 //! `{"error": …}`. [`Stub::oauth_requests`] records what arrived;
 //! [`Stub::sign_in`] plays the browser.
 //!
+//! On the same port it is Cognito's identity-pool service
+//! (`X-Amz-Target: AWSCognitoIdentityService.<op>`: `GetId`,
+//! `GetCredentialsForIdentity`, `GetOpenIdToken`; [`Stub::add_identity_pool`],
+//! [`Stub::add_role`]) with Cognito's rules: the `Logins` key names a
+//! configured user pool, its ID token verifies and is for a listed app
+//! client, an identity is bound to the user's `sub`, unauthenticated
+//! identities only where the pool allows them, `CustomRoleArn` only among
+//! the token's roles, roles must trust the pool, pool ids are `REGION:GUID`
+//! and another region's pools are not found at a regional endpoint
+//! ([`Stub::regional_endpoint`]). And it is STS for the basic flow and for
+//! checking what a client signs: a form POST naming an `Action`
+//! (`AssumeRoleWithWebIdentity` with the OpenID token, checked against the
+//! role's trust; `GetCallerIdentity`, whose SigV4 signature is recomputed
+//! with the credentials issued). [`Stub::issued_credentials`] and
+//! [`Stub::identities`] read back what happened.
+//!
 //! ```no_run
 //! use cognito_stub::{ClientSpec, PoolSpec, Stub, UserSpec};
 //! let stub = Stub::start();
@@ -79,13 +96,17 @@ pub mod srp;
 //   `request`;
 // - `json`: AWS's JSON 1.1 errors and request bodies;
 // - `state`: what every service shares (pools, clients, users, keys, clock);
+// - `iam`: roles and temporary credentials (identity pools and STS);
 // - the services, siblings that never import each other: `api` (the
-//   user-pool JSON protocol), `oauth` (the pool's domain);
+//   user-pool JSON protocol), `oauth` (the pool's domain), `identity` (the
+//   identity pools), `sts`;
 // - `shared` (every service's state under one mutex), `server` (HTTP),
 //   `stub` (the running server's handle), `control` (the test's controls).
 mod api;
 mod control;
 mod fault;
+mod iam;
+mod identity;
 mod json;
 mod oauth;
 mod records;
@@ -94,6 +115,7 @@ mod server;
 mod shared;
 mod specs;
 mod state;
+mod sts;
 mod stub;
 mod tokens;
 mod totp;
@@ -103,8 +125,13 @@ pub use api::DeviceInfo;
 pub use control::{HttpResponse, http_get};
 pub use fault::Fault;
 pub use oauth::{OAuthRequest, OAuthSpec};
-pub use records::{ClientInfo, RecordedRequest, UserInfo, UserState};
-pub use specs::{ClientSpec, DeviceTracking, Mfa, PoolSpec, UserSpec};
+pub use records::{
+    ClientInfo, CredentialsInfo, IdentityInfo, RecordedRequest, UserInfo, UserState,
+};
+pub use specs::{
+    ACCOUNT_ID, AmbiguousRoleResolution, ClientSpec, DeviceTracking, IdentityPoolSpec, Mfa,
+    PoolSpec, RoleSpec, RoleTrust, TokenRoles, UserGroup, UserSpec, role_arn,
+};
 pub use stub::Stub;
 pub use totp::totp_code;
 pub use util::secret_hash;

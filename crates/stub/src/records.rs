@@ -1,6 +1,7 @@
 //! What the stub reports back to a test: the ids it created
-//! ([`ClientInfo`], [`UserInfo`]), a user's state ([`UserState`]) and the
-//! requests it received ([`RecordedRequest`]).
+//! ([`ClientInfo`], [`UserInfo`]), a user's state ([`UserState`]), the
+//! requests it received ([`RecordedRequest`]), identity-pool identities
+//! ([`IdentityInfo`]) and the AWS credentials it issued ([`CredentialsInfo`]).
 
 use std::collections::BTreeMap;
 
@@ -65,4 +66,35 @@ pub struct RecordedRequest {
     pub authorization: Option<String>,
     /// The JSON body (`{}` when empty; a JSON string holding the raw text when not JSON).
     pub body: Value,
+}
+
+/// Temporary AWS credentials the stub issued (`GetCredentialsForIdentity`,
+/// `AssumeRoleWithWebIdentity`), without their secret parts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CredentialsInfo {
+    /// `ASIA…`, 20 characters.
+    pub access_key_id: String,
+    /// The role they act as.
+    pub role_arn: String,
+    /// The role session's name (`CognitoIdentityCredentials` for an identity
+    /// pool's, `RoleSessionName` for STS's).
+    pub session_name: String,
+    /// The identity they were issued to, by an identity pool.
+    pub identity_id: Option<String>,
+    /// Unix time they expire.
+    pub expiration: i64,
+    /// The operation that issued them.
+    pub issued_by: String,
+}
+
+/// An identity of an identity pool.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdentityInfo {
+    /// `<region>:<uuid>`.
+    pub id: String,
+    /// The identity pool.
+    pub pool_id: String,
+    /// The logins linked to it: (provider name, the user's `sub`); empty for
+    /// an unauthenticated identity.
+    pub logins: Vec<(String, String)>,
 }

@@ -8,6 +8,8 @@ use std::sync::{Mutex, MutexGuard};
 use crate::RecordedRequest;
 use crate::api::{Api, ApiState};
 use crate::fault::Fault;
+use crate::iam::Iam;
+use crate::identity::{Identity, IdentityState};
 use crate::oauth::OAuthState;
 use crate::state::State;
 
@@ -20,11 +22,40 @@ pub(crate) struct World {
     pub(crate) api: ApiState,
     /// The domain's clients, codes, refresh tokens and requests.
     pub(crate) oauth: OAuthState,
+    /// Identity pools and their identities.
+    pub(crate) identity: IdentityState,
+    /// Roles and the temporary credentials issued (identity pools, STS).
+    pub(crate) iam: Iam,
     pub(crate) requests: Vec<RecordedRequest>,
     pub(crate) fault: Option<Fault>,
+    /// JSON operations answered with `UnknownOperationException`, as by a
+    /// service that lacks them ([`crate::Stub::forget_operation`]).
+    pub(crate) unknown_ops: Vec<String>,
 }
 
 impl World {
+    /// The identity service's view of a request to `region`'s endpoint.
+    pub(crate) fn identity<'a>(&'a mut self, region: Option<&'a str>) -> Identity<'a> {
+        Identity {
+            dir: &self.dir,
+            iam: &mut self.iam,
+            st: &mut self.identity,
+            region,
+        }
+    }
+
+    /// The regions that have identity pools (their OpenID keys are served).
+    pub(crate) fn identity_regions(&self) -> Vec<String> {
+        let mut r: Vec<String> = self
+            .identity
+            .pools
+            .values()
+            .map(|p| p.region().to_owned())
+            .collect();
+        r.dedup();
+        r
+    }
+
     /// The user-pool API's view.
     pub(crate) fn api(&mut self) -> Api<'_> {
         Api {

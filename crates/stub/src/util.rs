@@ -18,7 +18,7 @@ pub(crate) fn random_bytes(n: usize) -> Vec<u8> {
 }
 
 /// A random string of `len` characters from `charset` (rejection sampling, no bias).
-fn random_from(len: usize, charset: &[u8]) -> String {
+pub(crate) fn random_from(len: usize, charset: &[u8]) -> String {
     let limit = 256 - (256 % charset.len());
     let mut out = String::with_capacity(len);
     while out.len() < len {

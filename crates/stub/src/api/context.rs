@@ -1,5 +1,5 @@
 //! The user-pool API's own state ([`ApiState`]: sessions, issued tokens,
-//! devices, one-time codes, operations it was told to forget) and [`Api`],
+//! devices, one-time codes) and [`Api`],
 //! one request's view of it together with the pools it shares with the
 //! other services. Every operation is a method of [`Api`], one file per
 //! mechanism.
@@ -17,9 +17,6 @@ pub(crate) struct ApiState {
     pub(crate) issued: Issued,
     pub(crate) devices: Devices,
     pub(crate) codes: OtpCodes,
-    /// Operations answered with `UnknownOperationException`, as by a service
-    /// that lacks them ([`crate::Stub::forget_operation`]).
-    pub(crate) unknown_ops: Vec<String>,
 }
 
 /// The user-pool API at work: the shared pools and clock, and its own state.

@@ -1,11 +1,13 @@
 //! The test's controls over a running stub, the top of the crate: create
 //! pools, clients and users, read users and recorded requests, inject
 //! faults, change users, expire sessions, shift the clock (here); devices
-//! (`devices.rs`), the OAuth side (`oauth.rs`), tokens made on demand
-//! (`signing.rs`) and a scripted browser (`browser.rs`).
+//! (`devices.rs`), the OAuth side (`oauth.rs`), identity pools and roles
+//! (`identity.rs`), tokens made on demand (`signing.rs`) and a scripted
+//! browser (`browser.rs`).
 
 mod browser;
 mod devices;
+mod identity;
 mod oauth;
 mod signing;
 
@@ -125,10 +127,11 @@ impl Stub {
             .pin(pool_id, &internal, code.map(str::to_owned));
     }
 
-    /// Answers `op` (e.g. `GetTokensFromRefreshToken`) with
-    /// `UnknownOperationException` from now on, as a service without it would.
+    /// Answers the JSON operation `op` (e.g. `GetTokensFromRefreshToken`,
+    /// `GetId`) with `UnknownOperationException` from now on, as a service
+    /// without it would.
     pub fn forget_operation(&self, op: &str) {
-        self.shared.lock().api.unknown_ops.push(op.to_owned());
+        self.shared.lock().unknown_ops.push(op.to_owned());
     }
 
     /// Makes every challenge `Session` issued so far expired.

@@ -46,9 +46,10 @@ impl Stub {
         let st = &self.shared.lock().dir;
         let now = st.now();
         let origin = util::uuid_v4();
-        let mut claims = match key {
-            KeyUse::Id => st.id_claims(pool_id, client_id, username, now, &origin),
-            KeyUse::Access => st.access_claims(pool_id, client_id, username, now, &origin),
+        let mut claims = if key == KeyUse::Id {
+            st.id_claims(pool_id, client_id, username, now, &origin)
+        } else {
+            st.access_claims(pool_id, client_id, username, now, &origin)
         };
         apply(&mut claims, overrides);
         st.sign(pool_id, key, &Map::new(), &Value::Object(claims))

@@ -4,7 +4,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::State;
+use super::{State, User};
 use crate::tokens::{self, KeyUse};
 use crate::util::uuid_v4;
 
@@ -56,6 +56,9 @@ impl State {
         if let Some(e) = user.and_then(|u| u.email.as_ref()) {
             c.insert("email".into(), json!(e));
         }
+        if let Some(u) = user {
+            group_claims(&mut c, u, true);
+        }
         c
     }
 
@@ -90,6 +93,9 @@ impl State {
             "username".into(),
             json!(user.map_or(username, |u| u.username.as_str())),
         );
+        if let Some(u) = user {
+            group_claims(&mut c, u, false);
+        }
         c
     }
 
@@ -107,5 +113,48 @@ impl State {
 
     pub(crate) fn jwks(&self, pool_id: &str) -> Option<Value> {
         self.pools.get(pool_id).map(|p| tokens::jwks(&p.kids))
+    }
+}
+
+/// The claims a user's groups add: `cognito:groups` (both tokens); in the
+/// ID token also `cognito:roles` and `cognito:preferred_role`, the role of
+/// the group with the lowest precedence, or the only role, and none when
+/// that is ambiguous (AWS, Cognito developer guide, "Role-based access
+/// control: using tokens to assign roles to users").
+fn group_claims(c: &mut Map<String, Value>, user: &User, id_token: bool) {
+    if user.groups.is_empty() {
+        return;
+    }
+    let names: Vec<&str> = user.groups.iter().map(|g| g.name.as_str()).collect();
+    c.insert("cognito:groups".into(), json!(names));
+    if !id_token {
+        return;
+    }
+    let mut roles: Vec<&str> = Vec::new();
+    for r in user.groups.iter().filter_map(|g| g.role_arn.as_deref()) {
+        if !roles.contains(&r) {
+            roles.push(r);
+        }
+    }
+    if roles.is_empty() {
+        return;
+    }
+    c.insert("cognito:roles".into(), json!(roles));
+    let preferred = if roles.len() == 1 {
+        Some(roles[0])
+    } else {
+        let ranked = user
+            .groups
+            .iter()
+            .filter_map(|g| Some((g.precedence?, g.role_arn.as_deref()?)));
+        let best = ranked.clone().map(|(p, _)| p).min();
+        let mut at_best = ranked.filter(|(p, _)| Some(*p) == best).map(|(_, r)| r);
+        match (at_best.next(), at_best.next()) {
+            (Some(r), None) => Some(r),
+            _ => None,
+        }
+    };
+    if let Some(p) = preferred {
+        c.insert("cognito:preferred_role".into(), json!(p));
     }
 }

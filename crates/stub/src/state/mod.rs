@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use crate::tokens;
 use crate::util::{self, random_digits, unix_now, uuid_v4};
-use crate::{ClientInfo, ClientSpec, Mfa, PoolSpec, UserInfo, UserSpec, UserState};
+use crate::{ClientInfo, ClientSpec, Mfa, PoolSpec, UserGroup, UserInfo, UserSpec, UserState};
 
 #[derive(Debug)]
 pub(crate) struct Pool {
@@ -61,6 +61,7 @@ pub(crate) struct User {
     pub(crate) verified_totp: Option<String>,
     /// Has a passkey (`WEB_AUTHN` is offered).
     pub(crate) passkey: bool,
+    pub(crate) groups: Vec<UserGroup>,
 }
 
 impl User {
@@ -194,6 +195,7 @@ impl State {
             pending_totp: None,
             verified_totp: None,
             passkey: spec.passkey,
+            groups: spec.groups,
         };
         pool.users.push(user);
         UserInfo {

@@ -81,6 +81,16 @@ pub(crate) fn send(stub: &Stub, target: Option<&str>, extra_headers: &str, body:
     raw(stub, &req).unwrap()
 }
 
+/// A JSON 1.1 request with this full `X-Amz-Target` (any service).
+pub(crate) fn call_service(stub: &Stub, target: &str, body: Value) -> Resp {
+    let body = body.to_string();
+    let req = format!(
+        "POST / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Type: application/x-amz-json-1.1\r\nX-Amz-Target: {target}\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    raw(stub, &req).unwrap()
+}
+
 pub(crate) fn call(stub: &Stub, op: &str, body: Value) -> Resp {
     send(stub, Some(op), "", &body.to_string())
 }

@@ -1,6 +1,6 @@
-//! What a test asks the stub to create: pools ([`PoolSpec`], with
-//! [`DeviceTracking`]), app clients ([`ClientSpec`]) and users
-//! ([`UserSpec`], with [`Mfa`]).
+//! What a test asks the stub to create in a user pool: pools
+//! ([`PoolSpec`], with [`DeviceTracking`]), app clients ([`ClientSpec`])
+//! and users ([`UserSpec`], with [`Mfa`] and [`UserGroup`]s).
 
 use std::collections::BTreeMap;
 
@@ -161,6 +161,22 @@ pub struct UserSpec {
     /// cannot complete). An empty `password` makes a passwordless user; a
     /// `phone_number` attribute enables `SMS_OTP`, an e-mail `EMAIL_OTP`.
     pub passkey: bool,
+    /// The user's groups: their names go into the ID token's
+    /// `cognito:groups`, their IAM roles into `cognito:roles` and
+    /// `cognito:preferred_role` (what an identity pool that takes roles from
+    /// the token reads).
+    pub groups: Vec<UserGroup>,
+}
+
+/// A user-pool group the user belongs to (`CreateGroup`, `AdminAddUserToGroup`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserGroup {
+    /// `GroupName`.
+    pub name: String,
+    /// `RoleArn`: the IAM role the group grants.
+    pub role_arn: Option<String>,
+    /// `Precedence`: the lower, the more preferred.
+    pub precedence: Option<u32>,
 }
 
 impl Default for UserSpec {
@@ -175,6 +191,7 @@ impl Default for UserSpec {
             mfa: Mfa::None,
             enabled: true,
             passkey: false,
+            groups: Vec::new(),
         }
     }
 }

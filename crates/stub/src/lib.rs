@@ -28,6 +28,8 @@
 //! - TOTP (RFC 6238, ±1 step), SMS and e-mail codes, `SELECT_MFA_TYPE`,
 //!   `MFA_SETUP` through `AssociateSoftwareToken` / `VerifySoftwareToken`;
 //! - refresh tokens bound to their client, revocation through `RevokeToken`;
+//! - `CUSTOM_AUTH` only for clients allowing `ALLOW_CUSTOM_AUTH`, with the
+//!   triggers configured; a session per round;
 //! - the admin APIs require a SigV4 `Authorization` header scoped to
 //!   `cognito-idp` and the pool's region (the signature is not verified);
 //! - wrong JSON types, missing fields, bad JSON, unknown targets: Cognito's
@@ -42,9 +44,15 @@
 //! `AssociateSoftwareToken`, `VerifySoftwareToken`, `RevokeToken`, `GetUser`,
 //! and for device tracking ([`DeviceTracking`], `api/devices.rs`)
 //! `ConfirmDevice`, `UpdateDeviceStatus`, `ForgetDevice`.
-//! `GetTokensFromRefreshToken` (with refresh-token rotation), and
+//! `GetTokensFromRefreshToken` (with refresh-token rotation),
 //! `USER_AUTH` (choice-based sign-in: `SELECT_CHALLENGE`, `PASSWORD`,
-//! `PASSWORD_SRP`, `EMAIL_OTP`, `SMS_OTP`; codes via [`Stub::otp_code`]).
+//! `PASSWORD_SRP`, `EMAIL_OTP`, `SMS_OTP`; codes via [`Stub::otp_code`]),
+//! and `CUSTOM_AUTH` (`api/custom_auth.rs`): the pool's Define, Create and
+//! Verify triggers ([`CustomAuthTriggers`], each configured, failing or
+//! missing as Cognito would answer) play a script per user
+//! ([`CustomAuthScript`]: rounds with answers and public parameters, an
+//! optional SRP password check first, failure after N wrong answers);
+//! [`Stub::trigger_invocations`] records what the Lambdas saw.
 //! Anything else is `UnknownOperationException`.
 //!
 //! The stub is also the pool's OAuth 2.0 domain ([`Stub::domain`]):
@@ -126,11 +134,13 @@ pub use control::{HttpResponse, http_get};
 pub use fault::Fault;
 pub use oauth::{OAuthRequest, OAuthSpec};
 pub use records::{
-    ClientInfo, CredentialsInfo, IdentityInfo, RecordedRequest, UserInfo, UserState,
+    ClientInfo, CredentialsInfo, IdentityInfo, RecordedRequest, TriggerInvocation, UserInfo,
+    UserState,
 };
 pub use specs::{
-    ACCOUNT_ID, AmbiguousRoleResolution, ClientSpec, DeviceTracking, IdentityPoolSpec, Mfa,
-    PoolSpec, RoleSpec, RoleTrust, TokenRoles, UserGroup, UserSpec, role_arn,
+    ACCOUNT_ID, AmbiguousRoleResolution, ClientSpec, CustomAuthScript, CustomAuthTriggers,
+    CustomRound, DeviceTracking, IdentityPoolSpec, Mfa, PoolSpec, RoleSpec, RoleTrust, TokenRoles,
+    Trigger, UserGroup, UserSpec, role_arn,
 };
 pub use stub::Stub;
 pub use totp::totp_code;

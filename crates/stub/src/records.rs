@@ -98,3 +98,22 @@ pub struct IdentityInfo {
     /// an unauthenticated identity.
     pub logins: Vec<(String, String)>,
 }
+
+/// One invocation of a custom-auth trigger, as the Lambda would see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TriggerInvocation {
+    /// `DefineAuthChallenge`, `CreateAuthChallenge` or `VerifyAuthChallengeResponse`.
+    pub trigger: String,
+    /// The call that invoked it: `InitiateAuth`, `RespondToAuthChallenge`,
+    /// `AdminInitiateAuth`, `AdminRespondToAuthChallenge`.
+    pub operation: String,
+    /// The event's `userName`: the internal username.
+    pub username: String,
+    /// The event's `clientMetadata`: the answer's `ClientMetadata`. Cognito
+    /// does not pass `InitiateAuth`'s to these triggers (API reference,
+    /// `InitiateAuth` `ClientMetadata`), so it is empty on `InitiateAuth`.
+    pub client_metadata: BTreeMap<String, String>,
+    /// The event's `session`: each earlier challenge's name (`SRP_A`,
+    /// `PASSWORD_VERIFIER`, `CUSTOM_CHALLENGE`) and result.
+    pub session: Vec<(String, bool)>,
+}

@@ -93,7 +93,8 @@ impl Api<'_> {
             Kind::SoftwareToken { .. }
             | Kind::PasswordVerifier(_)
             | Kind::Device(_)
-            | Kind::UserAuth(_) => {}
+            | Kind::UserAuth(_)
+            | Kind::Custom { .. } => {}
         }
         params.insert("USER_ID_FOR_SRP".into(), json!(ctx.username));
         let name = kind.name();

@@ -1,5 +1,5 @@
 //! The user-pool API's own state ([`ApiState`]: sessions, issued tokens,
-//! devices, one-time codes) and [`Api`],
+//! devices, one-time codes, custom-auth trigger invocations) and [`Api`],
 //! one request's view of it together with the pools it shares with the
 //! other services. Every operation is a method of [`Api`], one file per
 //! mechanism.
@@ -8,6 +8,7 @@ use super::codes::OtpCodes;
 use super::device_store::Devices;
 use super::issued::Issued;
 use super::sessions::Sessions;
+use crate::TriggerInvocation;
 use crate::state::State;
 
 /// What the user-pool API keeps between requests.
@@ -17,6 +18,8 @@ pub(crate) struct ApiState {
     pub(crate) issued: Issued,
     pub(crate) devices: Devices,
     pub(crate) codes: OtpCodes,
+    /// Every custom-auth trigger invocation, as the Lambda saw it.
+    pub(crate) invocations: Vec<TriggerInvocation>,
 }
 
 /// The user-pool API at work: the shared pools and clock, and its own state.

@@ -1,6 +1,6 @@
 //! `InitiateAuth` and `AdminInitiateAuth`: the flow table, then the
 //! password and SRP first steps (the refresh flow is in `refresh.rs`,
-//! `USER_AUTH` in `user_auth.rs`).
+//! `USER_AUTH` in `user_auth.rs`, `CUSTOM_AUTH` in `custom_auth.rs`).
 
 use std::collections::BTreeMap;
 
@@ -57,7 +57,11 @@ impl Api<'_> {
                 enabled()?;
                 self.user_auth(&pool_id, &client, &params)
             }
-            (_, AuthFlow::CustomAuth | AuthFlow::UserAuth) => {
+            (_, AuthFlow::CustomAuth) => {
+                enabled()?;
+                self.custom_auth(&pool_id, &client, &params, admin)
+            }
+            (true, AuthFlow::UserAuth) => {
                 Err(invalid(format!("{flow} flow not enabled for this client")))
             }
             _ => Err(invalid("Initiate Auth method not supported.")),
@@ -91,6 +95,7 @@ impl Api<'_> {
             admin,
             auth_time: self.now(),
             device_key: params.get("DEVICE_KEY").cloned(),
+            custom: None,
         };
         self.after_primary(ctx)
     }
@@ -119,6 +124,7 @@ impl Api<'_> {
             admin,
             auth_time: self.now(),
             device_key: params.get("DEVICE_KEY").cloned(),
+            custom: None,
         };
         let mut cp = Map::new();
         cp.insert("SALT".into(), json!(ch.salt_hex));

@@ -16,6 +16,8 @@
 //! - `flows.rs`: `InitiateAuth` (password, SRP); `refresh.rs`:
 //!   `REFRESH_TOKEN_AUTH`, `RevokeToken`; `rotation.rs`:
 //!   `GetTokensFromRefreshToken`; `user_auth.rs`: `USER_AUTH`;
+//!   `custom_auth.rs`: `CUSTOM_AUTH`, played by the scripted triggers of
+//!   `triggers.rs`;
 //! - `challenges.rs`: issuing challenges; `respond.rs`: checking the
 //!   answers; `software_token.rs`: `AssociateSoftwareToken`,
 //!   `VerifySoftwareToken`; `devices.rs`: device tracking;
@@ -25,6 +27,7 @@ mod caller;
 mod challenges;
 mod codes;
 mod context;
+mod custom_auth;
 mod device_store;
 mod devices;
 mod errors;
@@ -38,6 +41,7 @@ mod respond;
 mod rotation;
 mod sessions;
 mod software_token;
+mod triggers;
 mod user_auth;
 
 use serde_json::{Map, Value};

@@ -97,6 +97,7 @@ impl Api<'_> {
             admin,
             auth_time: rec.auth_time,
             device_key: rec.device_key.clone(),
+            custom: None,
         })
     }
 

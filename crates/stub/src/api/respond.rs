@@ -11,6 +11,7 @@ use super::context::Api;
 use super::errors::{bad_credentials, no_user, required_username};
 use super::names::ChallengeName;
 use super::sessions::{AuthCtx, Kind, Pending};
+use super::triggers::Call;
 use crate::json::error::{ApiResult, err, invalid, missing, not_authorized};
 use crate::json::input::Input;
 use crate::state::{Client, State, User};
@@ -58,6 +59,8 @@ struct Answer<'a> {
     pool_id: String,
     responses: BTreeMap<String, String>,
     now: i64,
+    /// The operation and its `ClientMetadata`, for the custom-auth triggers.
+    call: Call<'a>,
 }
 
 impl Answer<'_> {
@@ -81,7 +84,7 @@ impl Api<'_> {
         let name = inp.req_str("ChallengeName")?;
         let responses = inp.map("ChallengeResponses")?;
         let session = inp.opt_str("Session")?;
-        inp.map("ClientMetadata")?;
+        let metadata = inp.map("ClientMetadata")?;
         let name = ChallengeName::parse(name, "challengeName")?;
         let (pool_id, client) = self.request_client(inp, admin, authorization, client_id)?;
         let given_name = required_username(&responses)?;
@@ -96,6 +99,14 @@ impl Api<'_> {
             pool_id,
             responses,
             now: self.now(),
+            call: Call {
+                operation: if admin {
+                    "AdminRespondToAuthChallenge"
+                } else {
+                    "RespondToAuthChallenge"
+                },
+                metadata: &metadata,
+            },
         };
         match kind {
             Kind::PasswordVerifier(ch) => self.answer_password_verifier(answer, &ch),
@@ -111,6 +122,18 @@ impl Api<'_> {
                 self.respond_user_auth(k, answer.ctx, answer.session, &answer.responses)
             }
             Kind::MfaSetup { secret, verified } => self.answer_mfa_setup(answer, secret, verified),
+            Kind::Custom {
+                answer: expected,
+                metadata,
+                ..
+            } => self.answer_custom(
+                answer.session,
+                answer.ctx,
+                &answer.responses,
+                &expected,
+                metadata,
+                &answer.call,
+            ),
         }
     }
 
@@ -191,15 +214,20 @@ impl Api<'_> {
                 "TIMESTAMP {ts:?} is more than 5 minutes from the server's clock"
             )));
         }
-        if *block != ch.secret_block_b64 {
-            self.consume(a.session, &a.ctx);
-            return Err(bad_credentials());
-        }
-        if !srp::check(ch, &a.pool_id, &a.ctx.username, ts, sig) {
-            self.consume(a.session, &a.ctx);
-            return Err(bad_credentials());
-        }
+        let proven =
+            *block == ch.secret_block_b64 && srp::check(ch, &a.pool_id, &a.ctx.username, ts, sig);
         self.consume(a.session, &a.ctx);
+        if a.ctx.custom.is_some() {
+            // A custom sign-in's password check: Define decides what follows.
+            let ctx = AuthCtx {
+                auth_time: a.now,
+                ..a.ctx
+            };
+            return self.custom_after_password(ctx, proven, &a.call);
+        }
+        if !proven {
+            return Err(bad_credentials());
+        }
         if !self.user_of(&a.ctx)?.enabled {
             return Err(not_authorized("User is disabled."));
         }

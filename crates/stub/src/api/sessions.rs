@@ -26,6 +26,38 @@ pub(crate) struct AuthCtx {
     pub(crate) auth_time: i64,
     /// `DEVICE_KEY` of the sign-in, if any.
     pub(crate) device_key: Option<String>,
+    /// A custom-auth sign-in (`CUSTOM_AUTH`): the challenges so far, as the
+    /// Define trigger's `session` lists them.
+    pub(crate) custom: Option<Vec<ChallengeResult>>,
+}
+
+/// A challenge of a custom-auth sign-in, as the Define trigger sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Step {
+    /// The sign-in started with `CHALLENGE_NAME=SRP_A`.
+    SrpA,
+    PasswordVerifier,
+    CustomChallenge,
+}
+
+impl Step {
+    /// The `challengeName` in the trigger's event.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Step::SrpA => "SRP_A",
+            Step::PasswordVerifier => "PASSWORD_VERIFIER",
+            Step::CustomChallenge => "CUSTOM_CHALLENGE",
+        }
+    }
+}
+
+/// One entry of the Define trigger's `session`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ChallengeResult {
+    pub(crate) step: Step,
+    pub(crate) result: bool,
+    /// `challengeMetadata` (custom challenges only).
+    pub(crate) metadata: Option<String>,
 }
 
 /// A pending device challenge.
@@ -68,6 +100,13 @@ pub(crate) enum Kind {
     },
     Device(DeviceStep),
     UserAuth(UserAuthStep),
+    /// A custom challenge: the answer Verify accepts and Create's
+    /// `challengeMetadata`. Each round has its own session, so an answer is
+    /// bound to its round.
+    Custom {
+        answer: String,
+        metadata: Option<String>,
+    },
 }
 
 impl Kind {
@@ -88,6 +127,7 @@ impl Kind {
             Kind::UserAuth(UserAuthStep::Select(_)) => ChallengeName::SelectChallenge,
             Kind::UserAuth(UserAuthStep::Otp { email: true, .. }) => ChallengeName::EmailOtp,
             Kind::UserAuth(UserAuthStep::Otp { email: false, .. }) => ChallengeName::SmsOtp,
+            Kind::Custom { .. } => ChallengeName::CustomChallenge,
         }
     }
 }

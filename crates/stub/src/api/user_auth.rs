@@ -122,6 +122,7 @@ impl Api<'_> {
             admin: false,
             auth_time: self.now(),
             device_key: None,
+            custom: None,
         };
         let available = self.user_factors(pool_id, &ctx.username);
         match preferred {

@@ -15,8 +15,8 @@ pub use browser::{HttpResponse, http_get};
 
 use crate::state::User;
 use crate::{
-    ClientInfo, ClientSpec, Fault, Mfa, PoolSpec, RecordedRequest, Stub, UserInfo, UserSpec,
-    UserState,
+    ClientInfo, ClientSpec, CustomAuthScript, CustomAuthTriggers, Fault, Mfa, PoolSpec,
+    RecordedRequest, Stub, TriggerInvocation, UserInfo, UserSpec, UserState,
 };
 
 impl Stub {
@@ -77,6 +77,29 @@ impl Stub {
     /// Changes a user's MFA configuration.
     pub fn set_user_mfa(&self, pool_id: &str, name_or_alias: &str, mfa: Mfa) {
         self.with_user(pool_id, name_or_alias, |u| u.mfa = mfa);
+    }
+
+    /// Changes what the pool's custom-auth Lambdas do for a user.
+    pub fn set_user_custom_auth(
+        &self,
+        pool_id: &str,
+        name_or_alias: &str,
+        script: Option<CustomAuthScript>,
+    ) {
+        self.with_user(pool_id, name_or_alias, |u| u.custom_auth = script);
+    }
+
+    /// Changes the pool's custom-auth triggers (`UpdateUserPool`
+    /// `LambdaConfig`), e.g. to make one fail mid sign-in. Panics if the
+    /// pool does not exist.
+    pub fn set_custom_auth_triggers(&self, pool_id: &str, triggers: CustomAuthTriggers) {
+        self.shared.lock().dir.pool_mut(pool_id).spec.custom_auth = triggers;
+    }
+
+    /// Every custom-auth trigger invocation so far, in order, as the
+    /// Lambdas saw them (`ClientMetadata`, `session`).
+    pub fn trigger_invocations(&self) -> Vec<TriggerInvocation> {
+        self.shared.lock().api.invocations.clone()
     }
 
     /// Sets a user's password (`AdminSetUserPassword`); `temporary` puts the user in `FORCE_CHANGE_PASSWORD`.

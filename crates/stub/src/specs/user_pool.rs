@@ -4,6 +4,8 @@
 
 use std::collections::BTreeMap;
 
+use super::custom_auth::{CustomAuthScript, CustomAuthTriggers};
+
 /// Settings of a user pool.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PoolSpec {
@@ -39,6 +41,8 @@ pub struct PoolSpec {
     pub first_auth_factors: Vec<String>,
     /// Device tracking (`DeviceConfiguration`): off by default.
     pub device_tracking: DeviceTracking,
+    /// The custom-auth Lambda triggers (`LambdaConfig`): none by default.
+    pub custom_auth: CustomAuthTriggers,
 }
 
 /// A pool's device tracking (`DeviceConfiguration`). With tracking on, a
@@ -76,6 +80,7 @@ impl Default for PoolSpec {
             expires_in: Some(3600),
             access_ttl_secs: 3600,
             device_tracking: DeviceTracking::Off,
+            custom_auth: CustomAuthTriggers::default(),
             first_auth_factors: ["PASSWORD", "EMAIL_OTP", "SMS_OTP", "WEB_AUTHN"]
                 .map(String::from)
                 .to_vec(),
@@ -89,7 +94,8 @@ pub struct ClientSpec {
     /// Give the client a (50-character) secret; `SECRET_HASH` is then required.
     pub generate_secret: bool,
     /// `ALLOW_USER_PASSWORD_AUTH`, `ALLOW_USER_SRP_AUTH`, `ALLOW_REFRESH_TOKEN_AUTH`,
-    /// `ALLOW_ADMIN_USER_PASSWORD_AUTH`, `ALLOW_USER_AUTH` (legacy names without `ALLOW_` work too).
+    /// `ALLOW_ADMIN_USER_PASSWORD_AUTH`, `ALLOW_USER_AUTH`, `ALLOW_CUSTOM_AUTH`
+    /// (legacy names without `ALLOW_` work too).
     pub explicit_auth_flows: Vec<String>,
     /// Refresh-token rotation: `GetTokensFromRefreshToken` returns a new
     /// refresh token and the old one stops working; `REFRESH_TOKEN_AUTH` is refused.
@@ -166,6 +172,9 @@ pub struct UserSpec {
     /// `cognito:preferred_role` (what an identity pool that takes roles from
     /// the token reads).
     pub groups: Vec<UserGroup>,
+    /// What the pool's custom-auth Lambdas do for this user (`CUSTOM_AUTH`);
+    /// `None`: they fail every custom sign-in of the user.
+    pub custom_auth: Option<CustomAuthScript>,
 }
 
 /// A user-pool group the user belongs to (`CreateGroup`, `AdminAddUserToGroup`).
@@ -192,6 +201,7 @@ impl Default for UserSpec {
             enabled: true,
             passkey: false,
             groups: Vec::new(),
+            custom_auth: None,
         }
     }
 }

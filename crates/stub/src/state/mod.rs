@@ -11,7 +11,10 @@ use std::collections::{BTreeMap, HashMap};
 
 use crate::tokens;
 use crate::util::{self, random_digits, unix_now, uuid_v4};
-use crate::{ClientInfo, ClientSpec, Mfa, PoolSpec, UserGroup, UserInfo, UserSpec, UserState};
+use crate::{
+    ClientInfo, ClientSpec, CustomAuthScript, Mfa, PoolSpec, UserGroup, UserInfo, UserSpec,
+    UserState,
+};
 
 #[derive(Debug)]
 pub(crate) struct Pool {
@@ -62,6 +65,7 @@ pub(crate) struct User {
     /// Has a passkey (`WEB_AUTHN` is offered).
     pub(crate) passkey: bool,
     pub(crate) groups: Vec<UserGroup>,
+    pub(crate) custom_auth: Option<CustomAuthScript>,
 }
 
 impl User {
@@ -196,6 +200,7 @@ impl State {
             verified_totp: None,
             passkey: spec.passkey,
             groups: spec.groups,
+            custom_auth: spec.custom_auth,
         };
         pool.users.push(user);
         UserInfo {

@@ -4,6 +4,7 @@
 
 mod admin;
 mod challenges;
+mod custom_auth;
 mod devices;
 mod faults;
 mod identity_pools;

@@ -31,7 +31,7 @@ pub(super) fn h(parts: &[&[u8]]) -> BigUint {
 }
 
 /// Computes PASSWORD_CLAIM_SIGNATURE from a PASSWORD_VERIFIER challenge.
-fn srp_signature(
+pub(super) fn srp_signature(
     pool_id: &str,
     user: &str,
     password: &str,

@@ -97,14 +97,21 @@ pub fn resolve(req: KeysRequest<'_>) -> anyhow::Result<Keys> {
         req.jwks_url.as_deref(),
     )?;
     let pool = pool_text.map(|p| p.parse::<PoolId>()).transpose()?;
+    // cognito-local's pool ids (`local_…`) name no region: its issuer is
+    // always given explicitly.
+    let local_pool = pool
+        .as_ref()
+        .is_some_and(|p| p.region() == cognito_token_core::LOCAL_POOL_REGION);
     let mut opts = match (&issuer, req.command) {
         // The issuer names itself; the pool (if any) is not needed.
-        (Some(_), For::Verify) => verify::VerifyOptions::new(
-            "",
-            pool.as_ref()
-                .map(|p| p.as_str().to_owned())
-                .unwrap_or_default(),
-        ),
+        (Some(_), command) if matches!(command, For::Verify) || local_pool => {
+            verify::VerifyOptions::new(
+                "",
+                pool.as_ref()
+                    .map(|p| p.as_str().to_owned())
+                    .unwrap_or_default(),
+            )
+        }
         _ => {
             let pool = pool.as_ref().ok_or_else(no_pool)?;
             let region = req.region.unwrap_or_else(|| pool.region().to_owned());

@@ -261,10 +261,16 @@ async fn pool(s: &Settings<'_>) -> anyhow::Result<Pool> {
         ));
     }
 
+    // cognito-local's pool ids (`local_…`) name no AWS region: the region
+    // then comes from the options, the profile or the environment.
+    let pool_region = user_pool_id
+        .as_ref()
+        .map(|pool| pool.region())
+        .filter(|r| *r != cognito_token_core::LOCAL_POOL_REGION);
     let region = match non_empty("the region", "--region", args.region.clone())? {
         Some(r) => r,
-        None => match (&user_pool_id, &p.region) {
-            (Some(pool), _) => pool.region().to_owned(),
+        None => match (pool_region, &p.region) {
+            (Some(pool), _) => pool.to_owned(),
             (None, Some(r)) => r.clone(),
             (None, None) => cognito_token_core::default_region().await.ok_or_else(|| {
                 usage!("no region: pass --region or --user-pool-id (e.g. us-east-1_AbC123), or set AWS_REGION")
@@ -277,12 +283,11 @@ async fn pool(s: &Settings<'_>) -> anyhow::Result<Pool> {
             region.chars().take(40).collect::<String>()
         ));
     }
-    if let (Some(pool), Some(_)) = (&user_pool_id, &args.region)
-        && pool.region() != region
+    if let (Some(pool), Some(pool_region), Some(_)) = (&user_pool_id, pool_region, &args.region)
+        && pool_region != region
     {
         return Err(usage!(
-            "--region {region} does not match the user pool id {pool}, which is in {}",
-            pool.region()
+            "--region {region} does not match the user pool id {pool}, which is in {pool_region}"
         ));
     }
     let explicit = non_empty(

@@ -6,11 +6,17 @@ use std::str::FromStr;
 use crate::{Error, Secret};
 
 /// A user pool id such as `ap-northeast-1_AbC123`: a region, `_`, a name.
+/// cognito-local's pools (`local_AbC123`, region [`LOCAL_POOL_REGION`]) are
+/// accepted too.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct PoolId {
     id: String,
     split: usize,
 }
+
+/// The region part of cognito-local's pool ids (`local_AbC123`): the local
+/// Cognito emulator many users run names every pool this way.
+pub const LOCAL_POOL_REGION: &str = "local";
 
 impl PoolId {
     /// The whole id.
@@ -45,7 +51,7 @@ impl FromStr for PoolId {
         let Some((region, name)) = s.split_once('_') else {
             return Err(bad("no `_` between region and id"));
         };
-        if !is_region(region) {
+        if !is_region(region) && region != LOCAL_POOL_REGION {
             return Err(bad("the part before `_` is not a region"));
         }
         if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric()) {
@@ -135,7 +141,16 @@ mod tests {
         assert_eq!(p.name(), "AbC123");
         let p: PoolId = "us-gov-west-1_x".parse().unwrap();
         assert_eq!(p.region(), "us-gov-west-1");
+        // cognito-local's pools (its createUserPool names them `local_` and
+        // 8 characters of [0-9A-Za-z]).
+        let p: PoolId = "local_5vbHg7gN".parse().unwrap();
+        assert_eq!((p.region(), p.name()), ("local", "5vbHg7gN"));
+        assert!(!is_region("local"), "only as a pool id's prefix");
         for bad in [
+            "Local_abc",
+            "locals_abc",
+            "local_",
+            "local-1_abc",
             "",
             "_",
             "abc",

@@ -53,7 +53,7 @@ pub use body_limit::MAX_RESPONSE_BYTES;
 pub use client::{Cognito, ConnectOptions, check_endpoint, default_region};
 pub use error::{Error, ErrorKind};
 pub use hash::secret_hash;
-pub use identity::{Identity, PoolId, is_region};
+pub use identity::{Identity, LOCAL_POOL_REGION, PoolId, is_region};
 pub use login::{Challenge, Flow, MAX_ROUNDS};
 pub use secret::Secret;
 pub use tokens::{TokenKind, Tokens, now};

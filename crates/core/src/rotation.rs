@@ -179,9 +179,9 @@ enum Probe {
 }
 
 /// Whether an error says the service does not implement an operation: an
-/// error code saying so, or, from an endpoint other than AWS's own, an HTTP
-/// 404/405/500/501 whose body is not JSON (moto answers an unknown action
-/// with an HTML 500 page). AWS's endpoints always know the operation, so
+/// error code saying so, or, from an endpoint other than AWS's own,
+/// cognito-local's `Unsupported` or an HTTP 404/405/500/501 whose body is
+/// not JSON (moto answers an unknown action with an HTML 500 page). AWS's endpoints always know the operation, so
 /// their errors are never taken for this.
 fn unknown_operation<E: ProvideErrorMetadata>(
     e: &SdkError<E, HttpResponse>,
@@ -203,6 +203,14 @@ fn unknown_operation<E: ProvideErrorMetadata>(
     }
     if is_aws_endpoint(endpoint) {
         return None;
+    }
+    // cognito-local answers an operation it lacks with a JSON 500 of type
+    // `CognitoLocal#Unsupported` (checked by the emulator suite's
+    // `cognito_local::cache::refresh_hashes_over_the_internal_username`).
+    if let SdkError::ServiceError(se) = e
+        && se.err().code() == Some("Unsupported")
+    {
+        return Some("the emulator says it does not support the operation");
     }
     let raw = e.raw_response()?;
     let status = raw.status().as_u16();

@@ -1,7 +1,7 @@
 //! Tests that need no emulator: the fixture's own promises (a missing
 //! endpoint fails a test, never skips it) and an unreachable endpoint.
 
-use crate::support::{self, Cli, Emu, FAKECLOUD_ENDPOINT_ENV, MOTO_ONLY_FILTER};
+use crate::support::{self, Cli, Emu, FAKECLOUD_ENDPOINT_ENV};
 
 /// Runs one test of this binary with `var` removed from its environment;
 /// returns what it printed. Panics unless the test failed.
@@ -24,18 +24,13 @@ fn run_without(var: &str, test: &str) -> String {
 #[test]
 fn tests_fail_without_an_emulator_endpoint_and_say_how_to_get_one() {
     let test = "provisioning::provisions_a_pool_with_secret_and_public_clients_and_users";
-
-    let msg = run_without(
-        cognito_token_emulator::ENDPOINT_ENV,
-        &format!("moto::{test}"),
-    );
-    assert!(msg.contains("cargo xtask test-local"), "{msg}");
-    assert!(msg.contains(cognito_token_emulator::ENDPOINT_ENV), "{msg}");
-
-    let msg = run_without(FAKECLOUD_ENDPOINT_ENV, &format!("fakecloud::{test}"));
-    assert!(msg.contains("cargo xtask test-local"), "{msg}");
-    assert!(msg.contains(FAKECLOUD_ENDPOINT_ENV), "{msg}");
-    assert!(msg.contains(MOTO_ONLY_FILTER), "{msg}");
+    for emu in [Emu::Moto, Emu::Fakecloud, Emu::CognitoLocal] {
+        let prefix = emu.kind().test_prefix();
+        let msg = run_without(emu.endpoint_env(), &format!("{prefix}::{test}"));
+        assert!(msg.contains("cargo xtask test-local"), "{msg}");
+        assert!(msg.contains(emu.endpoint_env()), "{msg}");
+        assert!(msg.contains(&emu.without_filter()), "{msg}");
+    }
 
     // The same names the fixture reads.
     assert_eq!(
@@ -43,6 +38,10 @@ fn tests_fail_without_an_emulator_endpoint_and_say_how_to_get_one() {
         cognito_token_emulator::ENDPOINT_ENV
     );
     assert_eq!(Emu::Fakecloud.endpoint_env(), FAKECLOUD_ENDPOINT_ENV);
+    assert_eq!(
+        Emu::CognitoLocal.endpoint_env(),
+        cognito_token_emulator::ENDPOINT_ENV_COGNITO_LOCAL
+    );
 }
 
 #[test]

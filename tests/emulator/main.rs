@@ -2,19 +2,19 @@
 //! CLI against Cognito emulators in Docker.
 //!
 //! Run them with `cargo xtask test-local`, which starts the emulators and
-//! sets `COGNITO_EMULATOR_ENDPOINT_MOTO` (and, once fakecloud joins,
-//! `COGNITO_EMULATOR_ENDPOINT_FAKECLOUD`) and `COGNITO_TOKEN_BIN`. Without
-//! its endpoint a test fails (never skips) and says so. Every test
-//! provisions its own pool, clients and users (random names), so the tests
-//! run in parallel against one emulator of each kind.
+//! sets `COGNITO_EMULATOR_ENDPOINT_MOTO`, `…_FAKECLOUD`, `…_COGNITO_LOCAL`
+//! and `COGNITO_TOKEN_BIN`. Without its endpoint a test fails (never skips)
+//! and says so. Every test provisions its own pool, clients and users
+//! (random names), so the tests run in parallel against one emulator of
+//! each kind.
 //!
 //! Every flow test is written once, as `pub async fn NAME(emu: Emu)` in
 //! its module, and instantiated per emulator by [`emulator_tests!`] below:
-//! nextest names them `moto::MODULE::NAME` and `fakecloud::MODULE::NAME`.
-//! Select with a filter expression:
+//! nextest names them `moto::MODULE::NAME`, `fakecloud::MODULE::NAME` and
+//! `cognito_local::MODULE::NAME`. Select with a filter expression:
 //!
-//! - moto only: `cargo nextest run -p cognito-token-tests -E 'not test(/^fakecloud::/)'`
-//! - both: no filter (both endpoint variables must be set)
+//! - moto only: `cargo nextest run -p cognito-token-tests -E 'not test(/^fakecloud::/) and not test(/^cognito_local::/)'`
+//! - all: no filter (every endpoint variable must be set)
 //! - one emulator's: `-E 'test(/^moto::/)'`
 //!
 //! Tests that need no emulator live in `fixture` (names `fixture::…`).
@@ -24,16 +24,18 @@ mod support;
 mod cache;
 mod cli_login;
 mod devices;
+mod exec;
 mod fixture;
 mod mfa;
 mod oauth;
+mod profile;
 mod provisioning;
 mod proxy;
 mod rejections;
 mod srp;
 mod strict;
-mod tools;
 mod user_auth;
+mod verify;
 
 /// Instantiates flow tests per emulator:
 ///
@@ -45,10 +47,10 @@ mod user_auth;
 ///
 /// expands to `mod moto { mod cli_login { #[tokio::test] async fn
 /// first_login_then_second_login() { crate::cli_login::first_login_then_second_login(Emu::Moto).await } … } }`
-/// and the same under `mod fakecloud` with `Emu::Fakecloud`. A test
-/// function missing from the list is dead code, which the compiler reports.
-/// Modules after `; fakecloud_only: { … }` are instantiated for fakecloud
-/// alone.
+/// and the same under `mod fakecloud` with `Emu::Fakecloud` and `mod
+/// cognito_local` with `Emu::CognitoLocal`. A test function missing from
+/// the list is dead code, which the compiler reports. Modules after
+/// `; fakecloud_only: { … }` are instantiated for fakecloud alone.
 macro_rules! emulator_tests {
     (
         $($module:ident: [$($test:ident),* $(,)?]),* $(,)?
@@ -56,6 +58,7 @@ macro_rules! emulator_tests {
     ) => {
         emulator_tests!(@one moto, Moto; $($module: [$($test),*]),*);
         emulator_tests!(@one fakecloud, Fakecloud; $($module: [$($test),*]),* $($(, $fmodule: [$($ftest),*])*)?);
+        emulator_tests!(@one cognito_local, CognitoLocal; $($module: [$($test),*]),*);
     };
     (@one $emu_mod:ident, $emu:ident; $($module:ident: [$($test:ident),*]),*) => {
         mod $emu_mod {
@@ -122,11 +125,9 @@ emulator_tests! {
         browser_flow_refresh_and_revoke,
         browser_flow_bad_input,
     ],
-    tools: [
-        verify_against_the_emulator_jwks,
-        exec_passes_tokens_and_exit_status,
-        profile_drives_a_login,
-    ];
+    verify: [verify_against_the_emulator_jwks],
+    exec: [exec_passes_tokens_and_exit_status],
+    profile: [profile_drives_a_login];
     // Features moto lacks (the README's emulator table).
     fakecloud_only: {
         user_auth: [

@@ -62,7 +62,7 @@ pub async fn totp_sign_in_with_the_secret(emu: Emu) {
         .await;
     let err = refused.expect_err("a wrong code must not verify");
     let expected = match emu {
-        Emu::Moto => "CodeMismatchException",
+        Emu::Moto | Emu::CognitoLocal => "CodeMismatchException",
         // fakecloud answers as Cognito does on VerifySoftwareToken.
         Emu::Fakecloud => "EnableSoftwareTokenMFAException",
     };

@@ -3,15 +3,20 @@
 //! form filled in by an HTTP client), refresh and revocation.
 //!
 //! fakecloud 0.51 serves `/oauth2/authorize` (a login form), `/oauth2/token`
-//! (the three grants, PKCE) and `/oauth2/revoke` at its base URL. moto has
-//! no OAuth endpoints: on moto each test checks that the CLI says the
-//! domain is not a Cognito domain (exit 5), which is all there is to prove.
+//! (the three grants, PKCE) and `/oauth2/revoke` at its base URL.
+//! cognito-local 5.3 serves the authorization-code grant with PKCE (S256
+//! required; a login form POSTed to `/oauth2/authorize`) and the
+//! refresh-token grant at its base URL, and nothing else: no
+//! client-credentials grant, no revocation, no scope or client-secret
+//! checks. moto has no OAuth endpoints: on moto each test checks that the
+//! CLI says the domain is not a Cognito domain (exit 5), which is all there
+//! is to prove.
 
 use std::io::BufRead as _;
 use std::sync::mpsc;
 use std::time::Duration;
 
-use cognito_stub::http_get;
+use cognito_stub::{HttpResponse, http_get, http_post_form};
 use cognito_token_emulator::OAuthSetup;
 
 use crate::support::{Cli, CliOutput, Emu, Home, Provisioned, claims};
@@ -28,6 +33,7 @@ fn free_port() -> u16 {
 /// On moto: the CLI reports that there is no OAuth2 endpoint, and the test
 /// ends. On fakecloud: a pool with the OAuth2 setup and a confirmed user.
 async fn setup(emu: Emu) -> Option<(Provisioned, OAuthSetup, String, String)> {
+    assert_ne!(emu, Emu::CognitoLocal, "cognito-local: see `hosted`");
     if emu == Emu::Moto {
         let out = Cli::new([
             "login",
@@ -57,6 +63,53 @@ async fn setup(emu: Emu) -> Option<(Provisioned, OAuthSetup, String, String)> {
     Some((p, o, user, password))
 }
 
+/// A hosted-UI client and a confirmed user: what the browser flow needs.
+struct Hosted {
+    domain: String,
+    web_client_id: String,
+    redirect: String,
+    /// The scopes to ask for (the client's).
+    scopes: &'static str,
+    user: String,
+    password: String,
+}
+
+/// The browser flow's setup: fakecloud's (`setup`), or on cognito-local a
+/// pool with a hosted-UI client (it has no domains, resource servers or
+/// custom scopes); `None` on moto, after checking the CLI's error.
+async fn hosted(emu: Emu) -> Option<Hosted> {
+    if emu != Emu::CognitoLocal {
+        let (_p, o, user, password) = setup(emu).await?;
+        return Some(Hosted {
+            domain: o.domain.clone(),
+            web_client_id: o.web_client_id.clone(),
+            redirect: o.callback_urls[0].clone(),
+            scopes: "openid email profile api/read",
+            user,
+            password,
+        });
+    }
+    let p = emu.default_pool().await;
+    let redirect = format!("http://localhost:{}/callback", free_port());
+    let web_client_id = p
+        .provision_web_client(std::slice::from_ref(&redirect), false)
+        .await
+        .unwrap_or_else(|e| panic!("a hosted-UI client on cognito-local: {e:#}"));
+    let user = Provisioned::username("user");
+    let password = Provisioned::password();
+    p.create_confirmed_user(&user, &password, Some(&format!("{user}@example.com")))
+        .await
+        .unwrap();
+    Some(Hosted {
+        domain: p.endpoint.clone(),
+        web_client_id,
+        redirect,
+        scopes: "openid email profile",
+        user,
+        password,
+    })
+}
+
 fn cc(home: &Home, o: &OAuthSetup, args: &[&str]) -> CliOutput {
     home.cli(args)
         .args(["--flow", "client-credentials"])
@@ -67,6 +120,18 @@ fn cc(home: &Home, o: &OAuthSetup, args: &[&str]) -> CliOutput {
 }
 
 pub async fn client_credentials_gives_a_scoped_access_token(emu: Emu) {
+    if emu == Emu::CognitoLocal {
+        // No client-credentials grant: the token endpoint says so.
+        let p = emu.default_pool().await;
+        let e = Cli::new(["login", "--flow", "client-credentials"])
+            .env("COGNITO_DOMAIN", &p.endpoint)
+            .env("COGNITO_CLIENT_ID", &p.client_id)
+            .env("COGNITO_CLIENT_SECRET", p.client_secret.expose())
+            .run()
+            .fails(3, "unsupported_grant_type");
+        assert!(!e.contains(p.client_secret.expose()), "{e}");
+        return;
+    }
     let Some((_p, o, _, _)) = setup(emu).await else {
         return;
     };
@@ -177,9 +242,18 @@ fn unescape(s: &str) -> String {
 }
 
 /// What a person does in the browser, with an HTTP client: open the URL,
-/// fill in fakecloud's login form (hidden fields kept), submit it; returns
-/// where fakecloud redirects (the callback with `code` and `state`).
+/// fill in the emulator's login form (hidden fields kept), submit it;
+/// returns where the emulator redirects (the callback with `code` and
+/// `state`).
 fn sign_in_with_the_form(url: &str, user: &str, password: &str) -> String {
+    let r = submit_the_form(url, user, password);
+    r.location
+        .unwrap_or_else(|| panic!("no redirect after the login form: {} {}", r.status, r.body))
+}
+
+/// Opens the URL and submits its login form as the form says (fakecloud:
+/// a GET with the fields in the query; cognito-local: a POST); the answer.
+fn submit_the_form(url: &str, user: &str, password: &str) -> HttpResponse {
     let page = http_get(url).expect("GET the authorize URL");
     assert_eq!(page.status, 200, "the login form: {}", page.body);
     let form_at = page.body.find("<form").expect("a login form");
@@ -207,34 +281,36 @@ fn sign_in_with_the_form(url: &str, user: &str, password: &str) -> String {
     q.append_pair("username", user)
         .append_pair("password", password);
     let origin: String = url.splitn(4, '/').take(3).collect::<Vec<_>>().join("/");
-    let submit = format!("{origin}{}?{}", unescape(action), q.finish());
-    let r = http_get(&submit).expect("submit the login form");
-    r.location
-        .unwrap_or_else(|| panic!("no redirect after the login form: {} {}", r.status, r.body))
+    let post = form
+        .split('>')
+        .next()
+        .is_some_and(|tag| tag.to_ascii_lowercase().contains("method=\"post\""));
+    if post {
+        http_post_form(&format!("{origin}{}", unescape(action)), &q.finish())
+            .expect("submit the login form")
+    } else {
+        http_get(&format!("{origin}{}?{}", unescape(action), q.finish()))
+            .expect("submit the login form")
+    }
 }
 
 pub async fn browser_flow_refresh_and_revoke(emu: Emu) {
-    let Some((_p, o, user, password)) = setup(emu).await else {
+    let Some(h) = hosted(emu).await else {
         return;
     };
+    let (user, password, redirect) = (&h.user, &h.password, &h.redirect);
     let home = Home::new();
-    let redirect = o.callback_urls[0].clone();
     let cli = |args: &[&str]| {
         home.cli(args)
-            .args(["--flow", "browser", "--redirect-uri", &redirect])
-            .env("COGNITO_DOMAIN", &o.domain)
-            .env("COGNITO_CLIENT_ID", &o.web_client_id)
+            .args(["--flow", "browser", "--redirect-uri", redirect])
+            .env("COGNITO_DOMAIN", &h.domain)
+            .env("COGNITO_CLIENT_ID", &h.web_client_id)
     };
-    let run = Running::start(cli(&[
-        "login",
-        "--no-browser",
-        "--scope",
-        "openid email profile api/read",
-    ]));
+    let run = Running::start(cli(&["login", "--no-browser", "--scope", h.scopes]));
     let url = run.url();
     assert!(url.contains("code_challenge_method=S256"), "{url}");
-    let location = sign_in_with_the_form(&url, &user, &password);
-    assert!(location.starts_with(&redirect), "{location}");
+    let location = sign_in_with_the_form(&url, user, password);
+    assert!(location.starts_with(redirect), "{location}");
     let page = http_get(&location).expect("deliver the callback");
     assert_eq!(page.status, 200, "{}", page.body);
     let (code, stdout, stderr) = run.finish();
@@ -243,25 +319,28 @@ pub async fn browser_flow_refresh_and_revoke(emu: Emu) {
     let c = claims(&id);
     assert_eq!(c["token_use"], "id");
     assert_eq!(c["cognito:username"], user.as_str());
-    assert_eq!(c["aud"], o.web_client_id.as_str());
+    assert_eq!(c["aud"], h.web_client_id.as_str());
 
     // `token`: the cache, then a refresh at /oauth2/token.
-    let scope = ["--scope", "openid email profile api/read"];
+    let scope = ["--scope", h.scopes];
     let again = cli(&["token"]).args(scope).run().line();
     assert_eq!(again, id);
     let access = cli(&["token", "--token", "access"])
         .args(scope)
         .run()
         .line();
-    assert!(
-        claims(&access)["scope"]
-            .as_str()
-            .unwrap()
-            .split(' ')
-            .any(|s| s == "api/read"),
-        "{}",
-        claims(&access)
-    );
+    assert_eq!(claims(&access)["token_use"], "access");
+    if emu == Emu::Fakecloud {
+        assert!(
+            claims(&access)["scope"]
+                .as_str()
+                .unwrap()
+                .split(' ')
+                .any(|s| s == "api/read"),
+            "{}",
+            claims(&access)
+        );
+    }
     let json: serde_json::Value = serde_json::from_str(
         &cli(&["token", "--min-ttl", "100000", "--output", "json"])
             .args(scope)
@@ -278,21 +357,22 @@ pub async fn browser_flow_refresh_and_revoke(emu: Emu) {
         user.as_str()
     );
 
-    // logout revokes the refresh token at /oauth2/revoke.
+    // logout revokes the refresh token at /oauth2/revoke (cognito-local
+    // has no such route: the CLI says so and forgets the tokens).
     let out = cli(&["logout"]).args(scope).run();
     out.assert_success()
         .assert_not_leaked("refresh token", &refresh);
-    assert!(
-        out.stderr().contains("revoked the refresh token"),
-        "{}",
-        out.stderr()
-    );
+    let revoked = match emu {
+        Emu::CognitoLocal => "could not revoke",
+        _ => "revoked the refresh token",
+    };
+    assert!(out.stderr().contains(revoked), "{}", out.stderr());
     assert!(home.cache_entries().is_empty());
-    let domain = cognito_token_core::oauth2::Domain::parse(&o.domain, &[]).unwrap();
-    let err = cognito_token_core::oauth2::token(
+    let domain = cognito_token_core::oauth2::Domain::parse(&h.domain, &[]).unwrap();
+    let again = cognito_token_core::oauth2::token(
         &domain,
         &cognito_token_core::oauth2::OAuthClient {
-            client_id: o.web_client_id.clone(),
+            client_id: h.web_client_id.clone(),
             client_secret: None,
         },
         &cognito_token_core::oauth2::Grant::RefreshToken {
@@ -300,17 +380,24 @@ pub async fn browser_flow_refresh_and_revoke(emu: Emu) {
         },
         Duration::from_secs(10),
     )
-    .await
-    .expect_err("a revoked refresh token is refused");
-    assert_eq!(err.code(), Some("invalid_grant"), "{err}");
+    .await;
+    match emu {
+        Emu::CognitoLocal => {
+            again.expect("cognito-local's refresh token still works");
+        }
+        _ => {
+            let err = again.expect_err("a revoked refresh token is refused");
+            assert_eq!(err.code(), Some("invalid_grant"), "{err}");
+        }
+    }
 }
 
 pub async fn browser_flow_bad_input(emu: Emu) {
-    let Some((_p, o, user, _)) = setup(emu).await else {
+    let Some(h) = hosted(emu).await else {
         return;
     };
+    let (user, redirect) = (&h.user, &h.redirect);
     let home = Home::new();
-    let redirect = o.callback_urls[0].clone();
     // A redirect URI the client does not have: refused before the browser,
     // with the exact URI to register.
     let other = format!("http://localhost:{}/callback", free_port());
@@ -323,11 +410,47 @@ pub async fn browser_flow_bad_input(emu: Emu) {
             "--redirect-uri",
             &other,
         ])
-        .env("COGNITO_DOMAIN", &o.domain)
-        .env("COGNITO_CLIENT_ID", &o.web_client_id)
+        .env("COGNITO_DOMAIN", &h.domain)
+        .env("COGNITO_CLIENT_ID", &h.web_client_id)
         .run()
         .fails(3, "invalid_request");
     assert!(e.contains("add exactly that") && e.contains(&other), "{e}");
+    let browser = |scope: &str| {
+        Running::start(
+            home.cli([
+                "login",
+                "--flow",
+                "browser",
+                "--no-browser",
+                "--redirect-uri",
+                redirect,
+                "--scope",
+                scope,
+            ])
+            .env("COGNITO_DOMAIN", &h.domain)
+            .env("COGNITO_CLIENT_ID", &h.web_client_id),
+        )
+    };
+    if emu == Emu::CognitoLocal {
+        // It checks no scope: one the client does not allow signs in.
+        // A wrong password shows the form again with its message; the
+        // right one then signs in.
+        let run = browser("openid api/write");
+        let url = run.url();
+        let again = submit_the_form(&url, user, "Wrong-passw0rd!");
+        assert_eq!(again.status, 200, "{}", again.body);
+        assert!(
+            again.body.contains("Incorrect username or password."),
+            "{}",
+            again.body
+        );
+        let location = sign_in_with_the_form(&url, user, &h.password);
+        assert_eq!(http_get(&location).unwrap().status, 200);
+        let (code, stdout, stderr) = run.finish();
+        assert_eq!(code, Some(0), "{stderr}");
+        assert_eq!(claims(stdout.trim())["cognito:username"], user.as_str());
+        return;
+    }
     // A scope the client does not allow.
     home.cli([
         "login",
@@ -335,28 +458,17 @@ pub async fn browser_flow_bad_input(emu: Emu) {
         "browser",
         "--no-browser",
         "--redirect-uri",
-        &redirect,
+        redirect,
         "--scope",
         "openid api/write",
     ])
-    .env("COGNITO_DOMAIN", &o.domain)
-    .env("COGNITO_CLIENT_ID", &o.web_client_id)
+    .env("COGNITO_DOMAIN", &h.domain)
+    .env("COGNITO_CLIENT_ID", &h.web_client_id)
     .run()
     .fails(3, "invalid_scope");
     // A wrong password in the form: fakecloud sends error=access_denied to the callback.
-    let run = Running::start(
-        home.cli([
-            "login",
-            "--flow",
-            "browser",
-            "--no-browser",
-            "--redirect-uri",
-            &redirect,
-        ])
-        .env("COGNITO_DOMAIN", &o.domain)
-        .env("COGNITO_CLIENT_ID", &o.web_client_id),
-    );
-    let location = sign_in_with_the_form(&run.url(), &user, "Wrong-passw0rd!");
+    let run = browser("openid email profile");
+    let location = sign_in_with_the_form(&run.url(), user, "Wrong-passw0rd!");
     assert!(location.contains("error=access_denied"), "{location}");
     let page = http_get(&location).unwrap();
     assert_eq!(page.status, 400);

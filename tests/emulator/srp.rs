@@ -1,4 +1,6 @@
-//! `--flow srp` end to end. moto's SRP is fake (a random SRP_B, the
+//! `--flow srp` end to end. cognito-local has no SRP: on it every test
+//! checks the CLI's clear error instead (exit 3, the emulator's own words).
+//! moto's SRP is fake (a random SRP_B, the
 //! signature is not checked), so these would prove the message flow and
 //! the usernames and SECRET_HASHes at every step, not the cryptography
 //! (the strict stub and the pycognito vectors do that). moto's
@@ -9,6 +11,25 @@
 use cognito_token_core::{Secret, secret_hash};
 
 use crate::support::{Cli, Client, Emu, Provisioned, Recorder, claims};
+
+/// On cognito-local (no SRP): `login --flow srp` stops with one line in the
+/// emulator's words, exit 3, nothing on stdout, the password not in it.
+/// Returns whether `emu` is cognito-local (the test then ends).
+fn refused_without_srp(emu: Emu, p: &Provisioned, user: &str, password: &str) -> bool {
+    if emu != Emu::CognitoLocal {
+        return false;
+    }
+    let out = Cli::new(["login", "--flow", "srp"])
+        .identity(p, Client::Secret, user)
+        .password(password)
+        .run();
+    out.fails(
+        3,
+        "Cognito Local unsupported feature: InitAuth with AuthFlow=USER_SRP_AUTH",
+    );
+    out.assert_not_leaked("password", password);
+    true
+}
 
 /// Signs in a confirmed user with SRP through a recorder and checks the
 /// exchange: InitiateAuth (USER_SRP_AUTH, SRP_A, no password) then one
@@ -76,6 +97,9 @@ async fn srp_sign_in(
 
 pub async fn srp_secret_client(emu: Emu) {
     let (p, user, password) = emu.pool_with_confirmed_user().await;
+    if refused_without_srp(emu, &p, &user, &password) {
+        return;
+    }
     let c = srp_sign_in(&p, Client::Secret, &user, &password).await;
     assert_eq!(c["cognito:username"], serde_json::json!(user));
     assert_eq!(c["token_use"], serde_json::json!("id"));
@@ -83,12 +107,18 @@ pub async fn srp_secret_client(emu: Emu) {
 
 pub async fn srp_public_client(emu: Emu) {
     let (p, user, password) = emu.pool_with_confirmed_user().await;
+    if refused_without_srp(emu, &p, &user, &password) {
+        return;
+    }
     let c = srp_sign_in(&p, Client::Public, &user, &password).await;
     assert_eq!(c["cognito:username"], serde_json::json!(user));
 }
 
 pub async fn srp_email_as_username(emu: Emu) {
     let (p, email, password, internal) = emu.email_pool_with_user(false).await;
+    if refused_without_srp(emu, &p, &email, &password) {
+        return;
+    }
 
     let rec = Recorder::start(&p.endpoint);
     let out = Cli::new(["login", "--flow", "srp"])
@@ -118,6 +148,7 @@ pub async fn srp_email_as_username(emu: Emu) {
         // internal name in the `email` claim too.
         Emu::Moto => assert_eq!(c["email"], serde_json::json!(internal)),
         Emu::Fakecloud => assert_eq!(c["email"], serde_json::json!(email)),
+        Emu::CognitoLocal => unreachable!("no SRP: the test ended above"),
     }
     let answer = reqs[1].json();
     assert_eq!(
@@ -132,6 +163,9 @@ pub async fn srp_email_as_username(emu: Emu) {
 
 pub async fn srp_temporary_password_user(emu: Emu) {
     let (p, user, password) = emu.pool_with_new_user().await;
+    if refused_without_srp(emu, &p, &user, &password) {
+        return;
+    }
     let new_password = format!("{password}-Srp");
     let rec = Recorder::start(&p.endpoint);
     let out = Cli::new(["login", "--flow", "srp"])
@@ -179,6 +213,9 @@ pub async fn srp_temporary_password_user(emu: Emu) {
 
 pub async fn srp_wrong_client_secret(emu: Emu) {
     let (p, user, password) = emu.pool_with_confirmed_user().await;
+    if refused_without_srp(emu, &p, &user, &password) {
+        return;
+    }
     let wrong = Secret::new(format!("{}x", p.client_secret.expose()));
     let login = |secret: Option<&Secret>| {
         let c = Cli::new(["login", "--flow", "srp"])
@@ -206,6 +243,7 @@ pub async fn srp_wrong_client_secret(emu: Emu) {
             let err = out.fails(3, "Unable to verify secret hash");
             assert!(err.contains("check the client secret"), "{err}");
         }
+        Emu::CognitoLocal => unreachable!("no SRP: the test ended above"),
     }
 
     // No secret at all for a client that has one.
@@ -216,11 +254,15 @@ pub async fn srp_wrong_client_secret(emu: Emu) {
             3,
             "SECRET_HASH was not received; this app client has a secret",
         ),
+        Emu::CognitoLocal => unreachable!("no SRP: the test ended above"),
     };
 }
 
 pub async fn srp_wrong_password(emu: Emu) {
     let (p, user, password) = emu.pool_with_confirmed_user().await;
+    if refused_without_srp(emu, &p, &user, &password) {
+        return;
+    }
     let out = Cli::new(["login", "--flow", "srp"])
         .identity(&p, Client::Secret, &user)
         .password(&format!("{password}x"))
@@ -238,5 +280,6 @@ pub async fn srp_wrong_password(emu: Emu) {
         Emu::Fakecloud => {
             out.fails(3, "NotAuthorizedException");
         }
+        Emu::CognitoLocal => unreachable!("no SRP: the test ended above"),
     }
 }

@@ -17,15 +17,11 @@ pub use recorder::*;
 /// to the tests, as [`cognito_token_emulator::ENDPOINT_ENV`] does moto's.
 pub const FAKECLOUD_ENDPOINT_ENV: &str = "COGNITO_EMULATOR_ENDPOINT_FAKECLOUD";
 
-/// The nextest filter that leaves out the fakecloud instantiations, for
-/// runs where only moto is started.
-pub const MOTO_ONLY_FILTER: &str = "not test(/^fakecloud::/)";
-
 /// An emulator the flow tests run against. Every flow test is written once
 /// as `async fn test(emu: Emu)` and instantiated per emulator by
-/// `emulator_tests!` in `main.rs` (`moto::…` and `fakecloud::…`). Where the
-/// emulators differ, the test says so with one `match emu` next to the
-/// assertion.
+/// `emulator_tests!` in `main.rs` (`moto::…`, `fakecloud::…`,
+/// `cognito_local::…`). Where the emulators differ, the test says so with
+/// one `match emu` next to the assertion.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Emu {
     /// moto in Docker: lenient (no SECRET_HASH check on USER_PASSWORD_AUTH,
@@ -33,42 +29,46 @@ pub enum Emu {
     Moto,
     /// fakecloud: the stricter emulator.
     Fakecloud,
+    /// cognito-local: the password flow only (no SRP, no devices), any
+    /// SECRET_HASH, OAuth2's authorization code with PKCE.
+    CognitoLocal,
 }
 
 impl Emu {
-    /// Its name, as in the test paths.
-    pub fn name(self) -> &'static str {
+    /// The emulator crate's kind.
+    pub fn kind(self) -> cognito_token_emulator::Kind {
         match self {
-            Emu::Moto => "moto",
-            Emu::Fakecloud => "fakecloud",
+            Emu::Moto => cognito_token_emulator::Kind::Moto,
+            Emu::Fakecloud => cognito_token_emulator::Kind::Fakecloud,
+            Emu::CognitoLocal => cognito_token_emulator::Kind::CognitoLocal,
         }
+    }
+
+    /// Its name, as `--emulator` takes it.
+    pub fn name(self) -> &'static str {
+        self.kind().name()
     }
 
     /// The variable that holds its endpoint.
     pub fn endpoint_env(self) -> &'static str {
-        match self {
-            Emu::Moto => cognito_token_emulator::ENDPOINT_ENV,
-            Emu::Fakecloud => FAKECLOUD_ENDPOINT_ENV,
-        }
+        self.kind().endpoint_env()
+    }
+
+    /// The nextest filter that leaves out this emulator's tests, for runs
+    /// where it is not started.
+    pub fn without_filter(self) -> String {
+        format!("not test(/^{}::/)", self.kind().test_prefix())
     }
 
     /// Its endpoint. Panics, saying how to get one, when the variable is not
     /// set: these tests fail, never skip.
     pub fn endpoint(self) -> String {
-        match std::env::var(self.endpoint_env()) {
-            Ok(v) if !v.trim().is_empty() => v.trim().trim_end_matches('/').to_owned(),
-            _ => match self {
-                Emu::Moto => match cognito_token_emulator::endpoint_from_env() {
-                    Ok(e) => e,
-                    Err(e) => panic!("{e:#}"),
-                },
-                Emu::Fakecloud => panic!(
-                    "{FAKECLOUD_ENDPOINT_ENV} is not set: the fakecloud::… tests need a running \
-                     fakecloud emulator. Run them with `cargo xtask test-local` (it starts the \
-                     emulators and sets the variables); to run the moto tests alone, filter \
-                     with `-E '{MOTO_ONLY_FILTER}'`"
-                ),
-            },
+        match self.kind().endpoint_from_env() {
+            Ok(e) => e.trim_end_matches('/').to_owned(),
+            Err(e) => panic!(
+                "{e:#}; to run the other emulators' tests without it, filter with -E '{}'",
+                self.without_filter()
+            ),
         }
     }
 
@@ -81,7 +81,7 @@ impl Emu {
             Emu::Moto => {
                 std::env::var(cognito_token_emulator::TOTP_FLAG_ENV).is_ok_and(|v| v == "true")
             }
-            Emu::Fakecloud => true,
+            Emu::Fakecloud | Emu::CognitoLocal => true,
         }
     }
 

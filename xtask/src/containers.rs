@@ -4,11 +4,13 @@
 use std::time::Instant;
 
 use anyhow::bail;
-use cognito_token_emulator::{self as emu, Emulator, EmulatorImage, Fakecloud, Kind, Moto};
+use cognito_token_emulator::{
+    self as emu, CognitoLocal, Emulator, EmulatorImage, Fakecloud, Kind, Moto,
+};
 use xshell::{Shell, cmd};
 
-use crate::select::take_emulator;
-use crate::{fakecloud_image, image, no_args, say, shell};
+use crate::select::OneOrAll;
+use crate::{image, say, shell};
 
 pub(crate) fn check_docker(sh: &Shell) -> anyhow::Result<()> {
     let ok = cmd!(sh, "docker info")
@@ -44,7 +46,7 @@ pub(crate) async fn shutdown_signal() -> &'static str {
     }
 }
 
-/// Removes emulator containers left by killed runs (either kind).
+/// Removes emulator containers left by killed runs (any kind).
 pub(crate) async fn remove_stale() -> anyhow::Result<()> {
     match tokio::task::spawn_blocking(emu::remove_stale_containers).await? {
         Ok(0) => {}
@@ -55,16 +57,18 @@ pub(crate) async fn remove_stale() -> anyhow::Result<()> {
 }
 
 /// Starts a container of `kind` from its image `<name>:<tag>`; `totp`
-/// only matters to moto (fakecloud always checks codes).
+/// only matters to moto (the others always check codes).
 pub(crate) async fn start_kind(
     kind: Kind,
     tag: &str,
     totp: bool,
     detached: bool,
 ) -> anyhow::Result<Emulator> {
-    let (name, image): (&str, EmulatorImage) = match kind {
-        Kind::Moto => (emu::IMAGE_NAME, Moto::new(tag).with_totp(totp).into()),
-        Kind::Fakecloud => (emu::FAKECLOUD_IMAGE_NAME, Fakecloud::new(tag).into()),
+    let name = kind.image_name();
+    let image: EmulatorImage = match kind {
+        Kind::Moto => Moto::new(tag).with_totp(totp).into(),
+        Kind::Fakecloud => Fakecloud::new(tag).into(),
+        Kind::CognitoLocal => CognitoLocal::new(tag).into(),
     };
     say!(
         "starting {kind} ({name}:{tag}{})",
@@ -91,25 +95,24 @@ pub(crate) async fn start_kind(
 
 /// Builds the image of `kind` if needed; returns its tag.
 pub(crate) fn ensure_image(sh: &Shell, kind: Kind) -> anyhow::Result<String> {
-    match kind {
-        Kind::Moto => image::ensure(sh),
-        Kind::Fakecloud => fakecloud_image::ensure(sh),
-    }
+    image::ensure(sh, kind)
+}
+
+/// `cargo xtask image`'s options.
+#[derive(Debug, clap::Args)]
+pub(crate) struct ImageArgs {
+    /// The images to build.
+    #[arg(long, value_enum, default_value = "moto")]
+    emulator: OneOrAll,
 }
 
 /// `cargo xtask image [--emulator E]`: builds the images; prints their names.
-pub(crate) fn image(args: &[String]) -> anyhow::Result<()> {
-    let (kinds, rest) = take_emulator("image", args, &[Kind::Moto], true)?;
-    no_args("image", &rest)?;
+pub(crate) fn image(args: ImageArgs) -> anyhow::Result<()> {
     let sh = shell()?;
     check_docker(&sh)?;
-    for kind in kinds {
+    for kind in args.emulator.kinds() {
         let tag = ensure_image(&sh, kind)?;
-        let name = match kind {
-            Kind::Moto => emu::IMAGE_NAME,
-            Kind::Fakecloud => emu::FAKECLOUD_IMAGE_NAME,
-        };
-        println!("{name}:{tag}");
+        println!("{}:{tag}", kind.image_name());
     }
     Ok(())
 }

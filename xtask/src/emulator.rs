@@ -1,25 +1,28 @@
-//! `cargo xtask emulator [--emulator moto|fakecloud] [--totp]`: an emulator
-//! with a pool and a user, until Ctrl-C; prints `export` lines for the CLI
-//! and the tests.
+//! `cargo xtask emulator [--emulator moto|fakecloud|cognito-local] [--totp]`:
+//! an emulator with a pool and a user, until Ctrl-C; prints `export` lines
+//! for the CLI and the tests.
 
-use anyhow::bail;
 use cognito_token_emulator::{self as emu, Kind, PoolOptions, Provisioned};
 
 use crate::containers::{check_docker, ensure_image, remove_stale, shutdown_signal, start_kind};
 use crate::exports::{print_exports, sh_quote};
-use crate::select::take_emulator;
-use crate::{USAGE, oauth, runtime, say, shell};
+use crate::select::One;
+use crate::{oauth, runtime, say, shell};
 
-pub(crate) fn emulator(args: &[String]) -> anyhow::Result<()> {
-    let (kinds, args) = take_emulator("emulator", args, &[Kind::Moto], false)?;
-    let kind = kinds[0];
-    let mut totp = false;
-    for a in &args {
-        match a.as_str() {
-            "--totp" => totp = true,
-            other => bail!("`cargo xtask emulator`: unknown argument {other:?}\n\n{USAGE}"),
-        }
-    }
+/// `cargo xtask emulator`'s options.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// The emulator.
+    #[arg(long, value_enum, default_value = "moto")]
+    emulator: One,
+    /// Make moto check TOTP codes (the others always do).
+    #[arg(long)]
+    totp: bool,
+}
+
+pub(crate) fn emulator(args: Args) -> anyhow::Result<()> {
+    let kind = Kind::from(args.emulator);
+    let totp = args.totp;
     let sh = shell()?;
     check_docker(&sh)?;
     let tag = ensure_image(&sh, kind)?;
@@ -31,10 +34,11 @@ pub(crate) fn emulator(args: &[String]) -> anyhow::Result<()> {
             let username = "alice";
             let password = Provisioned::password();
             p.create_user(username, &password, Some("alice@example.com")).await?;
-            // The OAuth2 flows need fakecloud: moto has no OAuth endpoints.
+            // Both OAuth2 flows need fakecloud: moto has no OAuth endpoints,
+            // cognito-local only the authorization-code grant.
             let o = match kind {
                 Kind::Fakecloud => Some(oauth::setup(&p).await?),
-                Kind::Moto => None,
+                Kind::Moto | Kind::CognitoLocal => None,
             };
             anyhow::Ok((p, username, password, o))
         }
@@ -48,7 +52,7 @@ pub(crate) fn emulator(args: &[String]) -> anyhow::Result<()> {
                 print_exports(&p, username, &password, &emulator);
                 match &o {
                     Some(o) => oauth::print_exports(o, sh_quote),
-                    None => say!("moto has no OAuth2 endpoints: for --flow client-credentials and --flow browser, use --emulator fakecloud"),
+                    None => say!("{kind} has not both OAuth2 grants: for --flow client-credentials and --flow browser, use --emulator fakecloud"),
                 }
                 say!("the emulator runs until Ctrl-C");
                 let sig = shutdown_signal().await;

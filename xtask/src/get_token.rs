@@ -1,15 +1,47 @@
-//! `cargo xtask token [--emulator moto|fakecloud] [--username NAME] [--keep]
-//! [--flow client-credentials]`: a throw-away pool and user on a fresh
-//! emulator; prints the user's ID token (or, with `--flow
+//! `cargo xtask token [--emulator moto|fakecloud|cognito-local] [--username
+//! NAME] [--keep] [--flow client-credentials]`: a throw-away pool and user
+//! on a fresh emulator; prints the user's ID token (or, with `--flow
 //! client-credentials`, an access token from the domain's grant).
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 use cognito_token_emulator::{self as emu, Emulator, Kind, PoolOptions, Provisioned};
 
 use crate::containers::{check_docker, ensure_image, remove_stale, start_kind};
 use crate::exports::{print_exports, sh_quote};
-use crate::select::take_emulator;
-use crate::{USAGE, oauth, runtime, say, shell};
+use crate::select::One;
+use crate::{oauth, runtime, say, shell};
+
+/// How `cargo xtask token` gets its token.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum TokenFlow {
+    /// An access token from the OAuth2 client-credentials grant (fakecloud).
+    ClientCredentials,
+}
+
+/// `cargo xtask token`'s options.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// The emulator (default: moto; fakecloud with `--flow client-credentials`).
+    #[arg(long, value_enum)]
+    emulator: Option<One>,
+    /// The user to create.
+    #[arg(long, default_value = "alice", value_parser = non_empty)]
+    username: String,
+    /// Leave the emulator running and print `export` lines.
+    #[arg(long)]
+    keep: bool,
+    /// Instead of a password sign-in (the default).
+    #[arg(long, value_enum)]
+    flow: Option<TokenFlow>,
+}
+
+fn non_empty(s: &str) -> Result<String, String> {
+    if s.trim().is_empty() {
+        Err("must not be empty".to_owned())
+    } else {
+        Ok(s.to_owned())
+    }
+}
 
 struct TokenArgs {
     kind: Kind,
@@ -19,54 +51,31 @@ struct TokenArgs {
     client_credentials: bool,
 }
 
-fn parse_token_args(args: &[String]) -> anyhow::Result<TokenArgs> {
-    // The OAuth2 grant needs fakecloud (moto has no OAuth endpoints).
-    let cc = args
-        .iter()
-        .any(|a| a == "client-credentials" || a == "--flow=client-credentials");
-    let default = if cc { Kind::Fakecloud } else { Kind::Moto };
-    let (kinds, args) = take_emulator("token", args, &[default], false)?;
-    let mut out = TokenArgs {
-        kind: kinds[0],
-        username: "alice".into(),
-        keep: false,
-        client_credentials: false,
+fn resolve(args: Args) -> anyhow::Result<TokenArgs> {
+    let client_credentials = args.flow == Some(TokenFlow::ClientCredentials);
+    // The OAuth2 grant needs fakecloud (moto has no OAuth endpoints,
+    // cognito-local no client-credentials grant).
+    let kind = match args.emulator {
+        Some(one) => Kind::from(one),
+        None if client_credentials => Kind::Fakecloud,
+        None => Kind::Moto,
     };
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        match a.as_str() {
-            "--keep" => out.keep = true,
-            "--flow" | "--flow=client-credentials" => {
-                let v = if a == "--flow" {
-                    it.next().context("--flow needs a value")?.as_str()
-                } else {
-                    "client-credentials"
-                };
-                if v != "client-credentials" {
-                    bail!(
-                        "`cargo xtask token --flow`: only client-credentials (the default signs in with a password)"
-                    );
-                }
-                out.client_credentials = true;
-            }
-            "--username" => out.username = it.next().context("--username needs a value")?.clone(),
-            s if s.starts_with("--username=") => out.username = s["--username=".len()..].to_owned(),
-            other => bail!("`cargo xtask token`: unknown argument {other:?}\n\n{USAGE}"),
-        }
-    }
-    if out.username.trim().is_empty() {
-        bail!("--username must not be empty");
-    }
-    if out.client_credentials && out.kind == Kind::Moto {
+    if client_credentials && kind != Kind::Fakecloud {
         bail!(
-            "moto has no OAuth2 endpoints: `cargo xtask token --flow client-credentials` needs --emulator fakecloud (the default for this flow)"
+            "{kind} has no OAuth2 client-credentials grant: `cargo xtask token --flow client-credentials` \
+             needs --emulator fakecloud (the default for this flow)"
         );
     }
-    Ok(out)
+    Ok(TokenArgs {
+        kind,
+        username: args.username,
+        keep: args.keep,
+        client_credentials,
+    })
 }
 
-pub(crate) fn token(args: &[String]) -> anyhow::Result<()> {
-    let opts = parse_token_args(args)?;
+pub(crate) fn token(args: Args) -> anyhow::Result<()> {
+    let opts = resolve(args)?;
     let sh = shell()?;
     check_docker(&sh)?;
     let tag = ensure_image(&sh, opts.kind)?;

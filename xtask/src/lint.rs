@@ -12,11 +12,10 @@ use std::time::Instant;
 use anyhow::{Context, bail};
 use xshell::{Shell, cmd};
 
-use crate::{no_args, say, shell};
+use crate::{say, shell};
 
 /// `cargo xtask lint`.
-pub(crate) fn lint(args: &[String]) -> anyhow::Result<()> {
-    no_args("lint", args)?;
+pub(crate) fn lint() -> anyhow::Result<()> {
     run(&shell()?)
 }
 

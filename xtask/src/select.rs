@@ -1,55 +1,73 @@
-//! Which emulators a command runs (`--emulator moto|fakecloud|all`) and
-//! the test filters that leave out the tests of emulators not started.
+//! Which emulators a command runs (`--emulator moto|fakecloud|cognito-local|all`)
+//! and the test filters that leave out the tests of emulators not started.
 
-use anyhow::{Context, bail};
+use clap::ValueEnum;
 use cognito_token_emulator::Kind;
 
-/// Takes `--emulator VALUE` (or `--emulator=VALUE`) out of `args`: the
-/// emulators named (`all` only when `allow_all`), or `default`; and the
-/// other arguments.
-pub(crate) fn take_emulator(
-    cmd: &str,
-    args: &[String],
-    default: &[Kind],
-    allow_all: bool,
-) -> anyhow::Result<(Vec<Kind>, Vec<String>)> {
-    let mut kinds = None;
-    let mut rest = Vec::new();
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        let v = if a == "--emulator" {
-            it.next()
-                .with_context(|| format!("`cargo xtask {cmd}`: --emulator needs a value"))?
-                .as_str()
-        } else if let Some(v) = a.strip_prefix("--emulator=") {
-            v
-        } else {
-            rest.push(a.clone());
-            continue;
-        };
-        kinds = Some(match v.trim() {
-            "all" if allow_all => Kind::ALL.to_vec(),
-            "all" => bail!(
-                "`cargo xtask {cmd}` runs one emulator: --emulator moto or --emulator fakecloud"
-            ),
-            one => vec![
-                one.parse::<Kind>()
-                    .with_context(|| format!("`cargo xtask {cmd}` --emulator"))?,
-            ],
-        });
-    }
-    Ok((kinds.unwrap_or_else(|| default.to_vec()), rest))
+/// One emulator (`token`, `emulator`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum One {
+    /// moto: lenient; proves the message flow.
+    Moto,
+    /// fakecloud's Cognito: real SRP, SECRET_HASH on sign-in, OAuth2.
+    Fakecloud,
+    /// cognito-local: the password flow, OAuth2 with PKCE.
+    CognitoLocal,
 }
 
-/// The nextest filter (or `cargo test --skip` prefix) that leaves out the
-/// tests of emulators that are not started: the emulator tests are named
-/// `moto::…` and `fakecloud::…`.
+impl From<One> for Kind {
+    fn from(o: One) -> Kind {
+        match o {
+            One::Moto => Kind::Moto,
+            One::Fakecloud => Kind::Fakecloud,
+            One::CognitoLocal => Kind::CognitoLocal,
+        }
+    }
+}
+
+/// One emulator or all of them (`test-local`, `image`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum OneOrAll {
+    /// moto.
+    Moto,
+    /// fakecloud.
+    Fakecloud,
+    /// cognito-local.
+    CognitoLocal,
+    /// All three.
+    All,
+}
+
+impl OneOrAll {
+    /// The emulators named.
+    pub(crate) fn kinds(self) -> Vec<Kind> {
+        match self {
+            OneOrAll::Moto => vec![Kind::Moto],
+            OneOrAll::Fakecloud => vec![Kind::Fakecloud],
+            OneOrAll::CognitoLocal => vec![Kind::CognitoLocal],
+            OneOrAll::All => Kind::ALL.to_vec(),
+        }
+    }
+}
+
+/// The test-name prefixes (`moto`, `fakecloud`, `cognito_local`) of the
+/// emulators that are not started, whose tests are left out.
 pub(crate) fn excluded_prefixes(kinds: &[Kind]) -> Vec<&'static str> {
     Kind::ALL
         .into_iter()
         .filter(|k| !kinds.contains(k))
-        .map(Kind::name)
+        .map(Kind::test_prefix)
         .collect()
+}
+
+/// The nextest filter expression that leaves out tests named
+/// `<prefix>::…` for each of `excluded`.
+pub(crate) fn nextest_filter(excluded: &[&str]) -> String {
+    excluded
+        .iter()
+        .map(|p| format!("not test(/^{p}::/)"))
+        .collect::<Vec<_>>()
+        .join(" and ")
 }
 
 /// nextest arguments with `filter` added: and-ed into every filter
@@ -89,13 +107,13 @@ pub(crate) fn with_nextest_filter(args: &[String], filter: &str) -> Vec<String> 
     out
 }
 
-/// `moto and fakecloud`.
+/// `moto, fakecloud and cognito-local`.
 pub(crate) fn names(kinds: &[Kind]) -> String {
-    kinds
-        .iter()
-        .map(|k| k.name())
-        .collect::<Vec<_>>()
-        .join(" and ")
+    let names: Vec<&str> = kinds.iter().map(|k| k.name()).collect();
+    match names.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => names.join(""),
+    }
 }
 
 #[cfg(test)]
@@ -107,25 +125,40 @@ mod tests {
     }
 
     #[test]
-    fn emulator_option() {
-        let (k, rest) = take_emulator("t", &v(&["--keep"]), &Kind::ALL, true).unwrap();
-        assert_eq!((k, rest), (Kind::ALL.to_vec(), v(&["--keep"])));
-        let (k, _) = take_emulator("t", &v(&["--emulator", "fakecloud"]), &[], true).unwrap();
-        assert_eq!(k, [Kind::Fakecloud]);
-        let (k, _) = take_emulator("t", &v(&["--emulator=moto"]), &[], false).unwrap();
-        assert_eq!(k, [Kind::Moto]);
-        let (k, _) = take_emulator("t", &v(&["--emulator", "all"]), &[], true).unwrap();
-        assert_eq!(k, Kind::ALL);
-        assert!(take_emulator("t", &v(&["--emulator", "all"]), &[], false).is_err());
-        assert!(take_emulator("t", &v(&["--emulator", "localstack"]), &[], true).is_err());
-        assert!(take_emulator("t", &v(&["--emulator"]), &[], true).is_err());
+    fn emulator_values() {
+        // What `--emulator` accepts, as clap parses it.
+        assert_eq!(
+            OneOrAll::from_str("cognito-local", false),
+            Ok(OneOrAll::CognitoLocal)
+        );
+        assert_eq!(OneOrAll::from_str("all", false).unwrap().kinds(), Kind::ALL);
+        assert_eq!(
+            Kind::from(One::from_str("fakecloud", false).unwrap()),
+            Kind::Fakecloud
+        );
+        assert!(One::from_str("all", false).is_err());
+        assert!(One::from_str("localstack", false).is_err());
+        // The names match the emulator crate's.
+        for k in Kind::ALL {
+            assert_eq!(Kind::from(One::from_str(k.name(), false).unwrap()), k);
+        }
     }
 
     #[test]
     fn filters() {
         assert!(excluded_prefixes(&Kind::ALL).is_empty());
-        assert_eq!(excluded_prefixes(&[Kind::Moto]), ["fakecloud"]);
-        assert_eq!(excluded_prefixes(&[Kind::Fakecloud]), ["moto"]);
+        assert_eq!(
+            excluded_prefixes(&[Kind::Moto]),
+            ["fakecloud", "cognito_local"]
+        );
+        assert_eq!(
+            excluded_prefixes(&[Kind::Fakecloud, Kind::CognitoLocal]),
+            ["moto"]
+        );
+        assert_eq!(
+            nextest_filter(&["fakecloud", "cognito_local"]),
+            "not test(/^fakecloud::/) and not test(/^cognito_local::/)"
+        );
         let f = "not test(/^fakecloud::/)";
         assert_eq!(
             with_nextest_filter(&v(&["--workspace"]), f),
@@ -143,5 +176,7 @@ mod tests {
             with_nextest_filter(&v(&["--", "x"]), f),
             v(&["-E", f, "--", "x"])
         );
+        assert_eq!(names(&Kind::ALL), "moto, fakecloud and cognito-local");
+        assert_eq!(names(&[Kind::Moto]), "moto");
     }
 }

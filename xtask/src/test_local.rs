@@ -1,5 +1,5 @@
-//! `cargo xtask test-local [--emulator moto|fakecloud|all] [--no-lint] [--
-//! NEXTEST-ARGS…]`: the lint step (lint.rs), then the emulator images if
+//! `cargo xtask test-local [--emulator moto|fakecloud|cognito-local|all]
+//! [--no-lint] [-- NEXTEST-ARGS…]`: the lint step (lint.rs), then the emulator images if
 //! needed, one container per emulator, every test of the workspace (unit
 //! tests, the tidy rules and the emulator tests in tests/) against them, the
 //! quick bench on a whole run; the containers are removed at the end.
@@ -12,24 +12,27 @@ use cognito_token_emulator::{self as emu, Emulator, Kind};
 use xshell::{Shell, cmd};
 
 use crate::containers::{check_docker, ensure_image, remove_stale, shutdown_signal, start_kind};
-use crate::select::{excluded_prefixes, names, take_emulator, with_nextest_filter};
+use crate::select::{OneOrAll, excluded_prefixes, names, nextest_filter, with_nextest_filter};
 use crate::{bench, lint, runtime, say, shell, target_dir};
 
-pub(crate) fn test_local(args: &[String]) -> anyhow::Result<()> {
-    let (ours, extra) = match args.iter().position(|a| a == "--") {
-        Some(i) => (&args[..i], args[i + 1..].to_vec()),
-        None => (args, Vec::new()),
-    };
-    let (kinds, mut rest) = take_emulator("test-local", ours, &Kind::ALL, true)?;
-    let no_lint = rest.iter().any(|a| a == "--no-lint");
-    rest.retain(|a| a != "--no-lint");
-    if let Some(a) = rest.first() {
-        bail!(
-            "`cargo xtask test-local` takes no argument {a:?}; pass test-runner arguments after `--`"
-        );
-    }
+/// `cargo xtask test-local`'s options.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// The emulators to start (their tests run; the others' are left out).
+    #[arg(long, value_enum, default_value = "all")]
+    emulator: OneOrAll,
+    /// Skip the lint step (CI runs it).
+    #[arg(long)]
+    no_lint: bool,
+    /// Arguments for `cargo nextest run` (or `cargo test`).
+    #[arg(last = true)]
+    runner_args: Vec<String>,
+}
+
+pub(crate) fn test_local(args: Args) -> anyhow::Result<()> {
+    let kinds = args.emulator.kinds();
     let started = Instant::now();
-    let result = test_local_inner(&kinds, &extra, !no_lint);
+    let result = test_local_inner(&kinds, &args.runner_args, !args.no_lint);
     let secs = started.elapsed().as_secs();
     match &result {
         Ok(()) => eprintln!("xtask test-local: all tests passed ({secs} s)"),
@@ -167,11 +170,7 @@ fn build_tests<'a>(
         let run_args = if excluded.is_empty() {
             args.clone()
         } else {
-            let filter = excluded
-                .iter()
-                .map(|p| format!("not test(/^{p}::/)"))
-                .collect::<Vec<_>>()
-                .join(" and ");
+            let filter = nextest_filter(&excluded);
             say!("only {}: nextest filter -E '{filter}'", names(kinds));
             with_nextest_filter(args, &filter)
         };

@@ -1,24 +1,26 @@
-//! A running emulator container (moto or fakecloud): starting it with its
-//! labels (`ownership.rs`), waiting until it answers (`ready.rs`), stopping
-//! or keeping it.
+//! A running emulator container (moto, fakecloud or cognito-local):
+//! starting it with its labels (`ownership.rs`) and waiting until it answers
+//! (each image's testcontainers ready conditions: a start-up line, then an
+//! HTTP route answering 200), stopping or keeping it.
 
 use std::time::Duration;
 
 use anyhow::Context;
 use testcontainers::runners::AsyncRunner;
-use testcontainers::{ContainerAsync, ImageExt};
+use testcontainers::{ContainerAsync, Image, ImageExt};
 
 use crate::ownership::{DETACHED, LABEL, LABEL_PID, owner_label};
-use crate::ready::wait_http_ok;
-use crate::{Fakecloud, Kind, Moto};
+use crate::{CognitoLocal, Fakecloud, Kind, Moto};
 
-/// An emulator image of either kind, for [`Emulator::start`].
+/// An emulator image of any kind, for [`Emulator::start`].
 #[derive(Clone, Debug)]
 pub enum EmulatorImage {
     /// moto.
     Moto(Moto),
     /// fakecloud.
     Fakecloud(Fakecloud),
+    /// cognito-local.
+    CognitoLocal(CognitoLocal),
 }
 
 impl EmulatorImage {
@@ -27,6 +29,7 @@ impl EmulatorImage {
         match self {
             EmulatorImage::Moto(_) => Kind::Moto,
             EmulatorImage::Fakecloud(_) => Kind::Fakecloud,
+            EmulatorImage::CognitoLocal(_) => Kind::CognitoLocal,
         }
     }
 }
@@ -43,10 +46,17 @@ impl From<Fakecloud> for EmulatorImage {
     }
 }
 
+impl From<CognitoLocal> for EmulatorImage {
+    fn from(c: CognitoLocal) -> Self {
+        EmulatorImage::CognitoLocal(c)
+    }
+}
+
 #[derive(Debug)]
 enum Container {
     Moto(ContainerAsync<Moto>),
     Fakecloud(ContainerAsync<Fakecloud>),
+    CognitoLocal(ContainerAsync<CognitoLocal>),
 }
 
 impl Container {
@@ -54,6 +64,7 @@ impl Container {
         match self {
             Container::Moto(c) => c.id(),
             Container::Fakecloud(c) => c.id(),
+            Container::CognitoLocal(c) => c.id(),
         }
     }
 
@@ -61,6 +72,7 @@ impl Container {
         match self {
             Container::Moto(c) => c.get_host_port_ipv4(crate::CONTAINER_PORT).await,
             Container::Fakecloud(c) => c.get_host_port_ipv4(crate::FAKECLOUD_PORT).await,
+            Container::CognitoLocal(c) => c.get_host_port_ipv4(crate::COGNITO_LOCAL_PORT).await,
         }
     }
 
@@ -68,6 +80,7 @@ impl Container {
         match self {
             Container::Moto(c) => c.rm().await,
             Container::Fakecloud(c) => c.rm().await,
+            Container::CognitoLocal(c) => c.rm().await,
         }
     }
 
@@ -75,6 +88,7 @@ impl Container {
         match self {
             Container::Moto(c) => std::mem::forget(c),
             Container::Fakecloud(c) => std::mem::forget(c),
+            Container::CognitoLocal(c) => std::mem::forget(c),
         }
     }
 }
@@ -90,10 +104,29 @@ pub struct Emulator {
     totp: bool,
 }
 
+/// Starts `image` labelled as `kind`, owned by `owner`, and waits for its
+/// ready conditions; the error names the image.
+async fn run<I: Image>(image: I, kind: Kind, owner: String) -> anyhow::Result<ContainerAsync<I>> {
+    let name = format!("{}:{}", image.name(), image.tag());
+    image
+        .with_label(LABEL, kind.name())
+        .with_label(LABEL_PID, owner)
+        .with_startup_timeout(Duration::from_secs(90))
+        .start()
+        .await
+        .with_context(|| {
+            format!(
+                "cannot start the {kind} container {name}, or it did not answer in time \
+                 (was it built? `cargo xtask image --emulator {kind}`)"
+            )
+        })
+}
+
 impl Emulator {
-    /// Starts a container of `image` ([`Moto`] or [`Fakecloud`]), labelled
-    /// with [`LABEL`] and this process as [`LABEL_PID`], on a random host
-    /// port, and waits until the emulator's HTTP API answers.
+    /// Starts a container of `image` ([`Moto`], [`Fakecloud`] or
+    /// [`CognitoLocal`]), labelled with [`LABEL`] and this process as
+    /// [`LABEL_PID`], on a random host port, and waits until the emulator's
+    /// HTTP API answers.
     pub async fn start(image: impl Into<EmulatorImage>) -> anyhow::Result<Emulator> {
         Self::start_owned(image.into(), owner_label()).await
     }
@@ -107,69 +140,30 @@ impl Emulator {
 
     async fn start_owned(image: EmulatorImage, owner: String) -> anyhow::Result<Emulator> {
         let kind = image.kind();
-        let timeout = Duration::from_secs(90);
-        let (container, totp, name, ready_path) = match image {
+        let (container, totp) = match image {
             EmulatorImage::Moto(m) => {
                 let totp = m.totp();
-                let name = format!("{}:{}", crate::IMAGE_NAME, testcontainers::Image::tag(&m));
-                let c = m
-                    .with_label(LABEL, kind.name())
-                    .with_label(LABEL_PID, owner)
-                    .with_startup_timeout(timeout)
-                    .start()
-                    .await
-                    .map(Container::Moto);
-                (c, totp, name, crate::moto::READY_PATH)
+                (Container::Moto(run(m, kind, owner).await?), totp)
             }
-            EmulatorImage::Fakecloud(f) => {
-                let name = format!(
-                    "{}:{}",
-                    crate::FAKECLOUD_IMAGE_NAME,
-                    testcontainers::Image::tag(&f)
-                );
-                let c = f
-                    .with_label(LABEL, kind.name())
-                    .with_label(LABEL_PID, owner)
-                    .with_startup_timeout(timeout)
-                    .start()
-                    .await
-                    .map(Container::Fakecloud);
-                // fakecloud always checks TOTP codes against the user's own secret.
-                (c, true, name, crate::fakecloud::READY_PATH)
+            // fakecloud always checks TOTP codes against the user's own secret.
+            EmulatorImage::Fakecloud(f) => (Container::Fakecloud(run(f, kind, owner).await?), true),
+            // cognito-local checks codes against the secret it handed out.
+            EmulatorImage::CognitoLocal(c) => {
+                (Container::CognitoLocal(run(c, kind, owner).await?), true)
             }
         };
-        let container = container.with_context(|| {
-            format!(
-                "cannot start the {kind} container {name} (was it built? `cargo xtask image --emulator {kind}`)"
-            )
-        })?;
-        let port = match container.host_port().await {
-            Ok(p) => p,
+        match container.host_port().await {
+            Ok(port) => Ok(Emulator {
+                container,
+                kind,
+                endpoint: format!("http://127.0.0.1:{port}"),
+                totp,
+            }),
             Err(e) => {
                 let _ = container.rm().await;
-                return Err(anyhow::Error::from(e).context("cannot read the emulator's host port"));
+                Err(anyhow::Error::from(e).context("cannot read the emulator's host port"))
             }
-        };
-        let endpoint = format!("http://127.0.0.1:{port}");
-        let probe = endpoint.clone();
-        let ready = tokio::task::spawn_blocking(move || {
-            wait_http_ok(kind, &probe, ready_path, Duration::from_secs(60))
-        })
-        .await;
-        let err = match ready {
-            Ok(Ok(())) => {
-                return Ok(Emulator {
-                    container,
-                    kind,
-                    endpoint,
-                    totp,
-                });
-            }
-            Ok(Err(e)) => e,
-            Err(e) => anyhow::anyhow!("the readiness check panicked: {e}"),
-        };
-        let _ = container.rm().await;
-        Err(err)
+        }
     }
 
     /// Which emulator this is.
@@ -188,22 +182,19 @@ impl Emulator {
     }
 
     /// Whether TOTP codes are checked (moto: as configured with
-    /// [`Moto::with_totp`]; fakecloud: always).
+    /// [`Moto::with_totp`]; fakecloud and cognito-local: always).
     pub fn totp(&self) -> bool {
         self.totp
     }
 
-    /// The environment lines for the tests: moto's [`crate::ENDPOINT_ENV`]
-    /// and [`crate::TOTP_FLAG_ENV`], or fakecloud's
-    /// [`crate::ENDPOINT_ENV_FAKECLOUD`].
+    /// The environment lines for the tests: its endpoint
+    /// ([`Kind::endpoint_env`]), and for moto [`crate::TOTP_FLAG_ENV`].
     pub fn test_env(&self) -> Vec<(&'static str, String)> {
-        match self.kind {
-            Kind::Moto => vec![
-                (crate::ENDPOINT_ENV, self.endpoint.clone()),
-                (crate::TOTP_FLAG_ENV, self.totp.to_string()),
-            ],
-            Kind::Fakecloud => vec![(crate::ENDPOINT_ENV_FAKECLOUD, self.endpoint.clone())],
+        let mut env = vec![(self.kind.endpoint_env(), self.endpoint.clone())];
+        if self.kind == Kind::Moto {
+            env.push((crate::TOTP_FLAG_ENV, self.totp.to_string()));
         }
+        env
     }
 
     /// Removes the container.

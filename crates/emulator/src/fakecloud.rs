@@ -1,23 +1,24 @@
 //! The fakecloud image: fakecloud (<https://github.com/faiscadev/fakecloud>,
 //! AGPL-3.0-or-later) runs as a separate program in its own container;
-//! nothing of it is linked into this project.
+//! nothing of it is linked into this project. The image holds either the
+//! published full binary or the Cognito-only build of docker/fakecloud
+//! (same crates, same port and paths).
 
 use testcontainers::Image;
+use testcontainers::core::wait::HttpWaitStrategy;
 use testcontainers::core::{ContainerPort, WaitFor};
 
 /// The repository of the image `cargo xtask image --emulator fakecloud` builds.
 pub const FAKECLOUD_IMAGE_NAME: &str = "cognito-token/fakecloud";
 
-/// The fakecloud version the image is built from (`cargo install --locked
-/// --version` of the `fakecloud` crate). Changing it changes the image tag.
+/// The fakecloud version of the image: the published image's tag, and the
+/// version of the fakecloud crates docker/fakecloud pins (a tidy test keeps
+/// them equal). Changing it changes the image tag.
 pub const FAKECLOUD_VERSION: &str = "0.51.0";
 
 /// The port fakecloud listens on inside the container (its default,
 /// `--addr 0.0.0.0:4566`).
 pub const FAKECLOUD_PORT: u16 = 4566;
-
-/// What `Emulator::start` polls until it answers 200.
-pub(crate) const READY_PATH: &str = "/_fakecloud/health";
 
 const EXPOSED: [ContainerPort; 1] = [ContainerPort::Tcp(FAKECLOUD_PORT)];
 
@@ -46,9 +47,14 @@ impl Image for Fakecloud {
 
     fn ready_conditions(&self) -> Vec<WaitFor> {
         // fakecloud prints `FAKECLOUD_PORT=<port>` on stdout once it has
-        // bound its socket, before its routes are ready; `Emulator::start`
-        // then polls GET /_fakecloud/health until it answers 200.
-        vec![WaitFor::message_on_stdout("FAKECLOUD_PORT=")]
+        // bound its socket, before its routes are ready; then its health
+        // route answers 200.
+        vec![
+            WaitFor::message_on_stdout("FAKECLOUD_PORT="),
+            WaitFor::http(
+                HttpWaitStrategy::new("/_fakecloud/health").with_expected_status_code(200_u16),
+            ),
+        ]
     }
 
     fn expose_ports(&self) -> &[ContainerPort] {

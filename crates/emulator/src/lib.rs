@@ -1,13 +1,14 @@
-//! Cognito emulators in Docker: the moto and fakecloud images as
-//! testcontainers [`Image`](testcontainers::Image)s, a handle on a running
-//! container of either kind ([`Emulator`]), and provisioning of user pools,
-//! app clients and users through the AWS SDK admin APIs ([`provision`],
-//! [`Provisioned`]).
+//! Cognito emulators in Docker: the moto, fakecloud and cognito-local
+//! images as testcontainers [`Image`](testcontainers::Image)s, a handle on a
+//! running container of any kind ([`Emulator`]), and provisioning of user
+//! pools, app clients and users through the AWS SDK admin APIs
+//! ([`provision`], [`Provisioned`]).
 //!
 //! The images themselves are built by `cargo xtask image --emulator
-//! moto|fakecloud` (docker/moto, docker/fakecloud), which tags them
-//! `cognito-token/moto:<hash>` and `cognito-token/fakecloud:<hash>` over
-//! their inputs: pass that tag to [`Moto::new`] or [`Fakecloud::new`].
+//! moto|fakecloud|cognito-local` (docker/moto, docker/fakecloud,
+//! docker/cognito-local), which tags them `cognito-token/<kind>:<hash>`
+//! over their inputs: pass that tag to [`Moto::new`], [`Fakecloud::new`] or
+//! [`CognitoLocal::new`].
 //!
 //! One process owns the emulators' lifetime: `cargo xtask test-local`
 //! starts one container per emulator, exports each one's endpoint
@@ -21,18 +22,21 @@
 #![deny(missing_docs)]
 #![deny(unreachable_pub)]
 
+mod cognito_local;
 mod container;
 mod fakecloud;
 mod moto;
 mod oauth;
 mod ownership;
 mod provision;
-mod ready;
 mod users;
 
 use std::fmt;
 use std::str::FromStr;
 
+pub use cognito_local::{
+    COGNITO_LOCAL_IMAGE_NAME, COGNITO_LOCAL_PORT, COGNITO_LOCAL_VERSION, CognitoLocal,
+};
 pub use container::{Emulator, EmulatorImage};
 pub use fakecloud::{FAKECLOUD_IMAGE_NAME, FAKECLOUD_PORT, FAKECLOUD_VERSION, Fakecloud};
 pub use moto::{CONTAINER_PORT, IMAGE_NAME, Moto, TOTP_ENV};
@@ -49,6 +53,10 @@ pub const ENDPOINT_ENV: &str = "COGNITO_EMULATOR_ENDPOINT_MOTO";
 /// The environment variable that carries the fakecloud endpoint
 /// (`http://127.0.0.1:PORT`) to the emulator tests.
 pub const ENDPOINT_ENV_FAKECLOUD: &str = "COGNITO_EMULATOR_ENDPOINT_FAKECLOUD";
+
+/// The environment variable that carries the cognito-local endpoint
+/// (`http://127.0.0.1:PORT`) to the emulator tests.
+pub const ENDPOINT_ENV_COGNITO_LOCAL: &str = "COGNITO_EMULATOR_ENDPOINT_COGNITO_LOCAL";
 
 /// `true` when the moto container checks TOTP codes
 /// (`MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP=true`, see [`Moto::with_totp`]).
@@ -69,18 +77,32 @@ pub enum Kind {
     /// fakecloud (Rust): checks SECRET_HASH on `InitiateAuth`, real SRP,
     /// `ExplicitAuthFlows`, real TOTP.
     Fakecloud,
+    /// cognito-local (Node.js): the local Cognito many users run; the
+    /// password flow only (no SRP, no devices, no identity pools).
+    CognitoLocal,
 }
 
 impl Kind {
     /// Every kind, in the order they are started.
-    pub const ALL: [Kind; 2] = [Kind::Moto, Kind::Fakecloud];
+    pub const ALL: [Kind; 3] = [Kind::Moto, Kind::Fakecloud, Kind::CognitoLocal];
 
-    /// `moto` or `fakecloud` (also the [`LABEL`] value and the test-name
-    /// prefix of its tests).
+    /// `moto`, `fakecloud` or `cognito-local` (also the [`LABEL`] value and
+    /// what `--emulator` takes).
     pub fn name(self) -> &'static str {
         match self {
             Kind::Moto => "moto",
             Kind::Fakecloud => "fakecloud",
+            Kind::CognitoLocal => "cognito-local",
+        }
+    }
+
+    /// The first segment of its tests' names: `moto`, `fakecloud`,
+    /// `cognito_local` (`cognito_local::srp::…`).
+    pub fn test_prefix(self) -> &'static str {
+        match self {
+            Kind::Moto => "moto",
+            Kind::Fakecloud => "fakecloud",
+            Kind::CognitoLocal => "cognito_local",
         }
     }
 
@@ -89,6 +111,16 @@ impl Kind {
         match self {
             Kind::Moto => ENDPOINT_ENV,
             Kind::Fakecloud => ENDPOINT_ENV_FAKECLOUD,
+            Kind::CognitoLocal => ENDPOINT_ENV_COGNITO_LOCAL,
+        }
+    }
+
+    /// The repository of its image (`cognito-token/<name>`).
+    pub fn image_name(self) -> &'static str {
+        match self {
+            Kind::Moto => IMAGE_NAME,
+            Kind::Fakecloud => FAKECLOUD_IMAGE_NAME,
+            Kind::CognitoLocal => COGNITO_LOCAL_IMAGE_NAME,
         }
     }
 
@@ -120,7 +152,10 @@ impl FromStr for Kind {
         match s.trim() {
             "moto" => Ok(Kind::Moto),
             "fakecloud" => Ok(Kind::Fakecloud),
-            other => anyhow::bail!("unknown emulator {other:?}: expected `moto` or `fakecloud`"),
+            "cognito-local" => Ok(Kind::CognitoLocal),
+            other => anyhow::bail!(
+                "unknown emulator {other:?}: expected `moto`, `fakecloud` or `cognito-local`"
+            ),
         }
     }
 }

@@ -3,6 +3,7 @@
 use std::borrow::Cow;
 
 use testcontainers::Image;
+use testcontainers::core::wait::HttpWaitStrategy;
 use testcontainers::core::{ContainerPort, WaitFor};
 
 /// The repository of the image `cargo xtask image` builds.
@@ -14,9 +15,6 @@ pub const CONTAINER_PORT: u16 = 5000;
 /// moto's switch for checking TOTP codes; read from the server's
 /// environment, so it is fixed when the container starts.
 pub const TOTP_ENV: &str = "MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP";
-
-/// What `Emulator::start` polls until it answers 200.
-pub(crate) const READY_PATH: &str = "/moto-api/";
 
 const EXPOSED: [ContainerPort; 1] = [ContainerPort::Tcp(CONTAINER_PORT)];
 
@@ -61,9 +59,11 @@ impl Image for Moto {
     }
 
     fn ready_conditions(&self) -> Vec<WaitFor> {
-        // werkzeug's start-up banner; the HTTP API is then checked by
-        // `Emulator::start` (GET /moto-api/ must answer 200).
-        vec![WaitFor::message_on_either_std("Running on http")]
+        // werkzeug's start-up banner, then moto's own API answering 200.
+        vec![
+            WaitFor::message_on_either_std("Running on http"),
+            WaitFor::http(HttpWaitStrategy::new("/moto-api/").with_expected_status_code(200_u16)),
+        ]
     }
 
     fn env_vars(

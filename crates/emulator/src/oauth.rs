@@ -55,6 +55,43 @@ impl fmt::Debug for OAuthSetup {
 }
 
 impl Provisioned {
+    /// Adds a hosted-UI client to this pool: no secret (a public client,
+    /// PKCE), the authorization-code grant, scopes `openid email profile`
+    /// (and `api/read` when `with_api_scope`), `callback_urls`; returns its
+    /// id. All cognito-local's OAuth2 needs (it has no domains and no
+    /// resource servers).
+    pub async fn provision_web_client(
+        &self,
+        callback_urls: &[String],
+        with_api_scope: bool,
+    ) -> anyhow::Result<String> {
+        let mut web = self
+            .admin
+            .create_user_pool_client()
+            .user_pool_id(&self.pool_id)
+            .client_name(format!("web-{}", crate::unique_suffix()))
+            .generate_secret(false)
+            .allowed_o_auth_flows_user_pool_client(true)
+            .allowed_o_auth_flows(OAuthFlowType::Code)
+            .supported_identity_providers("COGNITO")
+            .set_callback_urls(Some(callback_urls.to_vec()));
+        for s in ["openid", "email", "profile"] {
+            web = web.allowed_o_auth_scopes(s);
+        }
+        if with_api_scope {
+            web = web.allowed_o_auth_scopes(format!("{RESOURCE_SERVER}/read"));
+        }
+        let web = web
+            .send()
+            .await
+            .map_err(sdk_err("CreateUserPoolClient (hosted UI)"))?;
+        Ok(web
+            .user_pool_client()
+            .and_then(|c| c.client_id())
+            .context("no client id")?
+            .to_owned())
+    }
+
     /// Adds the OAuth2 setup to this pool. `callback_urls` are the hosted-UI
     /// client's (e.g. [`cognito_token_core::oauth2::DEFAULT_REDIRECT_URI`]).
     pub async fn provision_oauth(&self, callback_urls: &[String]) -> anyhow::Result<OAuthSetup> {
@@ -127,28 +164,7 @@ impl Provisioned {
         let (m2m_client_id, m2m_client_secret) =
             found.context("no client secret without `+` or `/` in 64 tries")?;
 
-        let mut web = self
-            .admin
-            .create_user_pool_client()
-            .user_pool_id(&self.pool_id)
-            .client_name(format!("web-{suffix}"))
-            .generate_secret(false)
-            .allowed_o_auth_flows_user_pool_client(true)
-            .allowed_o_auth_flows(OAuthFlowType::Code)
-            .supported_identity_providers("COGNITO")
-            .set_callback_urls(Some(callback_urls.to_vec()));
-        for s in ["openid", "email", "profile", "api/read"] {
-            web = web.allowed_o_auth_scopes(s);
-        }
-        let web = web
-            .send()
-            .await
-            .map_err(sdk_err("CreateUserPoolClient (hosted UI)"))?;
-        let web_client_id = web
-            .user_pool_client()
-            .and_then(|c| c.client_id())
-            .context("no client id")?
-            .to_owned();
+        let web_client_id = self.provision_web_client(callback_urls, true).await?;
         Ok(OAuthSetup {
             domain: self.endpoint.clone(),
             domain_prefix,

@@ -130,7 +130,7 @@ mod totp;
 mod util;
 
 pub use api::DeviceInfo;
-pub use control::{HttpResponse, http_get};
+pub use control::{HttpResponse, http_get, http_post_form};
 pub use fault::Fault;
 pub use oauth::{OAuthRequest, OAuthSpec};
 pub use records::{

@@ -203,7 +203,7 @@ impl Cli {
     }
 
     fn identity_args_at(self, p: &Provisioned, client_id: &str, user: &str, endpoint: &str) -> Cli {
-        self.args([
+        let c = self.args([
             "--client-id",
             client_id,
             "--username",
@@ -212,7 +212,13 @@ impl Cli {
             &p.pool_id,
             "--endpoint-url",
             endpoint,
-        ])
+        ]);
+        // cognito-local's pool ids (`local_…`) name no region to derive.
+        if p.pool_id.starts_with("local_") {
+            c.args(["--region", &p.region])
+        } else {
+            c
+        }
     }
 
     /// `COGNITO_PASSWORD`.

@@ -44,15 +44,16 @@ use anyhow::{Context, bail};
 use cognito_token_emulator::{self as emu, Emulator, Kind};
 
 pub(crate) use measure::measure_child;
-use opts::{Opts, parse};
+pub(crate) use opts::Args;
+use opts::Opts;
 
 use crate::containers::{check_docker, ensure_image, remove_stale, start_kind};
 use crate::{say, target_dir};
 use sandbox::private_dir;
 
 /// `cargo xtask bench …`: builds the CLI, finds or starts the emulator, runs.
-pub(crate) fn bench(args: &[String]) -> anyhow::Result<()> {
-    let opts = parse(args)?;
+pub(crate) fn bench(args: Args) -> anyhow::Result<()> {
+    let opts = args.opts();
     let sh = crate::shell()?;
     let bin = build_cli(&sh, &opts)?;
     let reuse = std::env::var(emu::ENDPOINT_ENV)
@@ -89,8 +90,12 @@ pub(crate) fn bench(args: &[String]) -> anyhow::Result<()> {
 /// The quick bench as a step of `cargo xtask test-local`, against its
 /// running moto emulator and its debug CLI.
 pub(crate) async fn quick_step(endpoint: &str, bin: &Path) -> anyhow::Result<()> {
-    let mut opts = parse(&["--quick".to_owned()])?;
-    opts.bin = Some(bin.to_owned());
+    let opts = Args {
+        quick: true,
+        bin: Some(bin.to_owned()),
+        ..Args::default()
+    }
+    .opts();
     say!("cargo xtask bench --quick (against the test emulator, debug CLI)");
     run(&opts, bin, endpoint, "moto (test-local's)").await
 }
@@ -145,16 +150,31 @@ async fn run(opts: &Opts, bin: &Path, endpoint: &str, emulator_desc: &str) -> an
 #[cfg(test)]
 mod tests {
     use super::capacity::host_port;
-    use super::opts::parse;
+    use super::opts::Args;
     use super::stats::stats;
 
     #[test]
     fn median_and_parse() {
         let s = stats(vec![3.0, 1.0, 2.0, 10.0]);
         assert_eq!((s.min, s.median, s.max), (1.0, 2.5, 10.0));
-        let o = parse(&["--quick".into(), "--users".into(), "5".into()]).unwrap();
-        assert!(o.quick && o.users == 5 && o.runs == 3);
-        assert!(parse(&["--runs".into(), "0".into()]).is_err());
+        // The options as clap parses them: --quick's defaults, a number
+        // given, and 0 refused (a usage error).
+        let parse = |args: &[&str]| {
+            #[derive(clap::Parser)]
+            struct Bench {
+                #[command(flatten)]
+                args: Args,
+            }
+            <Bench as clap::Parser>::try_parse_from(
+                std::iter::once("bench").chain(args.iter().copied()),
+            )
+            .map(|b| b.args.opts())
+        };
+        let o = parse(&["--quick", "--users", "5"]).unwrap();
+        assert!(o.quick && o.users == 5 && o.runs == 3 && o.concurrency == 16);
+        let o = parse(&[]).unwrap();
+        assert!(!o.quick && o.users == 200 && o.runs == 15 && o.peers);
+        assert!(parse(&["--runs", "0"]).is_err());
         assert_eq!(
             host_port("http://127.0.0.1:5000/").unwrap(),
             "127.0.0.1:5000"

@@ -1,8 +1,7 @@
-//! The bench's options (`cargo xtask bench --quick --runs N …`).
+//! The bench's options (`cargo xtask bench --quick --runs N …`, clap derive).
 
+use std::num::NonZeroUsize;
 use std::path::PathBuf;
-
-use anyhow::{Context, bail};
 
 /// What the bench does.
 #[derive(Clone, Debug)]
@@ -16,45 +15,47 @@ pub(crate) struct Opts {
     pub(super) peers: bool,
 }
 
-pub(crate) const USAGE: &str = "\
-  bench [--quick] [--runs N] [--users N] [--concurrency N] [--bin PATH] [--no-peers]
-                                 measure login / token / SRP / many-users as whole processes
-                                 against the floor (curl) and peers (AWS CLI, boto3); uses
-                                 COGNITO_EMULATOR_ENDPOINT_MOTO if set, else starts moto;
-                                 writes target/bench/report.md (--quick: debug build, few
-                                 runs, report-quick.md)";
+/// `cargo xtask bench`'s options, as clap parses them.
+#[derive(Debug, Default, clap::Args)]
+pub(crate) struct Args {
+    /// Debug build, few runs, few users (what `cargo xtask test-local` runs).
+    #[arg(long)]
+    pub(super) quick: bool,
+    /// Runs per row (default 15; 3 with --quick).
+    #[arg(long)]
+    pub(super) runs: Option<NonZeroUsize>,
+    /// Users of the many-users rows (default 200; 20 with --quick).
+    #[arg(long)]
+    pub(super) users: Option<NonZeroUsize>,
+    /// Concurrent sign-ins of the many-users rows (default 16).
+    #[arg(long)]
+    pub(super) concurrency: Option<NonZeroUsize>,
+    /// The CLI to measure (default: built now).
+    #[arg(long)]
+    pub(super) bin: Option<PathBuf>,
+    /// Leave out the AWS CLI and boto3 rows.
+    #[arg(long)]
+    pub(super) no_peers: bool,
+}
 
-pub(super) fn parse(args: &[String]) -> anyhow::Result<Opts> {
-    let quick = args.iter().any(|a| a == "--quick");
-    let mut o = Opts {
-        quick,
-        runs: if quick { 3 } else { 15 },
-        warmup: if quick { 1 } else { 2 },
-        users: if quick { 20 } else { 200 },
-        concurrency: 16,
-        bin: None,
-        peers: true,
-    };
-    let mut it = args.iter();
-    let num = |v: Option<&String>, what: &str| -> anyhow::Result<usize> {
-        v.with_context(|| format!("{what} needs a value"))?
-            .parse::<usize>()
-            .ok()
-            .filter(|n| *n > 0)
-            .with_context(|| format!("{what} needs a positive number"))
-    };
-    while let Some(a) = it.next() {
-        match a.as_str() {
-            "--quick" => {}
-            "--runs" => o.runs = num(it.next(), "--runs")?,
-            "--users" => o.users = num(it.next(), "--users")?,
-            "--concurrency" => o.concurrency = num(it.next(), "--concurrency")?,
-            "--bin" => o.bin = Some(PathBuf::from(it.next().context("--bin needs a path")?)),
-            "--no-peers" => o.peers = false,
-            other => bail!("`cargo xtask bench`: unknown argument {other:?}\n\nusage:\n{USAGE}"),
+impl Args {
+    /// The options with their defaults filled in.
+    pub(super) fn opts(self) -> Opts {
+        let quick = self.quick;
+        Opts {
+            quick,
+            runs: self
+                .runs
+                .map_or(if quick { 3 } else { 15 }, NonZeroUsize::get),
+            warmup: if quick { 1 } else { 2 },
+            users: self
+                .users
+                .map_or(if quick { 20 } else { 200 }, NonZeroUsize::get),
+            concurrency: self.concurrency.map_or(16, NonZeroUsize::get),
+            bin: self.bin,
+            peers: !self.no_peers,
         }
     }
-    Ok(o)
 }
 
 /// Measured (raw requests, CLI) pairs for the many-token rows.

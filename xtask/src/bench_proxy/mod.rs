@@ -366,20 +366,22 @@ fn tempfile_dir(what: &str) -> anyhow::Result<PathBuf> {
     Ok(d)
 }
 
+/// `cargo xtask bench-proxy`'s options.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Debug build, few runs.
+    #[arg(long)]
+    quick: bool,
+    /// The CLI to measure (default: built now).
+    #[arg(long)]
+    bin: Option<PathBuf>,
+}
+
 /// `cargo xtask bench-proxy [--quick] [--bin PATH]`: the proxy's rows
 /// alone (no emulator needed); prints the section on stdout.
-pub fn standalone(args: &[String]) -> anyhow::Result<()> {
-    let quick = args.iter().any(|a| a == "--quick");
-    let mut bin = None;
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        match a.as_str() {
-            "--quick" => {}
-            "--bin" => bin = Some(PathBuf::from(it.next().context("--bin needs a path")?)),
-            other => bail!("`cargo xtask bench-proxy`: unknown argument {other:?}"),
-        }
-    }
-    let bin = match bin {
+pub fn standalone(args: Args) -> anyhow::Result<()> {
+    let quick = args.quick;
+    let bin = match args.bin {
         Some(b) => b,
         None => {
             let sh = crate::shell()?;

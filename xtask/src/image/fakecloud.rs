@@ -1,23 +1,24 @@
-//! Building the fakecloud emulator image (docker/fakecloud).
+//! The fakecloud image (docker/fakecloud).
 //!
 //! fakecloud (AGPL-3.0-or-later) runs as a separate program in its own
-//! container; nothing of it is linked into this project. The image is
-//! tagged `cognito-token/fakecloud:<hash12>` over its inputs (Dockerfile,
-//! pinned version, base image); an existing tag is reused. Ways, chosen
-//! automatically (or by `COGNITO_TOKEN_IMAGE_WAY=public|debootstrap`):
-//! - `public`: the published image (`ghcr.io/faiscadev/fakecloud:<version>`) when `docker pull` gets
-//!   it and it reports the pinned version; else the binary (below) on
-//!   `debian:bookworm-slim`, whose build installs the libraries from apt;
-//! - `debootstrap` (offline): the binary on the local Debian base the moto
-//!   image uses (`cognito-token/bookworm-python:<hash>`), which already has
-//!   libssl3, libcrypto3 and zlib.
+//! container; nothing of it is linked into cognito-token. The image is
+//! tagged `cognito-token/fakecloud:<hash12>` over its inputs; an existing
+//! tag is reused. Ways, chosen automatically (or by
+//! `COGNITO_TOKEN_IMAGE_WAY=public|debootstrap`):
+//! - `published`: the published full image
+//!   (`ghcr.io/faiscadev/fakecloud:<version>`) when `docker pull` gets it
+//!   and it reports the pinned version;
+//! - `public`: the Cognito-only binary (below) on `debian:bookworm-slim`;
+//! - `debootstrap` (offline): the same binary on the bookworm base of
+//!   `base.rs`.
 //!
-//! The binary is `cargo install --locked --version <pinned> fakecloud`,
-//! built once per machine into the cache directory (`COGNITO_TOKEN_CACHE_DIR`,
-//! else `$XDG_CACHE_HOME/cognito-token`, else `~/.cache/cognito-token`):
-//! `fakecloud-<version>/bin/fakecloud`, with cargo's target directory in
-//! `fakecloud-build/`, so an interrupted build resumes. It takes about 35
-//! minutes on 2 cores; cargo's progress goes to stderr.
+//! The Cognito-only binary is docker/fakecloud: fakecloud's Cognito, IAM
+//! and STS crates behind its own small server (its own Cargo.toml and
+//! Cargo.lock, outside the workspace), `cargo build --release --locked`ed
+//! once per machine per version of its inputs into the cache directory:
+//! `fakecloud-cognito-<hash12>/fakecloud-cognito-only`, with cargo's target
+//! directory in `fakecloud-cognito-build/`, so an interrupted build
+//! resumes. It needs crates.io and a C compiler (ring's assembly).
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -28,8 +29,10 @@ use anyhow::{Context, bail};
 use cognito_token_emulator::{FAKECLOUD_IMAGE_NAME, FAKECLOUD_VERSION};
 use xshell::Shell;
 
-use crate::image::{
-    WAY_ENV, cache_dir, ensure_local_base, hash12, image_exists, local_base_tag, stderr_stdio,
+use super::base::BOOKWORM_PYTHON;
+use super::build::{
+    cache_dir, docker_build, forced_public, fresh_context, hash12, image_exists, link_or_copy,
+    present_or_pulled, pull, stderr_stdio,
 };
 use crate::{project_root, say};
 
@@ -38,6 +41,11 @@ use crate::{project_root, say};
 const PUBLISHED_REPO: &str = "ghcr.io/faiscadev/fakecloud";
 /// The public base for the locally built binary.
 const PUBLIC_BASE: &str = "debian:bookworm-slim";
+/// The binary's name (docker/fakecloud/Cargo.toml's `[[bin]]`).
+pub(crate) const BIN: &str = "fakecloud-cognito-only";
+/// The files the binary is built from, relative to docker/fakecloud; their
+/// hash names the cached binary.
+const SOURCES: [&str; 3] = ["Cargo.toml", "Cargo.lock", "src/main.rs"];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Way {
@@ -51,32 +59,27 @@ enum Way {
 
 /// Makes sure the fakecloud image exists; returns its tag (the part after
 /// `cognito-token/fakecloud:`).
-pub fn ensure(sh: &Shell) -> anyhow::Result<String> {
+pub(crate) fn ensure(sh: &Shell) -> anyhow::Result<String> {
     let published = format!("{PUBLISHED_REPO}:{FAKECLOUD_VERSION}");
-    let dockerfile = fs::read(project_root().join("docker/fakecloud/Dockerfile"))
-        .context("cannot read docker/fakecloud/Dockerfile")?;
-    let local_base = local_base_tag();
+    let dir = project_root().join("docker/fakecloud");
+    let dockerfile =
+        fs::read(dir.join("Dockerfile")).context("cannot read docker/fakecloud/Dockerfile")?;
+    let sources = sources_hash(&dir)?;
+    let local_base = BOOKWORM_PYTHON.tag();
     let tag_of = |way: Way| match way {
         Way::Published => hash12(&[b"published", published.as_bytes()]),
-        Way::Public => hash12(&[
-            &dockerfile,
-            FAKECLOUD_VERSION.as_bytes(),
-            PUBLIC_BASE.as_bytes(),
-        ]),
-        Way::Debootstrap => hash12(&[
-            &dockerfile,
-            FAKECLOUD_VERSION.as_bytes(),
-            local_base.as_bytes(),
-        ]),
+        Way::Public => hash12(&[&dockerfile, sources.as_bytes(), PUBLIC_BASE.as_bytes()]),
+        Way::Debootstrap => hash12(&[&dockerfile, sources.as_bytes(), local_base.as_bytes()]),
     };
     let name = |way: Way| format!("{FAKECLOUD_IMAGE_NAME}:{}", tag_of(way));
 
-    let forced = match std::env::var(WAY_ENV).ok().as_deref().map(str::trim) {
-        None | Some("") => None,
-        Some("public") => Some(Way::Public),
-        Some("debootstrap") => Some(Way::Debootstrap),
-        Some(other) => bail!("{WAY_ENV}={other:?}: expected `public` or `debootstrap`"),
-    };
+    let forced = forced_public()?.map(|public| {
+        if public {
+            Way::Public
+        } else {
+            Way::Debootstrap
+        }
+    });
     let candidates: &[Way] = match forced {
         Some(Way::Debootstrap) => &[Way::Debootstrap],
         Some(_) => &[Way::Published, Way::Public],
@@ -94,42 +97,33 @@ pub fn ensure(sh: &Shell) -> anyhow::Result<String> {
     }
     let way = match forced {
         Some(w) => w,
-        None if image_exists(sh, PUBLIC_BASE) || pull(PUBLIC_BASE) => Way::Public,
+        None if present_or_pulled(sh, PUBLIC_BASE) => Way::Public,
         None => Way::Debootstrap,
     };
-    let base = match way {
-        Way::Debootstrap => local_base.clone(),
-        _ => PUBLIC_BASE.to_owned(),
-    };
-    let image = name(way);
-    say!("fakecloud image {image}: fakecloud {FAKECLOUD_VERSION} on {base}");
-
     let cache = cache_dir()?;
-    let bin = ensure_binary(&cache)?;
-    match way {
-        Way::Debootstrap => ensure_local_base(sh, &cache, &base)?,
+    let base = match way {
+        Way::Debootstrap => BOOKWORM_PYTHON.ensure(sh, &cache)?,
         _ => {
-            if !image_exists(sh, &base) && !pull(&base) {
+            if !present_or_pulled(sh, PUBLIC_BASE) {
                 bail!(
-                    "cannot pull {base}; without a registry use the offline way ({WAY_ENV}=debootstrap)"
+                    "cannot pull {PUBLIC_BASE}; without a registry use the offline way ({}=debootstrap)",
+                    super::build::WAY_ENV
                 );
             }
+            PUBLIC_BASE.to_owned()
         }
-    }
+    };
+    let image = name(way);
+    say!("fakecloud image {image}: fakecloud {FAKECLOUD_VERSION}'s Cognito on {base}");
+    let bin = ensure_binary(&cache, &dir, &sources)?;
 
-    // A private build context: the Dockerfile and the binary (hard-linked
-    // when the cache and the context share a file system).
+    // A private build context: the Dockerfile and the binary.
     let started = Instant::now();
-    let ctx = cache.join(format!("context-fakecloud-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&ctx);
-    fs::create_dir_all(&ctx)?;
+    let ctx = fresh_context(&cache, "fakecloud")?;
     let result = (|| -> anyhow::Result<()> {
         fs::write(ctx.join("Dockerfile"), &dockerfile)?;
-        if fs::hard_link(&bin, ctx.join("fakecloud")).is_err() {
-            fs::copy(&bin, ctx.join("fakecloud"))?;
-        }
-        let tag = image.rsplit(':').next().unwrap_or_default();
-        crate::image::docker_build(&base, tag, &image, &ctx)
+        link_or_copy(&bin, &ctx.join(BIN))?;
+        docker_build(&base, &tag_of(way), &image, &ctx)
     })();
     let _ = fs::remove_dir_all(&ctx);
     result?;
@@ -137,22 +131,24 @@ pub fn ensure(sh: &Shell) -> anyhow::Result<String> {
     Ok(tag_of(way))
 }
 
-/// `docker pull` (at most 5 minutes); whether it worked.
-fn pull(image: &str) -> bool {
-    say!("docker pull {image}");
-    Command::new("timeout")
-        .args(["300", "docker", "pull", "--quiet", image])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
+/// The hash of the binary's sources (and of the pinned version).
+fn sources_hash(dir: &Path) -> anyhow::Result<String> {
+    let mut parts = vec![FAKECLOUD_VERSION.as_bytes().to_vec()];
+    for f in SOURCES {
+        parts.push(
+            fs::read(dir.join(f)).with_context(|| format!("cannot read docker/fakecloud/{f}"))?,
+        );
+    }
+    Ok(hash12(&parts.iter().map(Vec::as_slice).collect::<Vec<_>>()))
 }
 
 /// Pulls the published image and re-tags it as `image`, when a registry
 /// answers and the image reports the pinned version; whether it did.
 fn try_published(sh: &Shell, published: &str, image: &str) -> anyhow::Result<bool> {
-    if !pull(published) {
-        say!("no published fakecloud image reached: it is built from source (once per machine)");
+    if !pull(published, 300) {
+        say!(
+            "no published fakecloud image reached: its Cognito is built from source (once per machine)"
+        );
         return Ok(false);
     }
     let version = Command::new("docker")
@@ -176,82 +172,58 @@ fn try_published(sh: &Shell, published: &str, image: &str) -> anyhow::Result<boo
     Ok(true)
 }
 
-/// Whether `root` holds an installed fakecloud of the pinned version.
-fn installed(root: &Path, bin: &Path) -> bool {
-    if !bin.is_file() {
-        return false;
-    }
-    let want = format!("\"fakecloud {FAKECLOUD_VERSION} (registry+");
-    if fs::read_to_string(root.join(".crates.toml")).is_ok_and(|s| s.contains(&want)) {
-        return true;
-    }
-    Command::new(bin).arg("--version").output().is_ok_and(|o| {
-        String::from_utf8_lossy(&o.stdout).trim() == format!("fakecloud {FAKECLOUD_VERSION}")
-    })
-}
-
-/// The fakecloud binary of the pinned version, from the cache; built with
-/// `cargo install` when missing.
-fn ensure_binary(cache: &Path) -> anyhow::Result<PathBuf> {
-    let root = cache.join(format!("fakecloud-{FAKECLOUD_VERSION}"));
-    let bin = root.join("bin").join("fakecloud");
-    if installed(&root, &bin) {
-        say!(
-            "fakecloud {FAKECLOUD_VERSION} binary cached: {}",
-            bin.display()
-        );
+/// The Cognito-only binary for these sources, from the cache; built with
+/// `cargo build` when missing.
+fn ensure_binary(cache: &Path, dir: &Path, sources: &str) -> anyhow::Result<PathBuf> {
+    let out = cache.join(format!("fakecloud-cognito-{sources}"));
+    let bin = out.join(BIN);
+    if bin.is_file() {
+        say!("fakecloud's Cognito binary cached: {}", bin.display());
         return Ok(bin);
     }
-    let target = cache.join("fakecloud-build");
+    let target = cache.join("fakecloud-cognito-build");
+    let manifest = dir.join("Cargo.toml");
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     say!(
-        "building fakecloud {FAKECLOUD_VERSION} from crates.io, once per machine: about 25 minutes \
-         on 2 cores; an interrupted build resumes from {}",
+        "building fakecloud {FAKECLOUD_VERSION}'s Cognito (docker/fakecloud) from crates.io, once per \
+         machine: about 7 minutes on 2 idle cores; an interrupted build resumes from {}",
         target.display()
     );
     say!(
-        "cargo install --locked --version {FAKECLOUD_VERSION} fakecloud --root {} --target-dir {}",
-        root.display(),
+        "cargo build --release --locked --manifest-path {} --target-dir {}",
+        manifest.display(),
         target.display()
     );
     let started = Instant::now();
     let status = Command::new(&cargo)
-        .args([
-            "install",
-            "--locked",
-            "--version",
-            FAKECLOUD_VERSION,
-            "fakecloud",
-        ])
-        .arg("--root")
-        .arg(&root)
+        .args(["build", "--release", "--locked", "--manifest-path"])
+        .arg(&manifest)
         .arg("--target-dir")
         .arg(&target)
-        // Measured on a 2-core machine: opt-level 1 with many codegen units
-        // builds in ~24 minutes instead of ~35 and answers sign-ins as fast.
-        .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "1")
-        .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "256")
         // Outside the checkout, so its .cargo/config.toml does not apply.
         .current_dir(cache)
+        .env_remove("CARGO_TARGET_DIR")
+        .env_remove("RUSTFLAGS")
         .stdin(Stdio::null())
         .stdout(stderr_stdio())
         .status()
-        .context("cannot run `cargo install`")?;
+        .context("cannot run `cargo build`")?;
     if !status.success() {
         bail!(
-            "`cargo install fakecloud@{FAKECLOUD_VERSION}` failed ({status}); it needs crates.io, \
-             a C compiler, pkg-config and the OpenSSL headers (`apt-get install -y build-essential pkg-config libssl-dev`); \
-             run the xtask again to resume"
+            "building docker/fakecloud failed ({status}); it needs crates.io and a C compiler \
+             (`apt-get install -y build-essential`); run the xtask again to resume"
         );
     }
-    if !installed(&root, &bin) {
-        bail!(
-            "`cargo install` succeeded but {} is not fakecloud {FAKECLOUD_VERSION}",
-            bin.display()
-        );
-    }
+    let built = target.join("release").join(BIN);
+    let tmp = cache.join(format!("fakecloud-cognito-{sources}.tmp"));
+    let _ = fs::remove_dir_all(&tmp);
+    fs::create_dir_all(&tmp)?;
+    fs::copy(&built, tmp.join(BIN))
+        .with_context(|| format!("the build left no {}", built.display()))?;
+    let _ = fs::remove_dir_all(&out);
+    fs::rename(&tmp, &out)?;
     say!(
-        "fakecloud {FAKECLOUD_VERSION} built in {:.0?}: {}",
+        "fakecloud's Cognito built in {:.0?}: {}",
         started.elapsed(),
         bin.display()
     );

@@ -116,6 +116,14 @@ pub fn http_get(url: &str) -> Result<HttpResponse, String> {
     )
 }
 
+/// A POST of the form `body` (`application/x-www-form-urlencoded`) to a
+/// loopback `http://` URL, answered as [`http_get`] answers: the status, the
+/// `Location` without following it, the body.
+pub fn http_post_form(url: &str, body: &str) -> Result<HttpResponse, String> {
+    let (addrs, target) = loopback_target(url)?;
+    form_post(addrs[0], &target, body)
+}
+
 fn form_post(addr: SocketAddr, target: &str, body: &str) -> Result<HttpResponse, String> {
     exchange(
         &[addr],

@@ -11,7 +11,7 @@ mod identity;
 mod oauth;
 mod signing;
 
-pub use browser::{HttpResponse, http_get};
+pub use browser::{HttpResponse, http_get, http_post_form};
 
 use crate::state::User;
 use crate::{

@@ -32,6 +32,8 @@ pub async fn verify_against_the_emulator_jwks(emu: Emu) {
         // signs with the one key its package ships.
         Emu::CognitoLocal => assert_eq!(iss, format!("http://0.0.0.0:9229/{}", p.pool_id)),
     }
+    // What `cargo xtask emulator` prints for `verify --issuer` and the proxy.
+    assert_eq!(emu.kind().issuer(&p.region, &p.pool_id), iss);
 
     let verify = |token: &str, client_id: &str, extra: &[&str]| {
         Cli::new(["verify", token])

@@ -20,6 +20,16 @@ pub(crate) struct Args {
     totp: bool,
 }
 
+/// What of OAuth2 the emulator offers.
+enum OAuth {
+    /// Both grants (fakecloud).
+    Both(cognito_token_emulator::OAuthSetup),
+    /// The browser flow's client (cognito-local).
+    Browser(String),
+    /// Nothing (moto).
+    None,
+}
+
 pub(crate) fn emulator(args: Args) -> anyhow::Result<()> {
     let kind = Kind::from(args.emulator);
     let totp = args.totp;
@@ -37,8 +47,9 @@ pub(crate) fn emulator(args: Args) -> anyhow::Result<()> {
             // Both OAuth2 flows need fakecloud: moto has no OAuth endpoints,
             // cognito-local only the authorization-code grant.
             let o = match kind {
-                Kind::Fakecloud => Some(oauth::setup(&p).await?),
-                Kind::Moto | Kind::CognitoLocal => None,
+                Kind::Fakecloud => OAuth::Both(oauth::setup(&p).await?),
+                Kind::CognitoLocal => OAuth::Browser(oauth::web_client(&p).await?),
+                Kind::Moto => OAuth::None,
             };
             anyhow::Ok((p, username, password, o))
         }
@@ -51,8 +62,12 @@ pub(crate) fn emulator(args: Args) -> anyhow::Result<()> {
                 );
                 print_exports(&p, username, &password, &emulator);
                 match &o {
-                    Some(o) => oauth::print_exports(o, sh_quote),
-                    None => say!("{kind} has not both OAuth2 grants: for --flow client-credentials and --flow browser, use --emulator fakecloud"),
+                    OAuth::Both(o) => oauth::print_exports(o, sh_quote),
+                    OAuth::Browser(web_client_id) => {
+                        oauth::print_browser_exports(&p.endpoint, web_client_id, sh_quote);
+                        say!("cognito-local has no client-credentials grant: for --flow client-credentials, use --emulator fakecloud");
+                    }
+                    OAuth::None => say!("moto has no OAuth2 endpoints: for --flow client-credentials and --flow browser, use --emulator fakecloud"),
                 }
                 say!("the emulator runs until Ctrl-C");
                 let sig = shutdown_signal().await;

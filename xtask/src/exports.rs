@@ -38,27 +38,26 @@ pub(crate) fn print_exports(p: &Provisioned, username: &str, password: &str, emu
         println!("export {k}={}", sh_quote(&v));
     }
     // `verify` takes keys from an emulator only for an issuer named
-    // explicitly; moto and fakecloud sign with the pool's real issuer.
+    // explicitly; moto and fakecloud sign with the pool's real issuer,
+    // cognito-local with its own address.
+    let issuer = emulator.kind().issuer(&p.region, &p.pool_id);
     say!(
-        "verify a token: cognito-token verify --issuer {} --endpoint-url {}",
-        cognito_token_core::verify::default_issuer(&p.region, &p.pool_id),
+        "verify a token: cognito-token verify --issuer {issuer} --endpoint-url {}",
         p.endpoint
     );
-    print_proxy_command(p);
+    print_proxy_command(p, &issuer);
 }
 
 /// The `cognito-token proxy` command for this pool, as a shell comment
 /// after the `export` lines (so that `eval` ignores it). Keys from an
 /// emulator are trusted only for an issuer named explicitly, as in `verify`.
-fn print_proxy_command(p: &Provisioned) {
+fn print_proxy_command(p: &Provisioned, issuer: &str) {
     println!(
         "# API Gateway's Cognito authorizer in front of your local API (e.g. `chalice local --port 8000`):\n\
          # cognito-token proxy --upstream http://127.0.0.1:8000 --listen 127.0.0.1:8001 --user-pool-id {} --client-id {} --issuer {} --endpoint-url {}",
         sh_quote(&p.pool_id),
         sh_quote(&p.client_id),
-        sh_quote(&cognito_token_core::verify::default_issuer(
-            &p.region, &p.pool_id
-        )),
+        sh_quote(issuer),
         sh_quote(&p.endpoint)
     );
 }

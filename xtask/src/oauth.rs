@@ -1,7 +1,8 @@
 //! The OAuth2 side of `cargo xtask token --flow client-credentials` and
 //! `cargo xtask emulator`: a domain-capable setup on fakecloud (moto has no
 //! OAuth endpoints), an access token from the client-credentials grant, and
-//! the variables for both OAuth2 flows.
+//! the variables for both OAuth2 flows; on cognito-local, a hosted-UI client
+//! for the browser flow alone.
 
 use std::time::Duration;
 
@@ -14,6 +15,25 @@ use crate::say;
 pub(crate) async fn setup(p: &Provisioned) -> anyhow::Result<OAuthSetup> {
     p.provision_oauth(&[oauth2::DEFAULT_REDIRECT_URI.to_owned()])
         .await
+}
+
+/// cognito-local's OAuth2: a hosted-UI client (the callback URL: the CLI's
+/// default redirect URI); returns its id.
+pub(crate) async fn web_client(p: &Provisioned) -> anyhow::Result<String> {
+    p.provision_web_client(&[oauth2::DEFAULT_REDIRECT_URI.to_owned()], false)
+        .await
+}
+
+/// `export` lines for the browser flow alone (cognito-local), and how to
+/// use them.
+pub(crate) fn print_browser_exports(domain: &str, web_client_id: &str, quote: fn(&str) -> String) {
+    println!("export COGNITO_DOMAIN={}", quote(domain));
+    println!("export COGNITO_WEB_CLIENT_ID={}", quote(web_client_id));
+    say!(
+        "  browser (its login form, callback {}): env -u COGNITO_CLIENT_SECRET cognito-token login --flow browser \
+         --client-id \"$COGNITO_WEB_CLIENT_ID\" --scope \"openid email profile\"",
+        oauth2::DEFAULT_REDIRECT_URI
+    );
 }
 
 /// An access token for the machine-to-machine client, with both scopes.

@@ -115,6 +115,18 @@ impl Kind {
         }
     }
 
+    /// The issuer (`iss`) of the tokens it signs for `pool_id`: the real
+    /// pool's for moto and fakecloud, cognito-local's own address in its
+    /// container (`http://0.0.0.0:9229/<pool>`) for cognito-local.
+    pub fn issuer(self, region: &str, pool_id: &str) -> String {
+        match self {
+            Kind::Moto | Kind::Fakecloud => {
+                cognito_token_core::verify::default_issuer(region, pool_id)
+            }
+            Kind::CognitoLocal => format!("http://0.0.0.0:{COGNITO_LOCAL_PORT}/{pool_id}"),
+        }
+    }
+
     /// The repository of its image (`cognito-token/<name>`).
     pub fn image_name(self) -> &'static str {
         match self {

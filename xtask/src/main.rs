@@ -47,7 +47,7 @@ pub(crate) use project::{project_root, runtime, say, shell, target_dir};
 
 const AFTER_HELP: &str = "\
 The fakecloud image holds fakecloud's Cognito, built from docker/fakecloud once per
-machine (about 7 minutes on 2 idle cores) unless its published image can be pulled;
+machine (about 3 to 4 minutes on 2 idle cores) unless its published image can be pulled;
 the cognito-local image needs npm on the host to fetch its pinned packages.
 
 environment:

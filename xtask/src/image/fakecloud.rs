@@ -186,7 +186,7 @@ fn ensure_binary(cache: &Path, dir: &Path, sources: &str) -> anyhow::Result<Path
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     say!(
         "building fakecloud {FAKECLOUD_VERSION}'s Cognito (docker/fakecloud) from crates.io, once per \
-         machine: about 7 minutes on 2 idle cores; an interrupted build resumes from {}",
+         machine: about 3 to 4 minutes on 2 idle cores; an interrupted build resumes from {}",
         target.display()
     );
     say!(

@@ -99,6 +99,8 @@ async fn main() {
         .with_max_level(level)
         .with_writer(std::io::stderr)
         .init();
+    // Accepted for the full binary's FAKECLOUD_STORAGE_MODE; memory is the
+    // only mode, so there is nothing to set up.
     let StorageMode::Memory = cli.storage_mode;
 
     let listener = match tokio::net::TcpListener::bind(&cli.addr).await {

@@ -269,7 +269,7 @@ fn on_terminal(
     use std::io::{Read as _, Write as _};
     use std::sync::{Arc, Mutex};
     let bin = env!("CARGO_BIN_EXE_cognito-token");
-    let mut cmd = std::process::Command::new("script");
+    let mut cmd = std::process::Command::new(cognito_token_tools::require("script"));
     cmd.args(["-q", "-e", "-c", &format!("{bin} {args}"), "/dev/null"])
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
@@ -346,6 +346,10 @@ fn on_terminal(
 }
 
 #[test]
+#[cfg_attr(
+    missing_tool = "script",
+    ignore = "needs util-linux script (cargo xtask doctor)"
+)]
 fn on_a_terminal_a_refused_new_password_is_asked_again() {
     let w = World::new();
     w.user(UserSpec {
@@ -455,6 +459,10 @@ fn trace_logs_of_user_auth_and_rotation_show_no_secret() {
 }
 
 #[test]
+#[cfg_attr(
+    missing_tool = "script",
+    ignore = "needs util-linux script (cargo xtask doctor)"
+)]
 fn on_a_terminal_the_user_picks_the_factor_and_types_the_code() {
     let w = world();
     let u = w.user(UserSpec {

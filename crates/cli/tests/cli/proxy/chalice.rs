@@ -5,30 +5,13 @@ use super::*;
 // ---------------------------------------------------------------------------
 // In front of a real `chalice local`
 
-/// The `chalice` program: `COGNITO_TOKEN_CHALICE` (set by `.ci/run`, which
-/// installs it in a virtual environment), else `target/chalice-venv/bin/chalice`.
-fn chalice_bin() -> Option<std::path::PathBuf> {
-    if let Some(p) = std::env::var_os("COGNITO_TOKEN_CHALICE").filter(|p| !p.is_empty()) {
-        return Some(p.into());
-    }
-    let guess = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../target/chalice-venv/bin/chalice");
-    guess.is_file().then_some(guess)
-}
-
 #[test]
+#[cfg_attr(
+    missing_tool = "chalice",
+    ignore = "needs chalice (cargo xtask doctor)"
+)]
 fn chalice_local_behind_the_proxy() {
-    let Some(chalice) = chalice_bin() else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "chalice is not installed: .ci/run installs it (python3 -m venv target/chalice-venv; \
-             target/chalice-venv/bin/pip install chalice==1.34.0) and sets COGNITO_TOKEN_CHALICE"
-        );
-        eprintln!(
-            "chalice_local_behind_the_proxy: chalice not installed (target/chalice-venv); not run outside CI"
-        );
-        return;
-    };
+    let chalice = cognito_token_tools::require("chalice");
     let w = world();
     // The app, copied (chalice writes next to it).
     let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/chalice-app");

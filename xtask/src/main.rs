@@ -2,11 +2,14 @@
 //! (clap) and dispatches; each subcommand lives in its own module, with its
 //! options.
 //!
-//! - `cargo xtask test-local [--emulator moto|fakecloud|cognito-local|all] [--no-lint] [-- NEXTEST-ARGS…]`
-//!   (test_local.rs): runs the lint step, builds the emulator images if
-//!   needed, starts one container per emulator, runs every test of the
-//!   workspace (unit tests and the emulator tests in tests/) against them,
-//!   removes them.
+//! - `cargo xtask test-local [--emulator moto|fakecloud|cognito-local|all] [--no-lint] [--allow-skips] [-- NEXTEST-ARGS…]`
+//!   (test_local.rs): checks the tools (doctor.rs), runs the lint step,
+//!   builds the emulator images if needed, starts one container per
+//!   emulator, runs every test of the workspace (unit tests and the emulator
+//!   tests in tests/) against them, removes them, and closes with a summary
+//!   (summary.rs).
+//! - `cargo xtask doctor [--install]` (doctor.rs): every outside tool the
+//!   suites need, its status and install command; `--install` installs them.
 //! - `cargo xtask lint` (lint.rs): `cargo fmt --all --check` and `cargo
 //!   clippy --workspace --all-targets -- -D warnings`, silent when clean.
 //! - `cargo xtask token [--emulator moto|fakecloud|cognito-local] [--username NAME] [--keep]`
@@ -26,6 +29,7 @@
 mod bench;
 mod bench_proxy;
 mod containers;
+mod doctor;
 mod emulator;
 mod exports;
 mod get_token;
@@ -34,6 +38,7 @@ mod lint;
 mod oauth;
 mod project;
 mod select;
+mod summary;
 mod test_local;
 #[cfg(test)]
 mod tidy;
@@ -67,8 +72,11 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Lint (see `lint`), then run all tests (unit + emulator) against emulator containers.
+    /// Check the tools (see `doctor`), lint (see `lint`), then run all tests (unit + emulator)
+    /// against emulator containers; ends with `test-local: N passed, N failed, N skipped`.
     TestLocal(test_local::Args),
+    /// List every tool the suites need, its status and install command; fail if one is missing.
+    Doctor(doctor::Args),
     /// `cargo fmt --all --check`, then `cargo clippy --workspace --all-targets -- -D warnings`; silent when clean.
     Lint,
     /// Provision a pool and user on a fresh emulator, sign in, print the ID token.
@@ -95,6 +103,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::TestLocal(a) => test_local::test_local(a),
         Command::Lint => lint::lint(),
+        Command::Doctor(a) => doctor::doctor(a),
         Command::Token(a) => get_token::token(a),
         Command::Emulator(a) => emulator::emulator(a),
         Command::Image(a) => containers::image(a),

@@ -1,8 +1,10 @@
 //! `cargo xtask test-local [--emulator moto|fakecloud|cognito-local|all]
-//! [--no-lint] [-- NEXTEST-ARGS…]`: the lint step (lint.rs), then the emulator images if
-//! needed, one container per emulator, every test of the workspace (unit
-//! tests, the tidy rules and the emulator tests in tests/) against them, the
-//! quick bench on a whole run; the containers are removed at the end.
+//! [--no-lint] [--allow-skips] [-- NEXTEST-ARGS…]`: the tools' check
+//! (doctor.rs), the lint step (lint.rs), then the emulator images if needed,
+//! one container per emulator, every test of the workspace (unit tests, the
+//! tidy rules and the emulator tests in tests/) against them, the quick
+//! bench on a whole run; the containers are removed at the end, and the
+//! summary (summary.rs) closes the run.
 
 use std::process::ExitStatus;
 use std::time::Instant;
@@ -13,7 +15,8 @@ use xshell::{Shell, cmd};
 
 use crate::containers::{check_docker, ensure_image, remove_stale, shutdown_signal, start_kind};
 use crate::select::{OneOrAll, excluded_prefixes, names, nextest_filter, with_nextest_filter};
-use crate::{bench, lint, runtime, say, shell, target_dir};
+use crate::summary::{self, Summary};
+use crate::{bench, doctor, lint, runtime, say, shell, target_dir};
 
 /// `cargo xtask test-local`'s options.
 #[derive(Debug, clap::Args)]
@@ -24,7 +27,11 @@ pub(crate) struct Args {
     /// Skip the lint step (CI runs it).
     #[arg(long)]
     no_lint: bool,
-    /// Arguments for `cargo nextest run` (or `cargo test`).
+    /// Run although tools that tests need are missing: those tests are
+    /// skipped and listed in the summary (refused under CI).
+    #[arg(long)]
+    allow_skips: bool,
+    /// Arguments for `cargo nextest run`.
     #[arg(last = true)]
     runner_args: Vec<String>,
 }
@@ -32,25 +39,27 @@ pub(crate) struct Args {
 pub(crate) fn test_local(args: Args) -> anyhow::Result<()> {
     let kinds = args.emulator.kinds();
     let started = Instant::now();
-    let result = test_local_inner(&kinds, &args.runner_args, !args.no_lint);
-    let secs = started.elapsed().as_secs();
-    match &result {
-        Ok(()) => eprintln!("xtask test-local: all tests passed ({secs} s)"),
-        Err(_) => eprintln!("xtask test-local: FAILED ({secs} s)"),
+    let result = test_local_inner(
+        &kinds,
+        &args.runner_args,
+        !args.no_lint,
+        args.allow_skips,
+        started,
+    );
+    if result.is_err() {
+        eprintln!("xtask test-local: FAILED ({} s)", started.elapsed().as_secs());
     }
     result
 }
 
-fn has_nextest(sh: &Shell) -> bool {
-    cmd!(sh, "cargo nextest --version")
-        .quiet()
-        .ignore_stdout()
-        .ignore_stderr()
-        .run()
-        .is_ok()
-}
-
-fn test_local_inner(kinds: &[Kind], extra: &[String], lint: bool) -> anyhow::Result<()> {
+fn test_local_inner(
+    kinds: &[Kind],
+    extra: &[String],
+    lint: bool,
+    allow_skips: bool,
+    started: Instant,
+) -> anyhow::Result<()> {
+    doctor::before_tests(allow_skips)?;
     let sh = shell()?;
     if lint {
         lint::run(&sh)?;
@@ -72,7 +81,9 @@ fn test_local_inner(kinds: &[Kind], extra: &[String], lint: bool) -> anyhow::Res
         bail!("the CLI was built but {} is missing", bin.display());
     }
 
-    let mut test_cmd = build_tests(&sh, kinds, extra)?.env(emu::BIN_ENV, &bin);
+    let (test_cmd, selection) = build_tests(&sh, kinds, extra)?;
+    let mut test_cmd = test_cmd.env(emu::BIN_ENV, &bin);
+    let _ = std::fs::remove_file(summary::junit_path());
 
     // Only a whole run (no test-runner arguments) includes the quick bench.
     let run_bench = extra.is_empty();
@@ -101,6 +112,10 @@ fn test_local_inner(kinds: &[Kind], extra: &[String], lint: bool) -> anyhow::Res
                 return Err(e);
             }
         };
+        let summary = match &outcome {
+            Ok(Ok(Ok(_))) => Some(Summary::collect(&selection)),
+            _ => None,
+        };
         // `cargo xtask bench --quick`, so that the bench does not rot: after
         // the tests passed, against their moto emulator and the debug CLI.
         let bench_result = match (&outcome, emulators.iter().find(|e| e.kind() == Kind::Moto)) {
@@ -127,9 +142,14 @@ fn test_local_inner(kinds: &[Kind], extra: &[String], lint: bool) -> anyhow::Res
                 let status = r
                     .context("the test runner panicked")?
                     .context("cannot run the test runner")?;
+                let summary = summary
+                    .context("no summary")?
+                    .context("cannot summarize the run")?;
+                eprint!("{}", summary.render(started.elapsed().as_secs()));
                 if !status.success() {
                     bail!("tests failed ({status})");
                 }
+                summary.verdict(cognito_token_tools::is_ci())?;
                 if let Some(Err(e)) = bench_result {
                     return Err(e.context("`cargo xtask bench --quick` failed"));
                 }
@@ -140,13 +160,14 @@ fn test_local_inner(kinds: &[Kind], extra: &[String], lint: bool) -> anyhow::Res
 }
 
 /// Builds the tests (the whole workspace unless `extra` picks packages) and
-/// returns the command that runs them, with the filter that leaves out the
-/// tests of emulators not in `kinds`: nextest when installed, else cargo test.
+/// returns the nextest command that runs them, with the filter that leaves
+/// out the tests of emulators not in `kinds`; and that selection (package
+/// and filter arguments) for the summary's list of skipped tests.
 fn build_tests<'a>(
     sh: &'a Shell,
     kinds: &[Kind],
     extra: &[String],
-) -> anyhow::Result<xshell::Cmd<'a>> {
+) -> anyhow::Result<(xshell::Cmd<'a>, Vec<String>)> {
     // The whole workspace unless the extra arguments pick packages.
     let picks = extra.iter().any(|a| {
         a == "--workspace" || a == "--all" || a.starts_with("-p") || a.starts_with("--package")
@@ -159,47 +180,33 @@ fn build_tests<'a>(
     sel.extend(extra.iter().cloned());
     let args = &sel;
     let excluded = excluded_prefixes(kinds);
-    if has_nextest(sh) {
-        say!(
-            "building the tests: cargo nextest run --no-run {}",
-            args.join(" ")
-        );
-        cmd!(sh, "cargo nextest run --no-run {args...}")
-            .run()
-            .context("building the tests failed")?;
-        let run_args = if excluded.is_empty() {
-            args.clone()
-        } else {
-            let filter = nextest_filter(&excluded);
-            say!("only {}: nextest filter -E '{filter}'", names(kinds));
-            with_nextest_filter(args, &filter)
-        };
-        Ok(cmd!(sh, "cargo nextest run --no-fail-fast {run_args...}"))
+    say!(
+        "building the tests: cargo nextest run --no-run {}",
+        args.join(" ")
+    );
+    cmd!(sh, "cargo nextest run --no-run {args...}")
+        .run()
+        .context("building the tests failed")?;
+    let run_args = if excluded.is_empty() {
+        args.clone()
     } else {
-        say!("cargo-nextest is not installed: using cargo test");
-        cmd!(sh, "cargo test --no-run {args...}")
-            .run()
-            .context("building the tests failed")?;
-        let mut run_args = args.clone();
-        if !excluded.is_empty() {
-            if !run_args.iter().any(|a| a == "--") {
-                run_args.push("--".into());
-            }
-            for p in &excluded {
-                run_args.extend(["--skip".to_owned(), format!("{p}::")]);
-            }
-            say!(
-                "only {}: skipping tests named {}",
-                names(kinds),
-                excluded
-                    .iter()
-                    .map(|p| format!("{p}::…"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            );
-        }
-        Ok(cmd!(sh, "cargo test --no-fail-fast {run_args...}"))
-    }
+        let filter = nextest_filter(&excluded);
+        say!("only {}: nextest filter -E '{filter}'", names(kinds));
+        with_nextest_filter(args, &filter)
+    };
+    let profile = summary::PROFILE;
+    let selection: Vec<String> = run_args
+        .iter()
+        .take_while(|a| *a != "--")
+        .cloned()
+        .collect();
+    Ok((
+        cmd!(
+            sh,
+            "cargo nextest run --profile {profile} --no-fail-fast {run_args...}"
+        ),
+        selection,
+    ))
 }
 
 /// Starts the emulators side by side; if one fails, removes the others.

@@ -5,8 +5,8 @@
 //!
 //! Two upstreams, each measured directly and through the proxy:
 //! - the real `chalice local` app of the end-to-end test
-//!   (`tests/chalice-app/`, from `COGNITO_TOKEN_CHALICE` or
-//!   `target/chalice-venv`, which `.ci/run` installs): what the proxy is
+//!   (`tests/chalice-app/`, with the chalice `cargo xtask doctor
+//!   --install` puts in `tests/venvs/`): what the proxy is
 //!   for, and what the throughput target is judged on;
 //! - a do-nothing hyper server in this process (it answers `ok`): the worst
 //!   case. On a machine whose CPUs the load generator, the upstream and the
@@ -308,7 +308,7 @@ pub async fn section(quick: bool, bin: &Path) -> anyhow::Result<String> {
         None => {
             let _ = writeln!(
                 s,
-                "| `chalice local`: not measured, chalice is not installed (`target/chalice-venv`, see Development) | | | | ≥ 0.8 × upstream | not measured |"
+                "| `chalice local`: not measured, chalice is not installed (`cargo xtask doctor --install`) | | | | ≥ 0.8 × upstream | not measured |"
             );
         }
     }

@@ -47,14 +47,12 @@ pub(super) async fn hyper_upstream() -> anyhow::Result<String> {
     Ok(addr)
 }
 
-/// The `chalice` program: `COGNITO_TOKEN_CHALICE` (as `.ci/run` sets it),
-/// else `target/chalice-venv/bin/chalice` (as the proxy's tests find it).
+/// The `chalice` program, where `cargo xtask doctor --install` puts it
+/// (the proxy's tests find it the same way: crates/tools).
 pub(super) fn chalice_bin() -> Option<PathBuf> {
-    if let Some(p) = std::env::var_os("COGNITO_TOKEN_CHALICE").filter(|p| !p.is_empty()) {
-        return Some(p.into());
-    }
-    let guess = crate::target_dir().join("chalice-venv/bin/chalice");
-    guess.is_file().then_some(guess)
+    cognito_token_tools::find("chalice")?
+        .locate(&cognito_token_tools::Env::current())
+        .ok()
 }
 
 /// A free loopback port.

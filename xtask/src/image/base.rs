@@ -172,7 +172,7 @@ impl Base {
     }
 }
 
-fn is_root(sh: &Shell) -> bool {
+pub(crate) fn is_root(sh: &Shell) -> bool {
     cmd!(sh, "id -u")
         .quiet()
         .read()

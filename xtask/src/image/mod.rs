@@ -23,6 +23,8 @@ mod moto;
 use cognito_token_emulator::Kind;
 use xshell::Shell;
 
+pub(crate) use base::is_root;
+
 /// Makes sure the image of `kind` exists; returns its tag (the part after
 /// `cognito-token/<kind>:`).
 pub(crate) fn ensure(sh: &Shell, kind: Kind) -> anyhow::Result<String> {
@@ -30,6 +32,17 @@ pub(crate) fn ensure(sh: &Shell, kind: Kind) -> anyhow::Result<String> {
         Kind::Moto => moto::ensure(sh),
         Kind::Fakecloud => fakecloud::ensure(sh),
         Kind::CognitoLocal => cognito_local::ensure(sh),
+    }
+}
+
+/// Whether the images come from a registry (doctor: the tools that build
+/// them here are then not needed): as `COGNITO_TOKEN_IMAGE_WAY` forces,
+/// else whether moto's public base is present or can be pulled.
+pub(crate) fn registry_answers() -> bool {
+    match build::forced_public() {
+        Ok(Some(public)) => public,
+        Ok(None) => Shell::new().is_ok_and(|sh| build::present_or_pulled(&sh, moto::PUBLIC_BASE)),
+        Err(_) => false,
     }
 }
 

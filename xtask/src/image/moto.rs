@@ -26,7 +26,7 @@ use super::build::{
 use crate::{project_root, say};
 
 /// The public base image.
-const PUBLIC_BASE: &str = "python:3.11-slim";
+pub(super) const PUBLIC_BASE: &str = "python:3.11-slim";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Way {

@@ -38,22 +38,7 @@ pub(crate) fn doctor(args: Args) -> anyhow::Result<()> {
         report = check(&env, &mut image::registry_answers);
     }
     print!("{}", report.render(sudo));
-    let missing = report.missing();
-    if install {
-        // What no command installs is the caller's to do (.ci/run starts
-        // the engine); anything else still missing is a failed install.
-        if missing
-            .iter()
-            .any(|r| !matches!(r.tool.install, Install::Manual(_)))
-        {
-            bail!("{}", report.advice(sudo, false));
-        }
-        Ok(())
-    } else if missing.is_empty() {
-        Ok(())
-    } else {
-        bail!("{}", report.advice(sudo, false))
-    }
+    report.verdict(install, sudo)
 }
 
 /// test-local's first step: `Ok` when nothing is missing, or only tests'
@@ -190,6 +175,25 @@ impl Report {
             }
         }
         out
+    }
+
+    /// `cargo xtask doctor`'s result: an error naming what is missing
+    /// (after `--install`: what it could not install; what no command
+    /// installs, the Docker engine, is the caller's to do: .ci/run starts
+    /// it).
+    fn verdict(&self, installed: bool, sudo: bool) -> anyhow::Result<()> {
+        let missing = self.missing();
+        let failed = if installed {
+            missing
+                .iter()
+                .any(|r| !matches!(r.tool.install, Install::Manual(_)))
+        } else {
+            !missing.is_empty()
+        };
+        if failed {
+            bail!("{}", self.advice(sudo, false));
+        }
+        Ok(())
     }
 
     /// The error after the table: what is missing and how to get it all.
@@ -389,6 +393,7 @@ mod tests {
         let (_root, env) = machine("complete", &[]);
         let report = check(&env, &mut || panic!("no registry check needed"));
         assert!(report.missing().is_empty(), "{}", report.render(true));
+        report.verdict(false, true).expect("exit 0");
         assert!(
             report
                 .render(true)
@@ -429,6 +434,13 @@ mod tests {
             "{advice}"
         );
         assert!(advice.contains("--allow-skips"), "{advice}");
+        let err = report.verdict(false, true).unwrap_err().to_string();
+        assert!(
+            err.starts_with("tools missing: chromium, chalice;"),
+            "{err}"
+        );
+        // After --install, anything but the engine still missing fails.
+        assert!(report.verdict(true, true).is_err());
     }
 
     #[test]
@@ -488,5 +500,7 @@ mod tests {
                 .advice(true, false)
                 .contains("except docker-engine, which is yours to do")
         );
+        assert!(report.verdict(false, true).is_err(), "a check fails");
+        assert!(report.verdict(true, true).is_ok(), "--install did its part");
     }
 }

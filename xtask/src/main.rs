@@ -10,6 +10,8 @@
 //!   (summary.rs).
 //! - `cargo xtask doctor [--install]` (doctor.rs): every outside tool the
 //!   suites need, its status and install command; `--install` installs them.
+//! - `cargo xtask man [--out DIR]` (man.rs): the manual pages, from the
+//!   CLI's clap definitions.
 //! - `cargo xtask lint` (lint.rs): `cargo fmt --all --check` and `cargo
 //!   clippy --workspace --all-targets -- -D warnings`, silent when clean.
 //! - `cargo xtask token [--emulator moto|fakecloud|cognito-local] [--username NAME] [--keep]`
@@ -35,6 +37,7 @@ mod exports;
 mod get_token;
 mod image;
 mod lint;
+mod man;
 mod oauth;
 mod project;
 mod select;
@@ -77,6 +80,8 @@ enum Command {
     TestLocal(test_local::Args),
     /// List every tool the suites need, its status and install command; fail if one is missing.
     Doctor(doctor::Args),
+    /// Write the manual pages (cognito-token.1 and one per subcommand) from the CLI's clap definitions.
+    Man(man::Args),
     /// `cargo fmt --all --check`, then `cargo clippy --workspace --all-targets -- -D warnings`; silent when clean.
     Lint,
     /// Provision a pool and user on a fresh emulator, sign in, print the ID token.
@@ -104,6 +109,7 @@ fn main() -> ExitCode {
         Command::TestLocal(a) => test_local::test_local(a),
         Command::Lint => lint::lint(),
         Command::Doctor(a) => doctor::doctor(a),
+        Command::Man(a) => man::man(a),
         Command::Token(a) => get_token::token(a),
         Command::Emulator(a) => emulator::emulator(a),
         Command::Image(a) => containers::image(a),

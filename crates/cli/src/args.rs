@@ -34,21 +34,35 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Sign in and print a token (always signs in; stores the tokens in the cache).
+    #[command(after_help = crate::examples::LOGIN)]
     Login(LoginArgs),
     /// Print a token: from the cache while valid, else by refresh, else by signing in.
+    #[command(after_help = crate::examples::TOKEN)]
     Token(TokenArgs),
     /// Forget the cached tokens of an identity and revoke its refresh token.
+    #[command(after_help = crate::examples::LOGOUT)]
     Logout(LogoutArgs),
     /// Show a token's header and claims without verifying anything.
+    #[command(after_help = crate::examples::DECODE)]
     Decode(DecodeArgs),
     /// Verify a token as API Gateway's Cognito authorizer would.
+    #[command(after_help = crate::examples::VERIFY)]
     Verify(VerifyArgs),
     /// Run a command with COGNITO_ID_TOKEN and COGNITO_ACCESS_TOKEN in its environment.
+    #[command(after_help = crate::examples::EXEC)]
     Exec(ExecArgs),
     /// List or show profiles from the config file.
+    #[command(after_help = crate::examples::PROFILE)]
     Profile(ProfileArgs),
     /// A local API Gateway Cognito authorizer: verify each request's token, then forward it to --upstream.
+    #[command(after_help = crate::examples::PROXY)]
     Proxy(crate::proxy::ProxyArgs),
+    /// Print the shell completion script for SHELL on stdout.
+    #[command(after_help = crate::examples::COMPLETIONS)]
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
     /// Times the client side of SRP sign-ins (for `cargo xtask bench`).
     #[command(hide = true)]
     SrpTiming {

@@ -30,7 +30,40 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Profile(a) => profile(a),
         Command::Proxy(a) => crate::proxy::run(a).await,
         Command::SrpTiming { runs } => crate::srp_timing::run(runs),
+        Command::Completions { shell } => completions(shell),
     }
+}
+
+/// `completions SHELL`: the shell's completion script, made from the same
+/// clap definitions the parser uses.
+fn completions(shell: clap_complete::Shell) -> anyhow::Result<ExitCode> {
+    use clap::CommandFactory as _;
+    // clap_complete 4.6's bash script spells a program name that has a
+    // hyphen two ways, so after a subcommand nothing completes
+    // (clap-rs/clap#6421, open): for bash the script is made for the name
+    // without the hyphen and its function registered for the real one.
+    let bash = shell == clap_complete::Shell::Bash;
+    let name = if bash {
+        "cognito_token"
+    } else {
+        "cognito-token"
+    };
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut crate::args::Cli::command(), name, &mut script);
+    let mut script = String::from_utf8_lossy(&script).into_owned();
+    if bash {
+        script = script
+            .lines()
+            .map(|line| match line.strip_suffix(" cognito_token") {
+                Some(head) if line.trim_start().starts_with("complete -F ") => {
+                    format!("{head} cognito-token")
+                }
+                _ => line.to_owned(),
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+    }
+    crate::output::emit(script.trim_end())
 }
 
 /// Signs `id` in with the answers built for this sign-in, and caches the

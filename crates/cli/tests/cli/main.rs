@@ -9,6 +9,7 @@ mod bad_input;
 mod batch;
 mod cache;
 mod devices;
+mod help;
 mod house;
 mod hygiene;
 mod login;

@@ -1,12 +1,18 @@
 //! `cognito-token`: Amazon Cognito user-pool tokens for people testing APIs
 //! behind a Cognito authorizer. The token alone goes to stdout; prompts,
 //! progress, warnings and errors go to stderr.
+//!
+//! A library for two callers only: the binary (`src/bin/cognito-token.rs`
+//! calls [`main`]) and `cargo xtask man`, which renders the manual pages from
+//! [`args`], the clap definitions, so that the binary carries no man page
+//! generator. Nothing else is public.
 
 mod answers;
-mod args;
+pub mod args;
 mod bulk;
 mod commands;
 mod devices;
+mod examples;
 mod fail;
 mod keys;
 mod oauth;
@@ -23,7 +29,9 @@ use std::process::ExitCode;
 
 use clap::Parser as _;
 
-fn main() -> ExitCode {
+/// The `cognito-token` program: parses the command line, runs the
+/// subcommand, maps its error to an exit status (README "Exit status").
+pub fn main() -> ExitCode {
     let cli = match args::Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

@@ -93,16 +93,25 @@ pub(crate) struct Report {
 /// tool needed offline is missing) whether the emulator images can be
 /// pulled.
 pub(crate) fn check(env: &Env, registry_answers: &mut dyn FnMut() -> bool) -> Report {
-    let mut rows: Vec<Row> = TOOLS
-        .iter()
-        .map(|tool| Row {
-            tool,
-            status: match tool.locate(env) {
-                Ok(p) => Status::Found(p),
-                Err(why) => Status::Missing(why),
-            },
-        })
-        .collect();
+    // Side by side: some probes start an interpreter (`python3 -m pip`
+    // alone takes over a second under pyenv).
+    let mut rows: Vec<Row> = std::thread::scope(|scope| {
+        let probes: Vec<_> = TOOLS
+            .iter()
+            .map(|tool| (tool, scope.spawn(|| tool.locate(env))))
+            .collect();
+        probes
+            .into_iter()
+            .map(|(tool, probe)| Row {
+                tool,
+                status: match probe.join() {
+                    Ok(Ok(p)) => Status::Found(p),
+                    Ok(Err(why)) => Status::Missing(why),
+                    Err(_) => Status::Missing("its probe panicked".to_owned()),
+                },
+            })
+            .collect()
+    });
     let mut online = None;
     // Installers first learn what is missing among the others.
     let to_install: BTreeSet<&str> = rows

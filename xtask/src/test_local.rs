@@ -72,16 +72,11 @@ fn test_local_inner(
         tags.push((kind, ensure_image(&sh, kind)?));
     }
 
-    say!("building the CLI: cargo build -p cognito-token");
-    cmd!(sh, "cargo build -p cognito-token")
-        .run()
-        .context("building the CLI failed")?;
+    let (test_cmd, selection) = build_tests(&sh, kinds, extra)?;
     let bin = target_dir().join("debug").join("cognito-token");
     if !bin.is_file() {
         bail!("the CLI was built but {} is missing", bin.display());
     }
-
-    let (test_cmd, selection) = build_tests(&sh, kinds, extra)?;
     let mut test_cmd = test_cmd.env(emu::BIN_ENV, &bin);
     let _ = std::fs::remove_file(summary::junit_path());
 
@@ -142,14 +137,25 @@ fn test_local_inner(
                 let status = r
                     .context("the test runner panicked")?
                     .context("cannot run the test runner")?;
-                let summary = summary
-                    .context("no summary")?
-                    .context("cannot summarize the run")?;
-                eprint!("{}", summary.render(started.elapsed().as_secs()));
+                let summary = summary.context("no summary")?;
+                if let Ok(s) = &summary {
+                    eprint!("{}", s.render(started.elapsed().as_secs()));
+                }
                 if !status.success() {
                     bail!("tests failed ({status})");
                 }
-                summary.verdict(cognito_token_tools::is_ci())?;
+                match summary {
+                    Ok(s) => s.verdict(cognito_token_tools::is_ci())?,
+                    // Under CI the skips must be known; elsewhere (say,
+                    // runner arguments `nextest list` refuses) a warning.
+                    Err(e) if cognito_token_tools::is_ci() => {
+                        return Err(e.context("cannot list the skipped tests"));
+                    }
+                    Err(e) => {
+                        say!("skipped tests not listed: {e:#}");
+                        eprintln!("xtask test-local: all tests passed");
+                    }
+                }
                 if let Some(Err(e)) = bench_result {
                     return Err(e.context("`cargo xtask bench --quick` failed"));
                 }
@@ -187,6 +193,16 @@ fn build_tests<'a>(
     cmd!(sh, "cargo nextest run --no-run {args...}")
         .run()
         .context("building the tests failed")?;
+    // The workspace's tests build the CLI too (its integration tests run
+    // it), with the same features: a separate `cargo build -p
+    // cognito-token` would build its dependencies a second time with the
+    // package's own features. A partial selection may not include it.
+    if picks {
+        say!("building the CLI: cargo build -p cognito-token");
+        cmd!(sh, "cargo build -p cognito-token")
+            .run()
+            .context("building the CLI failed")?;
+    }
     let run_args = if excluded.is_empty() {
         args.clone()
     } else {

@@ -47,7 +47,10 @@ pub(crate) fn test_local(args: Args) -> anyhow::Result<()> {
         started,
     );
     if result.is_err() {
-        eprintln!("xtask test-local: FAILED ({} s)", started.elapsed().as_secs());
+        eprintln!(
+            "xtask test-local: FAILED ({} s)",
+            started.elapsed().as_secs()
+        );
     }
     result
 }

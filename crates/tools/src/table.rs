@@ -30,7 +30,7 @@ pub const TOOLS: &[Tool] = &[
     },
     Tool {
         name: "cc",
-        used_by: "linking every Rust program and building AWS-LC",
+        used_by: "linking every Rust program, building AWS-LC and fakecloud's Cognito",
         need: Need::Always,
         probe: Probe::Program("cc"),
         install: Install::Apt(&["gcc", "libc6-dev"]),
@@ -66,6 +66,13 @@ pub const TOOLS: &[Tool] = &[
         install: Install::Cargo("cargo-nextest"),
     },
     Tool {
+        name: "npm",
+        used_by: "the cognito-local image's packages, fetched on this machine; the npm packages below",
+        need: Need::Always,
+        probe: Probe::Program("npm"),
+        install: Install::Apt(&["npm"]),
+    },
+    Tool {
         name: "curl",
         used_by: "the bench's floor (test-local runs `cargo xtask bench --quick`)",
         need: Need::Always,
@@ -89,23 +96,6 @@ pub const TOOLS: &[Tool] = &[
             prints: None,
         },
         install: Install::Apt(&["python3-pip"]),
-    },
-    Tool {
-        name: "pkg-config",
-        used_by: "building fakecloud here when its image cannot be pulled",
-        need: Need::Offline,
-        probe: Probe::Program("pkg-config"),
-        install: Install::Apt(&["pkg-config"]),
-    },
-    Tool {
-        name: "openssl-headers",
-        used_by: "building fakecloud here when its image cannot be pulled (it links OpenSSL)",
-        need: Need::Offline,
-        probe: Probe::Runs {
-            argv: &["pkg-config", "--exists", "openssl"],
-            prints: None,
-        },
-        install: Install::Apt(&["libssl-dev"]),
     },
     // --- tests that are skipped without their tool ----------------------
     Tool {
@@ -157,13 +147,6 @@ pub const TOOLS: &[Tool] = &[
         },
     },
     // --- what installs the tools above ----------------------------------
-    Tool {
-        name: "npm",
-        used_by: "installing the npm packages above",
-        need: Need::Installer,
-        probe: Probe::Program("npm"),
-        install: Install::Apt(&["npm"]),
-    },
     Tool {
         name: "python3-venv",
         used_by: "making the virtual environments above",

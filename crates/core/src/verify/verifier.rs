@@ -115,6 +115,29 @@ impl Verifier {
         &self.inner.jwks_url
     }
 
+    /// Loads the keys now, as a first verification would (fresh memory,
+    /// else the disk cache if fresh, else the network), so that a server
+    /// fails at start rather than on its first request. `Err` is always
+    /// [`VerifyError::Jwks`]: the keys cannot be fetched or read.
+    pub async fn prefetch(&self) -> Result<(), VerifyError> {
+        let _one_at_a_time = self.inner.loading.lock().await;
+        let now = now_unix();
+        if self
+            .current()
+            .is_some_and(|s| s.is_fresh(now, self.inner.jwks_ttl))
+        {
+            return Ok(());
+        }
+        if let Some(path) = &self.inner.cache_file
+            && let Some((fetched_at, keys)) =
+                read_cache(path, &self.inner.jwks_url, now, self.inner.jwks_ttl)
+        {
+            self.install(KeySet::new(keys, fetched_at, None));
+            return Ok(());
+        }
+        self.fetch(now).await.map(|_| ())
+    }
+
     /// Verifies `token` (surrounding whitespace ignored) and returns its claims.
     pub async fn verify(&self, token: &str) -> Result<serde_json::Value, VerifyError> {
         self.verify_at(token, now_unix()).await
@@ -236,6 +259,15 @@ impl Verifier {
             tracing::debug!(kid, "key id not in the cached JWKS; refetching");
         }
 
+        let set = self.fetch(now).await?;
+        set.get(kid)
+            .map(|found| found.map_err(|reason| self.bad_jwks(JwksProblem::UnusableKey, reason)))
+            .unwrap_or_else(|| Err(Self::unknown(kid)))
+    }
+
+    /// Fetches the JWKS over the network, installs it and writes the disk
+    /// cache (the caller holds the loading lock).
+    async fn fetch(&self, now: i64) -> Result<Arc<KeySet>, VerifyError> {
         let url = self.inner.jwks_url.as_str();
         let body = fetch::fetch(url)
             .await
@@ -253,8 +285,6 @@ impl Verifier {
                 tracing::warn!(path = %path.display(), error = %e, "cannot write the JWKS cache");
             }
         }
-        set.get(kid)
-            .map(|found| found.map_err(|reason| self.bad_jwks(JwksProblem::UnusableKey, reason)))
-            .unwrap_or_else(|| Err(Self::unknown(kid)))
+        Ok(set)
     }
 }

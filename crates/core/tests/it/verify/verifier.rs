@@ -202,3 +202,64 @@ async fn a_planted_jwks_cache_is_not_trusted() {
     std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
     verify_at(&forged, &o, NOW).await.unwrap();
 }
+
+#[tokio::test]
+async fn prefetch_loads_the_keys_once_before_the_first_token() {
+    let (k1, _) = keys();
+    let srv = serve("200 OK", jwks(&[k1])).await;
+    let v = Verifier::new(opts(&srv.url, None));
+    v.prefetch().await.unwrap();
+    assert_eq!(srv.hits.load(Ordering::SeqCst), 1, "fetched at prefetch");
+    // Fresh keys in memory: neither a second prefetch nor a token fetches.
+    v.prefetch().await.unwrap();
+    v.verify_at(&k1.token(&id_claims()), NOW).await.unwrap();
+    assert_eq!(srv.hits.load(Ordering::SeqCst), 1);
+
+    // A fresh disk cache is enough: no network.
+    let dir = tempfile::tempdir().unwrap();
+    let cache_dir = dir.path().join("c");
+    Verifier::new(opts(&srv.url, Some(&cache_dir)))
+        .prefetch()
+        .await
+        .unwrap();
+    assert_eq!(srv.hits.load(Ordering::SeqCst), 2);
+    let cached = Verifier::new(opts(&srv.url, Some(&cache_dir)));
+    cached.prefetch().await.unwrap();
+    assert_eq!(srv.hits.load(Ordering::SeqCst), 2, "read from the disk cache");
+    cached.verify_at(&k1.token(&id_claims()), NOW).await.unwrap();
+    assert_eq!(srv.hits.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn prefetch_says_why_the_keys_cannot_be_had() {
+    let dead = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        jwks_url(&format!("http://{}/", l.local_addr().unwrap()), POOL)
+    };
+    let err = Verifier::new(opts(&dead, None))
+        .prefetch()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            VerifyError::Jwks { problem: JwksProblem::Unreachable, url, .. } if *url == dead
+        ),
+        "{err:?}"
+    );
+    let srv = serve("200 OK", "<html>not a JWKS</html>".into()).await;
+    let err = Verifier::new(opts(&srv.url, None))
+        .prefetch()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            VerifyError::Jwks {
+                problem: JwksProblem::NotAJwks,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+}

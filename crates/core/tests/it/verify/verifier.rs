@@ -225,8 +225,15 @@ async fn prefetch_loads_the_keys_once_before_the_first_token() {
     assert_eq!(srv.hits.load(Ordering::SeqCst), 2);
     let cached = Verifier::new(opts(&srv.url, Some(&cache_dir)));
     cached.prefetch().await.unwrap();
-    assert_eq!(srv.hits.load(Ordering::SeqCst), 2, "read from the disk cache");
-    cached.verify_at(&k1.token(&id_claims()), NOW).await.unwrap();
+    assert_eq!(
+        srv.hits.load(Ordering::SeqCst),
+        2,
+        "read from the disk cache"
+    );
+    cached
+        .verify_at(&k1.token(&id_claims()), NOW)
+        .await
+        .unwrap();
     assert_eq!(srv.hits.load(Ordering::SeqCst), 2);
 }
 

@@ -18,15 +18,23 @@
 //! argument that is not a literal, or an authorizer reading another header
 //! than the proxy's `--header` is an error naming the line. Blueprints
 //! (`app.register_blueprint(..., url_prefix=...)`) are not followed.
+//!
+//! The app is the whole API (a Chalice app deploys as a REST API with
+//! exactly these resources and methods): a request none of its routes match
+//! gets API Gateway's answer. CORS as Chalice deploys it: a route with
+//! `cors=True` (or a `CORSConfig`), or every route when the app says
+//! `app.api.cors = True`, gets an `OPTIONS` method on its path without an
+//! authorizer (Chalice's `_add_preflight_request`, which replaces an
+//! `OPTIONS` view of the app's own).
 
 use std::collections::HashMap;
 use std::path::Path;
 
-use super::routes::{Auth, Routes, route};
+use super::{ApiType, Auth, Authorizer, Method, Route, RouteTable};
 
 /// A Cognito authorizer defined in the app.
 #[derive(Debug, Clone)]
-struct Authorizer {
+struct CognitoAuthorizer {
     header: String,
     scopes: Vec<String>,
 }
@@ -157,8 +165,8 @@ fn line_of(src: &str, at: usize) -> usize {
 }
 
 /// A `CognitoUserPoolAuthorizer(...)` call's header and scopes.
-fn cognito_authorizer(args: &[Arg<'_>]) -> Result<Authorizer, String> {
-    let mut a = Authorizer {
+fn cognito_authorizer(args: &[Arg<'_>]) -> Result<CognitoAuthorizer, String> {
+    let mut a = CognitoAuthorizer {
         header: "Authorization".into(),
         scopes: Vec::new(),
     };
@@ -181,17 +189,40 @@ fn cognito_authorizer(args: &[Arg<'_>]) -> Result<Authorizer, String> {
 
 const COGNITO: &str = "CognitoUserPoolAuthorizer(";
 
-/// Parses an app's source (`name` for messages); `header` is the proxy's
-/// identity-source header. Returns the routes and a one-line summary.
-pub fn parse(name: &str, src: &str, header: &str) -> Result<(Routes, String), String> {
+/// Whether a `cors=` value turns CORS on (`True`, a `CORSConfig(...)`);
+/// `None` for `None` (the app's default).
+fn cors_value(v: &str) -> Option<bool> {
+    match v.trim() {
+        "None" => None,
+        "False" => Some(false),
+        _ => Some(true),
+    }
+}
+
+/// Parses an app's source (`name` for messages) into `table` (a REST API's);
+/// `header` is the proxy's identity-source header.
+pub fn parse(name: &str, src: &str, header: &str, table: &mut RouteTable) -> Result<(), String> {
+    if table.api() != ApiType::Rest {
+        return Err(format!(
+            "{name}: a Chalice app is deployed as a REST API with Cognito authorizers; drop --api http"
+        ));
+    }
     let err = |at: usize, why: String| format!("{name} line {}: {why}", line_of(src, at));
-    // Authorizer definitions: `NAME = [chalice.]CognitoUserPoolAuthorizer(`.
-    let mut authorizers: HashMap<String, Authorizer> = HashMap::new();
+    // Authorizer definitions: `NAME = [chalice.]CognitoUserPoolAuthorizer(`,
+    // and the app's CORS default: `NAME.api.cors = VALUE`.
+    let mut authorizers: HashMap<String, CognitoAuthorizer> = HashMap::new();
+    let mut app_cors = false;
     let mut offset = 0;
     for line in src.split_inclusive('\n') {
         let t = line.trim_start();
         if let Some((lhs, rhs)) = t.split_once('=') {
             let var = lhs.trim();
+            if let Some(app) = var.strip_suffix(".api.cors")
+                && !app.is_empty()
+                && app.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            {
+                app_cors = cors_value(rhs.split('#').next().unwrap_or("")) == Some(true);
+            }
             let rhs = rhs.trim_start();
             let rhs = rhs.strip_prefix("chalice.").unwrap_or(rhs);
             if !var.is_empty()
@@ -211,7 +242,9 @@ pub fn parse(name: &str, src: &str, header: &str) -> Result<(Routes, String), St
         offset += line.len();
     }
 
-    let mut routes = Routes::default();
+    let mut routes: Vec<Route> = Vec::new();
+    // Paths with CORS, and where (for the preflight route's origin).
+    let mut cors_paths: Vec<(String, String)> = Vec::new();
     let (mut open_n, mut auth_n) = (0, 0);
     let mut offset = 0;
     for line in src.split_inclusive('\n') {
@@ -298,19 +331,22 @@ pub fn parse(name: &str, src: &str, header: &str) -> Result<(Routes, String), St
                         ),
                     ));
                 }
-                Auth::Cognito {
+                Auth::By {
+                    authorizer: Authorizer::Cognito,
                     scopes: extra.unwrap_or(authorizer.scopes),
                 }
             }
         };
+        let origin = format!("{name} line {}", line_of(src, at));
+        let cors = match args.iter().find(|a| a.name == Some("cors")) {
+            Some(a) => cors_value(a.value).unwrap_or(app_cors),
+            None => app_cors,
+        };
+        if cors && !cors_paths.iter().any(|(p, _)| *p == path) {
+            cors_paths.push((path.clone(), origin.clone()));
+        }
         for m in &methods {
-            let r = route(
-                m,
-                &path,
-                auth.clone(),
-                format!("{name} line {}", line_of(src, at)),
-            )
-            .map_err(|e| err(at, e))?;
+            let r = Route::new(m, &path, auth.clone(), origin.clone()).map_err(|e| err(at, e))?;
             routes.push(r);
             if auth == Auth::None {
                 open_n += 1;
@@ -319,22 +355,43 @@ pub fn parse(name: &str, src: &str, header: &str) -> Result<(Routes, String), St
             }
         }
     }
-    if routes.len() == 0 {
+    if routes.is_empty() {
         return Err(format!(
             "{name}: no @app.route(...) found: is it a Chalice app?"
         ));
     }
-    Ok((
-        routes,
-        format!(
-            "{name}: {} route(s): {auth_n} behind the Cognito authorizer, {open_n} open",
-            auth_n + open_n
-        ),
-    ))
+    // The preflight Chalice deploys replaces an OPTIONS view of the app's.
+    let mut preflights = 0;
+    for (path, origin) in cors_paths {
+        let pattern = super::Pattern::parse(&path).map_err(|e| format!("{origin}: {e}"))?;
+        routes.retain(|r| !(r.method == Some(Method::Options) && r.pattern == pattern));
+        routes.push(Route {
+            method: Some(Method::Options),
+            pattern,
+            auth: Auth::None,
+            origin: format!("{origin} (CORS preflight)"),
+        });
+        preflights += 1;
+    }
+    for r in routes {
+        table.push(r)?;
+    }
+    table.set_whole_api();
+    table.note(format!(
+        "{name}: {} route(s): {auth_n} behind the Cognito authorizer, {open_n} open{}; \
+         the app is the whole API (other paths and methods: 403 Missing Authentication Token)",
+        auth_n + open_n,
+        if preflights > 0 {
+            format!(", {preflights} CORS preflight(s)")
+        } else {
+            String::new()
+        }
+    ));
+    Ok(())
 }
 
-/// Reads `DIR/app.py`.
-pub fn load(dir: &Path, header: &str) -> Result<(Routes, String), String> {
+/// Reads `DIR/app.py` into `table`.
+pub fn load(dir: &Path, header: &str, table: &mut RouteTable) -> Result<(), String> {
     let file = dir.join("app.py");
     let name = file.display().to_string();
     let meta =
@@ -344,7 +401,7 @@ pub fn load(dir: &Path, header: &str) -> Result<(Routes, String), String> {
     }
     let src = std::fs::read_to_string(&file)
         .map_err(|e| format!("--chalice-app: cannot read {name}: {e}"))?;
-    parse(&name, &src, header)
+    parse(&name, &src, header, table)
 }
 
 #[cfg(test)]
@@ -374,54 +431,138 @@ def health():
     return {"ok": "a=b, c"}
 "#;
 
+    fn rest() -> RouteTable {
+        RouteTable::new(ApiType::Rest, Authorizer::Cognito)
+    }
+
+    fn read(src: &str, header: &str) -> Result<RouteTable, String> {
+        let mut t = rest();
+        parse("app.py", src, header, &mut t)?;
+        Ok(t)
+    }
+
+    /// The route a request matches (`None`: unmatched).
+    fn route<'a>(t: &'a RouteTable, method: &str, path: &[&str]) -> Option<&'a Route> {
+        match t.decide(method, path, false) {
+            [Some(super::super::Decision::Route(i)), _] => Some(&t.routes()[i]),
+            _ => None,
+        }
+    }
+
+    fn cognito(scopes: &[&str]) -> Auth {
+        Auth::By {
+            authorizer: Authorizer::Cognito,
+            scopes: scopes.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
     #[test]
     fn routes_and_authorizers_from_an_app() {
-        let (r, note) = parse("app.py", APP, "Authorization").unwrap();
-        assert_eq!(r.len(), 4, "{r:?}");
+        let t = read(APP, "Authorization").unwrap();
+        assert_eq!(t.routes().len(), 4, "{t:?}");
         assert!(
-            note.contains("3 behind the Cognito authorizer, 1 open"),
-            "{note}"
+            t.notes()[0].contains("3 behind the Cognito authorizer, 1 open"),
+            "{:?}",
+            t.notes()
         );
-        let plain = Auth::Cognito { scopes: vec![] };
-        let admin = Auth::Cognito {
-            scopes: vec!["api/admin".into(), "api/root".into()],
-        };
-        assert_eq!(r.decide("GET", "/user-pools"), &plain);
-        assert_eq!(r.decide("GET", "/admin/1"), &admin);
-        assert_eq!(r.decide("POST", "/admin/1"), &admin);
-        assert_eq!(r.decide("GET", "/health"), &Auth::None);
-        assert_eq!(r.find("POST", "/admin/1").unwrap().origin, "app.py line 14");
+        assert!(t.is_whole_api());
+        let auth = |m: &str, p: &[&str]| route(&t, m, p).map(|r| r.auth.clone());
+        assert_eq!(auth("GET", &["user-pools"]), Some(cognito(&[])));
+        assert_eq!(
+            auth("GET", &["admin", "1"]),
+            Some(cognito(&["api/admin", "api/root"]))
+        );
+        assert_eq!(
+            auth("POST", &["admin", "1"]),
+            Some(cognito(&["api/admin", "api/root"]))
+        );
+        assert_eq!(auth("GET", &["health"]), Some(Auth::None));
+        // The app is the whole API: no other path or method.
+        assert_eq!(auth("PUT", &["admin", "1"]), None);
+        assert_eq!(auth("GET", &["other"]), None);
+        assert_eq!(
+            route(&t, "POST", &["admin", "1"]).unwrap().origin,
+            "app.py line 14"
+        );
+    }
+
+    #[test]
+    fn cors_routes_get_an_open_preflight_as_chalice_deploys_them() {
+        let app = "from chalice import Chalice, CognitoUserPoolAuthorizer, CORSConfig\n\
+                   app = Chalice(app_name='x')\n\
+                   a = CognitoUserPoolAuthorizer('P', provider_arns=[])\n\
+                   @app.route('/c', methods=['GET', 'POST'], authorizer=a, cors=True)\n\
+                   def c(): pass\n\
+                   @app.route('/d', authorizer=a, cors=CORSConfig(allow_origin='https://x'))\n\
+                   def d(): pass\n\
+                   @app.route('/d', methods=['OPTIONS'], authorizer=a)\n\
+                   def d_options(): pass\n\
+                   @app.route('/n', authorizer=a)\n\
+                   def n(): pass\n";
+        let t = read(app, "Authorization").unwrap();
+        let options = |p: &str| route(&t, "OPTIONS", &[p]).map(|r| r.auth.clone());
+        assert_eq!(options("c"), Some(Auth::None));
+        // The preflight replaces the app's own OPTIONS view, as deployed.
+        assert_eq!(options("d"), Some(Auth::None));
+        // Without CORS, OPTIONS is a method the API does not have.
+        assert_eq!(options("n"), None);
+        assert!(
+            t.notes()[0].contains("2 CORS preflight(s)"),
+            "{:?}",
+            t.notes()
+        );
+
+        // `app.api.cors = True`: every route, unless it says cors=False.
+        let global = "app = Chalice(app_name='x')\napp.api.cors = True  # all\n\
+                      @app.route('/a')\ndef a(): pass\n@app.route('/b', cors=False)\ndef b(): pass\n";
+        let t = read(global, "Authorization").unwrap();
+        assert!(route(&t, "OPTIONS", &["a"]).is_some());
+        assert!(route(&t, "OPTIONS", &["b"]).is_none());
     }
 
     #[test]
     fn unsupported_shapes_name_the_line() {
         let iam = "from chalice import Chalice, IAMAuthorizer\napp = Chalice(app_name='x')\niam = IAMAuthorizer()\n@app.route('/', authorizer=iam)\ndef i(): pass\n";
-        let e = parse("app.py", iam, "Authorization").unwrap_err();
+        let e = read(iam, "Authorization").unwrap_err();
         assert!(
             e.contains("app.py line 4") && e.contains("not a CognitoUserPoolAuthorizer"),
             "{e}"
         );
 
         let header = "a = CognitoUserPoolAuthorizer('P', provider_arns=[], header='X-Token')\n@app.route('/', authorizer=a)\ndef i(): pass\n";
-        let e = parse("app.py", header, "Authorization").unwrap_err();
+        let e = read(header, "Authorization").unwrap_err();
         assert!(
             e.contains("line 2") && e.contains("--header X-Token"),
             "{e}"
         );
-        assert!(parse("app.py", header, "x-token").is_ok());
+        assert!(read(header, "x-token").is_ok());
 
         let dynamic = "@app.route(PATH)\ndef i(): pass\n";
-        let e = parse("app.py", dynamic, "Authorization").unwrap_err();
+        let e = read(dynamic, "Authorization").unwrap_err();
         assert!(
             e.contains("line 1") && e.contains("not a string literal"),
             "{e}"
         );
 
-        let e = parse("app.py", "print('hello')\n", "Authorization").unwrap_err();
+        let e = read("print('hello')\n", "Authorization").unwrap_err();
         assert!(e.contains("no @app.route"), "{e}");
 
         let open = "@app.route('/a', methods=['GET'\n";
-        let e = parse("app.py", open, "Authorization").unwrap_err();
+        let e = read(open, "Authorization").unwrap_err();
         assert!(e.contains("line 1") && e.contains("not closed"), "{e}");
+
+        let twice = "@app.route('/a')\ndef a(): pass\n@app.route('/a/')\ndef b(): pass\n";
+        let e = read(twice, "Authorization").unwrap_err();
+        assert!(e.contains("line 1") && e.contains("line 3"), "{e}");
+
+        let mut http = RouteTable::new(
+            ApiType::Http,
+            Authorizer::Jwt {
+                issuer: "i".into(),
+                audience: vec!["a".into()],
+            },
+        );
+        let e = parse("app.py", APP, "Authorization", &mut http).unwrap_err();
+        assert!(e.contains("--api http"), "{e}");
     }
 }

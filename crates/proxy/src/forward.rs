@@ -12,7 +12,10 @@
 //! `Transfer-Encoding`, `Upgrade`, `Proxy-Authenticate` and
 //! `Proxy-Authorization`. (The message framing is redone by each
 //! connection: a chunked body is forwarded chunked, a `Content-Length`
-//! stays.) Header names keep the client's spelling and order.
+//! stays.) Header names keep the client's spelling and order. The claims
+//! header is removed in every spelling a gateway or a CGI/WSGI mapping
+//! takes for the same name (any case, `_` for `-`: `X_Claims` becomes
+//! `HTTP_X_CLAIMS` as `X-Claims` does).
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -23,7 +26,7 @@ use hyper::client::conn::http1::SendRequest;
 use hyper::header::{CONNECTION, HOST, HeaderMap, HeaderName, HeaderValue};
 use hyper::{Request, Response, Uri};
 
-use super::Body;
+use crate::Body;
 
 /// The hop-by-hop headers of RFC 9110 §7.6.1 (and the historical
 /// `Proxy-Connection` and `Keep-Alive`).
@@ -42,9 +45,18 @@ const HOP_BY_HOP: [&str; 9] = [
 /// How long opening a connection to the upstream may take.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// Whether `a` and `b` name the same header once a CGI/WSGI mapping has
+/// upper-cased it and turned `-` into `_` (header names are lower case here).
+fn same_cgi_name(a: &HeaderName, b: &HeaderName) -> bool {
+    let (a, b) = (a.as_str().as_bytes(), b.as_str().as_bytes());
+    let fold = |c: u8| if c == b'_' { b'-' } else { c };
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| fold(*x) == fold(*y))
+}
+
 /// `headers` without the hop-by-hop ones and without `also` (the claims
-/// header), in their original order.
-pub fn end_to_end(headers: &HeaderMap, also: Option<&HeaderName>) -> HeaderMap {
+/// header, in every spelling a CGI mapping takes for it), in their
+/// original order.
+pub(crate) fn end_to_end(headers: &HeaderMap, also: Option<&HeaderName>) -> HeaderMap {
     let named: Vec<String> = headers
         .get_all(CONNECTION)
         .iter()
@@ -56,7 +68,10 @@ pub fn end_to_end(headers: &HeaderMap, also: Option<&HeaderName>) -> HeaderMap {
     let mut out = HeaderMap::with_capacity(headers.len());
     for (name, value) in headers {
         let n = name.as_str();
-        if HOP_BY_HOP.contains(&n) || named.iter().any(|t| t == n) || Some(name) == also {
+        if HOP_BY_HOP.contains(&n)
+            || named.iter().any(|t| t == n)
+            || also.is_some_and(|a| same_cgi_name(a, name))
+        {
             continue;
         }
         out.append(name.clone(), value.clone());
@@ -69,10 +84,10 @@ pub fn end_to_end(headers: &HeaderMap, also: Option<&HeaderName>) -> HeaderMap {
 /// is rebuilt, which keeps the order (removing from a `HeaderMap` would
 /// not). Every header `Connection` names is only hop-by-hop when
 /// `Connection` is there, which is itself one.
-pub fn strip_hop_by_hop(headers: &mut HeaderMap, also: Option<&HeaderName>) {
+pub(crate) fn strip_hop_by_hop(headers: &mut HeaderMap, also: Option<&HeaderName>) {
     let dirty = headers
         .keys()
-        .any(|n| HOP_BY_HOP.contains(&n.as_str()) || Some(n) == also);
+        .any(|n| HOP_BY_HOP.contains(&n.as_str()) || also.is_some_and(|a| same_cgi_name(a, n)));
     if dirty {
         *headers = end_to_end(headers, also);
     }
@@ -80,9 +95,9 @@ pub fn strip_hop_by_hop(headers: &mut HeaderMap, also: Option<&HeaderName>) {
 
 /// The upstream: where requests go.
 #[derive(Debug)]
-pub struct Upstream {
+pub(crate) struct Upstream {
     /// `http://host:port`, no trailing slash.
-    pub base: String,
+    pub(crate) base: String,
     /// `host:port`, what is connected to.
     authority: Arc<str>,
     /// The `Host` a request without one gets (an HTTP/1.0 client's).
@@ -93,7 +108,7 @@ pub struct Upstream {
 /// downstream HTTP/1.1 connection sends its requests one after another, so
 /// this is never contended: the lock only satisfies the type system.
 #[derive(Debug, Default)]
-pub struct Conn(Mutex<Slot>);
+pub(crate) struct Conn(Mutex<Slot>);
 
 #[derive(Debug, Default)]
 enum Slot {
@@ -113,7 +128,7 @@ impl Conn {
 
 /// Why forwarding failed.
 #[derive(Debug)]
-pub struct ForwardError(pub String);
+pub(crate) struct ForwardError(pub(crate) String);
 
 /// The error and its sources, on one line.
 fn chain(e: &dyn std::error::Error) -> String {
@@ -171,8 +186,8 @@ async fn connect(authority: &str) -> Result<SendRequest<Incoming>, ForwardError>
 }
 
 impl Upstream {
-    /// `base` as [`super::parse_upstream`] returns it: `http://host:port`.
-    pub fn new(base: String) -> Upstream {
+    /// `base` as [`crate::config::upstream`] returns it: `http://host:port`.
+    pub(crate) fn new(base: String) -> Upstream {
         let authority = base.strip_prefix("http://").unwrap_or(&base).to_owned();
         let with_port = if authority
             .parse::<hyper::http::uri::Authority>()
@@ -194,7 +209,7 @@ impl Upstream {
     /// Starts opening `conn`'s upstream connection (its client has just
     /// connected): by the time the first request has arrived and its token
     /// is checked, the connection is open.
-    pub fn preconnect(&self, conn: &Conn) {
+    pub(crate) fn preconnect(&self, conn: &Conn) {
         let (tx, rx) = tokio::sync::oneshot::channel();
         conn.set(Slot::Opening(rx));
         let authority = self.authority.clone();
@@ -225,7 +240,7 @@ impl Upstream {
 
     /// Sends the request (head already cleaned) to the upstream on `conn`;
     /// the response's body streams back as it arrives.
-    pub async fn send(
+    pub(crate) async fn send(
         &self,
         conn: &Conn,
         mut req: Request<Incoming>,
@@ -285,6 +300,8 @@ mod tests {
             ("proxy-authorization", "Basic x"),
             ("keep-alive", "timeout=5"),
             ("x-claims", "forged"),
+            ("x_claims", "forged too"),
+            ("x_claims_extra", "kept"),
             ("authorization", "t"),
         ] {
             h.append(HeaderName::from_static(k), v.parse().unwrap());
@@ -300,6 +317,7 @@ mod tests {
             ("x-b", "3"),
             ("host", "h"),
             ("x-a", "2"),
+            ("x_claims_extra", "kept"),
             ("authorization", "t"),
         ]
         .map(|(a, b)| (a.to_owned(), b.to_owned()));

@@ -138,12 +138,24 @@ pub const TOOLS: &[Tool] = &[
     },
     Tool {
         name: "chalice",
-        used_by: "the proxy's end-to-end test and bench (`chalice local`)",
+        used_by: "the proxy's end-to-end tests, its bypass suite and bench (`chalice local`)",
         need: Need::Tests,
         probe: Probe::File("tests/venvs/chalice-1.34.0/bin/chalice"),
         install: Install::Venv {
             dir: "tests/venvs/chalice-1.34.0",
             packages: &["chalice==1.34.0"],
+        },
+    },
+    Tool {
+        name: "flask",
+        used_by: "the proxy's bypass suite: a decoding upstream (Flask on Werkzeug)",
+        need: Need::Tests,
+        // The `flask` script exists once the package is installed; the
+        // suite runs the app with the environment's `python` beside it.
+        probe: Probe::File("tests/venvs/flask-3.1.2/bin/flask"),
+        install: Install::Venv {
+            dir: "tests/venvs/flask-3.1.2",
+            packages: &["flask==3.1.2"],
         },
     },
     // --- what installs the tools above ----------------------------------

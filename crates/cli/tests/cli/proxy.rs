@@ -22,7 +22,9 @@ use serde_json::json;
 
 use crate::support::*;
 
+mod bypass;
 mod chalice;
+mod http_api;
 mod options;
 mod transport;
 mod verdicts;
@@ -372,4 +374,122 @@ fn tampered(token: &str, claim: &str, value: serde_json::Value) -> String {
 
 fn world() -> World {
     World::with(PoolSpec::default(), ClientSpec::default())
+}
+
+// ---------------------------------------------------------------------------
+// Outside tools (chalice, Flask) and the servers they run
+
+/// A server process (killed when dropped) and what it printed.
+struct Served {
+    child: Child,
+    addr: String,
+    log: Arc<Mutex<String>>,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Served {
+    fn log(&self) -> String {
+        self.log.lock().unwrap().clone()
+    }
+}
+
+/// A free loopback port.
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Starts `cmd` (a server listening on 127.0.0.1:`port`) with only PATH,
+/// a HOME and `env`, and waits until it accepts connections.
+fn serve(
+    mut cmd: std::process::Command,
+    port: u16,
+    home: &std::path::Path,
+    env: &[(&str, &str)],
+) -> Served {
+    cmd.env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", home)
+        .env("PYTHONDONTWRITEBYTECODE", "1")
+        .env("AWS_DEFAULT_REGION", "us-east-1")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().expect("start the server");
+    let log = Arc::new(Mutex::new(String::new()));
+    for pipe in [
+        Box::new(child.stdout.take().unwrap()) as Box<dyn Read + Send>,
+        Box::new(child.stderr.take().unwrap()),
+    ] {
+        let log = log.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(pipe).lines() {
+                let Ok(line) = line else { break };
+                let mut l = log.lock().unwrap();
+                l.push_str(&line);
+                l.push('\n');
+            }
+        });
+    }
+    let served = Served {
+        child,
+        addr: format!("127.0.0.1:{port}"),
+        log,
+    };
+    let deadline = std::time::Instant::now() + WAIT;
+    while TcpStream::connect(&served.addr).is_err() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the server did not listen: {}",
+            served.log()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    served
+}
+
+/// A copy of `tests/<app>` (chalice writes next to the app) in `dir`.
+fn copy_app(app: &str, dir: &std::path::Path, files: &[&str]) -> std::path::PathBuf {
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests")
+        .join(app);
+    let dst = dir.join(app);
+    std::fs::create_dir_all(dst.join(".chalice")).unwrap();
+    for f in files {
+        std::fs::copy(src.join(f), dst.join(f)).unwrap();
+    }
+    dst
+}
+
+/// `chalice local` serving `app` (a copy), on a free port.
+fn chalice_local(
+    chalice: &std::path::Path,
+    app: &std::path::Path,
+    home: &std::path::Path,
+    env: &[(&str, &str)],
+) -> Served {
+    let port = free_port();
+    let mut cmd = std::process::Command::new(chalice);
+    cmd.args([
+        "local",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        &port.to_string(),
+        "--no-autoreload",
+    ])
+    .current_dir(app);
+    serve(cmd, port, home, env)
 }

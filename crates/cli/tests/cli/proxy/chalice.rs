@@ -2,9 +2,6 @@
 
 use super::*;
 
-// ---------------------------------------------------------------------------
-// In front of a real `chalice local`
-
 #[test]
 #[cfg_attr(
     missing_tool = "chalice",
@@ -13,74 +10,16 @@ use super::*;
 fn chalice_local_behind_the_proxy() {
     let chalice = cognito_token_tools::require("chalice");
     let w = world();
-    // The app, copied (chalice writes next to it).
-    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/chalice-app");
-    let app = w.dir.path().join("chalice-app");
-    std::fs::create_dir_all(app.join(".chalice")).unwrap();
-    for f in ["app.py", ".chalice/config.json"] {
-        std::fs::copy(src.join(f), app.join(f)).unwrap();
-    }
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut server = std::process::Command::new(&chalice)
-        .args([
-            "local",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            &port.to_string(),
-            "--no-autoreload",
-        ])
-        .current_dir(&app)
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", w.dir.path())
-        .env("PYTHONDONTWRITEBYTECODE", "1")
-        .env("AWS_DEFAULT_REGION", "us-east-1")
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("start chalice local");
-    struct Kill(Child);
-    impl Drop for Kill {
-        fn drop(&mut self) {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
-    let log = Arc::new(Mutex::new(String::new()));
-    for pipe in [
-        Box::new(server.stdout.take().unwrap()) as Box<dyn Read + Send>,
-        Box::new(server.stderr.take().unwrap()),
-    ] {
-        let log = log.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(pipe).lines() {
-                let Ok(line) = line else { break };
-                let mut l = log.lock().unwrap();
-                l.push_str(&line);
-                l.push('\n');
-            }
-        });
-    }
-    let server = Kill(server);
-    let upstream = format!("127.0.0.1:{port}");
-    let deadline = std::time::Instant::now() + WAIT;
-    while TcpStream::connect(&upstream).is_err() {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "chalice local did not listen: {}",
-            log.lock().unwrap()
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let app = copy_app(
+        "chalice-app",
+        w.dir.path(),
+        &["app.py", ".chalice/config.json"],
+    );
+    let server = chalice_local(&chalice, &app, w.dir.path(), &[]);
+    let upstream = server.addr.clone();
     let served = || {
-        log.lock()
-            .unwrap()
+        server
+            .log()
             .lines()
             .filter(|l| l.contains("HTTP/1.1\""))
             .count()
@@ -156,6 +95,11 @@ fn chalice_local_behind_the_proxy() {
         let r = get(&p.addr, method, path, &headers);
         assert_refused(&r, body, what);
     }
+    // The app is the whole API: what it does not have is API Gateway's 403,
+    // answered by the proxy.
+    let r = get(&p.addr, "GET", "/nowhere", &[("Authorization", &id)]);
+    assert_eq!(r.status, 403, "{r:?}");
+    assert_eq!(r.text(), r#"{"message":"Missing Authentication Token"}"#);
     let ok = |method: &str, path: &str, token: Option<&str>| {
         let headers: Vec<(&str, &str)> = token
             .map(|t| vec![("Authorization", t)])
@@ -177,14 +121,9 @@ fn chalice_local_behind_the_proxy() {
     // chalice saw the first direct request and the three accepted ones only.
     let deadline = std::time::Instant::now() + WAIT;
     while served() < 4 {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "{}",
-            log.lock().unwrap()
-        );
+        assert!(std::time::Instant::now() < deadline, "{}", server.log());
         std::thread::sleep(Duration::from_millis(20));
     }
     std::thread::sleep(Duration::from_millis(200));
-    assert_eq!(served(), 4, "{}", log.lock().unwrap());
-    drop(server);
+    assert_eq!(served(), 4, "{}", server.log());
 }

@@ -53,6 +53,49 @@ fn log_lines_name_method_path_verdict_and_reason_never_the_token() {
     }
 }
 
+/// A client controls the token, so the refusal reasons the log line repeats
+/// (an unverified `iss`, a `kid`) and the path reach the operator's
+/// terminal only through the sanitizer: escape sequences and bidi controls
+/// are written as `\u{…}`.
+#[test]
+fn log_lines_carry_no_terminal_escapes_from_the_request() {
+    let w = world();
+    let up = Upstream::start();
+    let p = Proxy::start(&w, &up.url(), &["--log"]);
+    let id = w
+        .stub
+        .sign_id_token(&w.pool, &w.client.id, "alice", json!({}));
+    let evil_iss = tampered(&id, "iss", json!("https://evil\u{1b}]0;owned\u{7}\u{202e}"));
+    let evil_kid = w.stub.sign_jwt(
+        &w.pool,
+        false,
+        json!({"kid": "k\u{1b}[2J\u{9b}31m"}),
+        claims(&id),
+    );
+    for t in [&evil_iss, &evil_kid] {
+        assert_eq!(
+            get(&p.addr, "GET", "/x", &[("Authorization", t)]).status,
+            401
+        );
+    }
+    let deadline = std::time::Instant::now() + WAIT;
+    while p.stderr().lines().filter(|l| l.contains(" ms)")).count() < 2 {
+        assert!(std::time::Instant::now() < deadline, "{}", p.stderr());
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let log = p.stderr();
+    assert!(
+        !log.chars()
+            .any(|c| c != '\n' && cognito_token_core::sanitize::acts_on_terminal(c)),
+        "raw control characters in the log: {log:?}"
+    );
+    assert!(
+        log.contains("https://evil\\u{1b}]0;owned\\u{7}\\u{202e}"),
+        "{log}"
+    );
+    assert!(log.contains("k\\u{1b}[2J\\u{9b}31m"), "{log}");
+}
+
 #[test]
 fn ctrl_c_stops_the_proxy_cleanly() {
     let w = world();

@@ -262,24 +262,32 @@ fn routes_file_open_routes_custom_header_and_claims_header() {
         &p.addr,
         "GET",
         "/health",
-        &[("X-Claims", r#"{"sub":"forged"}"#)],
+        &[("X-Claims", r#"{"sub":"forged"}"#), ("X_CLAIMS", "forged")],
     );
     assert_eq!(r.status, 200, "{r:?}");
     let seen = String::from_utf8_lossy(&up.last()).into_owned();
-    assert!(!seen.to_ascii_lowercase().contains("x-claims"), "{seen}");
+    assert!(!seen.contains("forged"), "{seen}");
 
     // The token is read from X-Token; Authorization is not the identity source.
     let r = get(&p.addr, "GET", "/x", &[("Authorization", &id)]);
     assert_refused(&r, UNAUTHORIZED, "token in the wrong header");
     assert_eq!(up.count(), 1);
+    // Forged in every spelling a gateway or a CGI/WSGI mapping takes for
+    // the same name (`X_Claims` is HTTP_X_CLAIMS there, as X-Claims is).
     let r = get(
         &p.addr,
         "GET",
         "/x",
-        &[("X-Token", &id), ("X-Claims", r#"{"sub":"forged"}"#)],
+        &[
+            ("X-Token", &id),
+            ("X-Claims", r#"{"sub":"forged"}"#),
+            ("X_Claims", r#"{"sub":"forged"}"#),
+            ("x_CLAIMS", r#"{"sub":"forged"}"#),
+        ],
     );
     assert_eq!(r.status, 200, "{r:?}");
     let seen = String::from_utf8_lossy(&up.last()).into_owned();
+    assert!(!seen.contains("forged"), "{seen}");
     let claims_lines: Vec<&str> = seen
         .lines()
         .filter(|l| l.to_ascii_lowercase().starts_with("x-claims:"))

@@ -119,7 +119,7 @@ emulator_tests! {
     devices: [
         remember_device_without_device_tracking,
     ],
-    proxy: [emulator_tokens_through_the_proxy],
+    proxy: [emulator_tokens_through_the_proxy, emulator_tokens_through_an_http_api_proxy],
     oauth: [
         client_credentials_gives_a_scoped_access_token,
         browser_flow_refresh_and_revoke,

@@ -75,6 +75,52 @@ fn get(addr: &str, path: &str, token: Option<&str>) -> (u16, String) {
     (status, body)
 }
 
+/// `cognito-token proxy` for the emulator's pool (keys from the emulator,
+/// `iss` as its tokens have it) in front of `url`, with `args`; the child
+/// and the address it listens on.
+fn start_proxy(
+    emu: &Emu,
+    p: &crate::support::Provisioned,
+    iss: &str,
+    url: &str,
+    args: &[&str],
+) -> (std::process::Child, String) {
+    let mut all = vec![
+        "proxy",
+        "--upstream",
+        url,
+        "--listen",
+        "127.0.0.1:0",
+        "--user-pool-id",
+        &p.pool_id,
+        "--client-id",
+        &p.client_id,
+        "--endpoint-url",
+        &p.endpoint,
+        "--issuer",
+        iss,
+    ];
+    all.extend_from_slice(args);
+    let (mut child, _home) = Cli::new(all).spawn();
+    let stderr = child.stderr.take().unwrap();
+    let mut lines = BufReader::new(stderr).lines();
+    let addr = loop {
+        match lines.next() {
+            Some(Ok(l)) => {
+                if let Some(rest) = l.strip_prefix("proxy: listening on http://") {
+                    break rest.split(' ').next().unwrap().to_owned();
+                }
+            }
+            _ => {
+                let _ = child.kill();
+                panic!("the proxy did not start on {}", emu.name());
+            }
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    (child, addr)
+}
+
 pub async fn emulator_tokens_through_the_proxy(emu: Emu) {
     let (p, user, password) = emu.pool_with_confirmed_user().await;
     let out = Cli::new(["login", "--output", "json"])
@@ -94,40 +140,13 @@ pub async fn emulator_tokens_through_the_proxy(emu: Emu) {
         .to_owned();
 
     let (url, count) = upstream();
-    let (mut child, _home) = Cli::new([
-        "proxy",
-        "--upstream",
-        &url,
-        "--listen",
-        "127.0.0.1:0",
-        "--user-pool-id",
-        &p.pool_id,
-        "--client-id",
-        &p.client_id,
-        "--endpoint-url",
-        &p.endpoint,
-        "--issuer",
+    let (mut child, addr) = start_proxy(
+        &emu,
+        &p,
         &iss,
-        "--scope",
-        &format!("GET /me=other/scope,{scope}"),
-    ])
-    .spawn();
-    let stderr = child.stderr.take().unwrap();
-    let mut lines = BufReader::new(stderr).lines();
-    let addr = loop {
-        match lines.next() {
-            Some(Ok(l)) => {
-                if let Some(rest) = l.strip_prefix("proxy: listening on http://") {
-                    break rest.split(' ').next().unwrap().to_owned();
-                }
-            }
-            _ => {
-                let _ = child.kill();
-                panic!("the proxy did not start on {}", emu.name());
-            }
-        }
-    };
-    std::thread::spawn(move || for _ in lines {});
+        &url,
+        &["--scope", &format!("GET /me=other/scope,{scope}")],
+    );
 
     let unauthorized = r#"{"message":"Unauthorized"}"#;
     let parts: Vec<&str> = id.split('.').collect();
@@ -193,6 +212,63 @@ pub async fn emulator_tokens_through_the_proxy(emu: Emu) {
         (200, "upstream", 1),
         (200, "upstream", 2),
         (200, "upstream", 3),
+    ];
+    for ((what, (status, body), n), (ws, wb, wn)) in results.into_iter().zip(want) {
+        assert_eq!(
+            (status, body.as_str(), n),
+            (ws, wb, wn),
+            "{what} on {}",
+            emu.name()
+        );
+    }
+}
+
+/// `--api http`: the emulator's tokens through an HTTP API's JWT authorizer
+/// (issuer the pool, audience the client): any token use on a route without
+/// scopes, 403 for a token without the route's scope.
+pub async fn emulator_tokens_through_an_http_api_proxy(emu: Emu) {
+    let (p, user, password) = emu.pool_with_confirmed_user().await;
+    let out = Cli::new(["login", "--output", "json"])
+        .identity(&p, Client::Secret, &user)
+        .password(&password)
+        .run();
+    let v: serde_json::Value = serde_json::from_str(&out.line()).unwrap();
+    let id = v["id_token"].as_str().unwrap().to_owned();
+    let access = v["access_token"].as_str().unwrap().to_owned();
+    let iss = claims(&id)["iss"].as_str().unwrap().to_owned();
+    let (url, count) = upstream();
+    let (mut child, addr) = start_proxy(
+        &emu,
+        &p,
+        &iss,
+        &url,
+        &["--api", "http", "--scope", "GET /admin=api/not-granted"],
+    );
+    let results = tokio::task::spawn_blocking(move || {
+        let a = addr.as_str();
+        [
+            ("no token", get(a, "/hello", None)),
+            ("ID token", get(a, "/hello", Some(&id))),
+            (
+                "Bearer access token",
+                get(a, "/hello", Some(&format!("Bearer {access}"))),
+            ),
+            (
+                "access token, scope not granted",
+                get(a, "/admin", Some(&access)),
+            ),
+        ]
+        .map(|(what, r)| (what, r, count.load(Ordering::SeqCst)))
+    })
+    .await
+    .unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    let want: [(u16, &str, usize); 4] = [
+        (401, r#"{"message":"Unauthorized"}"#, 0),
+        (200, "upstream", 1),
+        (200, "upstream", 2),
+        (403, r#"{"message":"Forbidden"}"#, 2),
     ];
     for ((what, (status, body), n), (ws, wb, wn)) in results.into_iter().zip(want) {
         assert_eq!(

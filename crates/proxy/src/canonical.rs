@@ -95,6 +95,17 @@ fn hex(b: u8) -> Option<u8> {
     }
 }
 
+/// The canonical method and path of a request (see the module's table).
+pub(crate) fn request<'a>(
+    method: &'a hyper::Method,
+    target: &'a hyper::Uri,
+) -> Result<(Cow<'a, str>, Cow<'a, str>), BadTarget> {
+    if target.scheme().is_some() || target.authority().is_some() {
+        return Err(BadTarget::NotOriginForm);
+    }
+    Ok((self::method(method.as_str()), path(target.path())?))
+}
+
 /// The request's method, upper-case (borrowed when it already is).
 pub(crate) fn method(m: &str) -> Cow<'_, str> {
     if m.bytes().any(|b| b.is_ascii_lowercase()) {

@@ -197,17 +197,11 @@ async fn decide(
             format!("request head of {size} bytes (limit {MAX_HEAD_BYTES})"),
         ));
     }
-    if parts.uri.scheme().is_some() || parts.uri.authority().is_some() {
-        let why = canonical::BadTarget::NotOriginForm;
-        return Err((Answer::BadRequest(why), why.to_string()));
-    }
-    let method = canonical::method(parts.method.as_str());
-    let path = canonical::path(parts.uri.path())
+    let (method, path) = canonical::request(&parts.method, &parts.uri)
         .map_err(|why| (Answer::BadRequest(why), why.to_string()))?;
-    let segments: Vec<&str> = canonical::segments(&path).collect();
     let preflight = parts.headers.contains_key("origin")
         && parts.headers.contains_key("access-control-request-method");
-    let decisions = state.routes.decide(&method, &segments, preflight);
+    let decisions = state.routes.decide(&method, &path, preflight);
 
     let now = cognito_token_core::now();
     let mut token = None;

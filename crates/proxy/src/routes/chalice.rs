@@ -442,7 +442,7 @@ def health():
     }
 
     /// The route a request matches (`None`: unmatched).
-    fn route<'a>(t: &'a RouteTable, method: &str, path: &[&str]) -> Option<&'a Route> {
+    fn route<'a>(t: &'a RouteTable, method: &str, path: &str) -> Option<&'a Route> {
         match t.decide(method, path, false) {
             [Some(super::super::Decision::Route(i)), _] => Some(&t.routes()[i]),
             _ => None,
@@ -466,22 +466,22 @@ def health():
             t.notes()
         );
         assert!(t.is_whole_api());
-        let auth = |m: &str, p: &[&str]| route(&t, m, p).map(|r| r.auth.clone());
-        assert_eq!(auth("GET", &["user-pools"]), Some(cognito(&[])));
+        let auth = |m: &str, p: &str| route(&t, m, p).map(|r| r.auth.clone());
+        assert_eq!(auth("GET", "/user-pools"), Some(cognito(&[])));
         assert_eq!(
-            auth("GET", &["admin", "1"]),
+            auth("GET", "/admin/1"),
             Some(cognito(&["api/admin", "api/root"]))
         );
         assert_eq!(
-            auth("POST", &["admin", "1"]),
+            auth("POST", "/admin/1"),
             Some(cognito(&["api/admin", "api/root"]))
         );
-        assert_eq!(auth("GET", &["health"]), Some(Auth::None));
+        assert_eq!(auth("GET", "/health"), Some(Auth::None));
         // The app is the whole API: no other path or method.
-        assert_eq!(auth("PUT", &["admin", "1"]), None);
-        assert_eq!(auth("GET", &["other"]), None);
+        assert_eq!(auth("PUT", "/admin/1"), None);
+        assert_eq!(auth("GET", "/other"), None);
         assert_eq!(
-            route(&t, "POST", &["admin", "1"]).unwrap().origin,
+            route(&t, "POST", "/admin/1").unwrap().origin,
             "app.py line 14"
         );
     }
@@ -500,12 +500,12 @@ def health():
                    @app.route('/n', authorizer=a)\n\
                    def n(): pass\n";
         let t = read(app, "Authorization").unwrap();
-        let options = |p: &str| route(&t, "OPTIONS", &[p]).map(|r| r.auth.clone());
-        assert_eq!(options("c"), Some(Auth::None));
+        let options = |p: &str| route(&t, "OPTIONS", p).map(|r| r.auth.clone());
+        assert_eq!(options("/c"), Some(Auth::None));
         // The preflight replaces the app's own OPTIONS view, as deployed.
-        assert_eq!(options("d"), Some(Auth::None));
+        assert_eq!(options("/d"), Some(Auth::None));
         // Without CORS, OPTIONS is a method the API does not have.
-        assert_eq!(options("n"), None);
+        assert_eq!(options("/n"), None);
         assert!(
             t.notes()[0].contains("2 CORS preflight(s)"),
             "{:?}",
@@ -516,8 +516,8 @@ def health():
         let global = "app = Chalice(app_name='x')\napp.api.cors = True  # all\n\
                       @app.route('/a')\ndef a(): pass\n@app.route('/b', cors=False)\ndef b(): pass\n";
         let t = read(global, "Authorization").unwrap();
-        assert!(route(&t, "OPTIONS", &["a"]).is_some());
-        assert!(route(&t, "OPTIONS", &["b"]).is_none());
+        assert!(route(&t, "OPTIONS", "/a").is_some());
+        assert!(route(&t, "OPTIONS", "/b").is_none());
     }
 
     #[test]

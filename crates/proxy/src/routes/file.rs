@@ -182,12 +182,12 @@ mod tests {
         let mut t = rest();
         parse("r.toml", ok, &mut t).unwrap();
         assert_eq!(t.routes().len(), 3);
-        let [Some(Decision::Route(i)), None] = t.decide("GET", &["health"], false) else {
+        let [Some(Decision::Route(i)), None] = t.decide("GET", "/health", false) else {
             panic!()
         };
         assert_eq!(t.routes()[i].auth, Auth::None);
         assert_eq!(t.routes()[i].origin, "r.toml line 7");
-        let [Some(Decision::Route(i)), None] = t.decide("GET", &["admin", "1"], false) else {
+        let [Some(Decision::Route(i)), None] = t.decide("GET", "/admin/1", false) else {
             panic!()
         };
         assert_eq!(

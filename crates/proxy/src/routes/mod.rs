@@ -347,11 +347,13 @@ impl RouteTable {
             .position(|r| (r.method.is_none() || r.method == method) && r.pattern.matches(path))
     }
 
-    /// What a canonical request (upper-case method, decoded path segments)
-    /// needs; `preflight`: it carries `Origin` and
+    /// What a canonical request (`canonical.rs`: upper-case method,
+    /// canonical path) needs; `preflight`: it carries `Origin` and
     /// `Access-Control-Request-Method`. Two decisions for a `HEAD` request
     /// whose `GET` route and explicit `HEAD` route differ: both apply.
-    pub fn decide(&self, method: &str, path: &[&str], preflight: bool) -> [Option<Decision>; 2] {
+    pub fn decide(&self, method: &str, path: &str, preflight: bool) -> [Option<Decision>; 2] {
+        let segments: Vec<&str> = crate::canonical::segments(path).collect();
+        let path = segments.as_slice();
         let m = Method::of_request(method);
         if self.cors_preflight && preflight && m == Some(Method::Options) {
             return [Some(Decision::Preflight), None];
@@ -403,18 +405,9 @@ mod tests {
         t
     }
 
-    fn segs(path: &str) -> Vec<&str> {
-        let body = path.strip_prefix('/').unwrap();
-        if body.is_empty() {
-            Vec::new()
-        } else {
-            body.split('/').collect()
-        }
-    }
-
     /// The auth a single-decision request gets.
     fn auth<'a>(t: &'a RouteTable, method: &str, path: &str) -> Option<&'a Auth> {
-        match t.decide(method, &segs(path), false) {
+        match t.decide(method, path, false) {
             [Some(Decision::Route(i)), None] => Some(&t.routes()[i].auth),
             [Some(Decision::Default), None] => Some(t.default_auth()),
             _ => None,
@@ -449,23 +442,23 @@ mod tests {
     fn unmatched_requests_follow_what_the_table_knows() {
         let mut t = table(&[("GET", "/health", Auth::None)]);
         assert_eq!(
-            t.decide("GET", &segs("/other"), false),
+            t.decide("GET", "/other", false),
             [Some(Decision::Default), None]
         );
         assert_eq!(t.default_auth(), &cognito(&[]));
         t.set_whole_api();
         assert_eq!(
-            t.decide("GET", &segs("/other"), false),
+            t.decide("GET", "/other", false),
             [Some(Decision::Unmatched), None]
         );
         // A method the route does not have, on the whole API: unmatched too.
         assert_eq!(
-            t.decide("POST", &segs("/health"), false),
+            t.decide("POST", "/health", false),
             [Some(Decision::Unmatched), None]
         );
         // An unknown method matches ANY routes only.
         assert_eq!(
-            t.decide("PROPFIND", &segs("/health"), false),
+            t.decide("PROPFIND", "/health", false),
             [Some(Decision::Unmatched), None]
         );
     }
@@ -478,7 +471,7 @@ mod tests {
             ("HEAD", "/b", cognito(&["head"])),
             ("GET", "/c", Auth::None),
         ]);
-        let [first, second] = t.decide("HEAD", &segs("/a"), false);
+        let [first, second] = t.decide("HEAD", "/a", false);
         let route = |d: Option<Decision>| match d {
             Some(Decision::Route(i)) => t.routes()[i].auth.clone(),
             other => panic!("{other:?}"),
@@ -503,7 +496,7 @@ mod tests {
         );
         t.set_cors_preflight();
         assert_eq!(
-            t.decide("OPTIONS", &segs("/a"), true),
+            t.decide("OPTIONS", "/a", true),
             [Some(Decision::Preflight), None]
         );
         // Not a preflight (no Origin / Access-Control-Request-Method).

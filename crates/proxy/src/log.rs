@@ -11,6 +11,11 @@ pub(crate) fn say(text: &str) {
     eprintln!("proxy: {}", for_terminal(text));
 }
 
+/// Writes a warning (`warning: ` and `text`, sanitized) to stderr.
+pub(crate) fn warn(text: &str) {
+    eprintln!("warning: {}", for_terminal(text));
+}
+
 /// The `--log` line of one request.
 pub(crate) fn request_line(
     method: &str,

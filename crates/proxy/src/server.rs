@@ -122,9 +122,9 @@ pub async fn bind(config: Config) -> Result<Server, Error> {
         config.upstream.as_str(),
     ));
     if !bound.ip().is_loopback() {
-        eprintln!(
-            "warning: listening on {bound}, not on a loopback address: other machines can send requests, and their tokens travel in clear text"
-        );
+        log::warn(&format!(
+            "listening on {bound}, not on a loopback address: other machines can send requests, and their tokens travel in clear text"
+        ));
     }
     let state = State {
         routes: config.routes,

@@ -660,6 +660,16 @@ fn stub_test_files_import_no_cycle() {
 }
 
 #[test]
+fn proxy_files_import_no_cycle() {
+    assert_acyclic("crates/proxy/src");
+}
+
+#[test]
+fn proxy_test_files_import_no_cycle() {
+    assert_acyclic("crates/proxy/tests/it");
+}
+
+#[test]
 fn emulator_files_import_no_cycle() {
     assert_acyclic("crates/emulator/src");
 }

@@ -156,6 +156,17 @@ enum Outcome {
     NoProxy(String),
 }
 
+impl Outcome {
+    /// What went wrong, if anything.
+    fn failure(&self) -> Option<String> {
+        match self {
+            Outcome::Reached(what) => Some(what.clone()),
+            Outcome::NoProxy(why) => Some(format!("the proxy did not start: {why}")),
+            Outcome::Kept => None,
+        }
+    }
+}
+
 /// Sends the case through each API's proxy in front of each upstream.
 fn run_case(
     bed: &Bed,
@@ -201,13 +212,11 @@ fn run_case(
 fn case(test: &str, method: &str, target: &str, tok: Tok, extra: &[(&str, &str)], handler: &str) {
     let bed = bed();
     let outcomes = run_case(&bed, method, target, tok, extra, handler);
-    let bad: Vec<&Outcome> = outcomes
-        .iter()
-        .filter(|o| !matches!(o, Outcome::Kept))
-        .collect();
+    let bad: Vec<String> = outcomes.iter().filter_map(Outcome::failure).collect();
     assert!(
         bad.is_empty() && outcomes.len() == 4,
-        "{test}: the protected handler was reached (or the proxy did not start):\n{bad:#?}"
+        "{test}: the protected handler was reached (or the proxy did not start):\n{}",
+        bad.join("\n")
     );
 }
 

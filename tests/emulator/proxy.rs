@@ -246,19 +246,22 @@ pub async fn emulator_tokens_through_an_http_api_proxy(emu: Emu) {
     );
     let results = tokio::task::spawn_blocking(move || {
         let a = addr.as_str();
+        let bearer = format!("Bearer {access}");
         [
-            ("no token", get(a, "/hello", None)),
-            ("ID token", get(a, "/hello", Some(&id))),
-            (
-                "Bearer access token",
-                get(a, "/hello", Some(&format!("Bearer {access}"))),
-            ),
+            ("no token", "/hello", None),
+            ("ID token", "/hello", Some(id.as_str())),
+            ("Bearer access token", "/hello", Some(bearer.as_str())),
             (
                 "access token, scope not granted",
-                get(a, "/admin", Some(&access)),
+                "/admin",
+                Some(access.as_str()),
             ),
         ]
-        .map(|(what, r)| (what, r, count.load(Ordering::SeqCst)))
+        // One after another: the count is read after each request.
+        .map(|(what, path, token)| {
+            let r = get(a, path, token);
+            (what, r, count.load(Ordering::SeqCst))
+        })
     })
     .await
     .unwrap();

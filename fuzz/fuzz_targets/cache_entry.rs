@@ -1,17 +1,18 @@
-//! Arbitrary bytes as the token cache file of a fixed key, then
-//! `Cache::load`: it must never panic, and a hit must be for the key asked
+//! Arbitrary bytes as the token cache file of a fixed key, then the
+//! store's `load`: it must never panic, and a hit must be for the key asked
 //! for.
 #![no_main]
 
 use std::sync::LazyLock;
 
-use cognito_token_core::cache::{Cache, CacheKey, Lookup};
+use cognito_token_core::session::{CacheKey, Entry};
+use cognito_token_core::store::{Lookup, Store};
 use libfuzzer_sys::fuzz_target;
 
 struct Fixture {
     // Kept alive so the directory exists for the whole run.
     _dir: tempfile::TempDir,
-    cache: Cache,
+    cache: Store,
     key: CacheKey,
 }
 
@@ -25,7 +26,7 @@ static FIXTURE: LazyLock<Fixture> = LazyLock::new(|| {
         tempfile::tempdir()
     }
     .expect("temporary directory");
-    let cache = Cache::at(dir.path());
+    let cache = Store::at(dir.path());
     let key = CacheKey {
         endpoint: "http://127.0.0.1:9".into(),
         region: "us-east-1".into(),
@@ -42,7 +43,7 @@ static FIXTURE: LazyLock<Fixture> = LazyLock::new(|| {
 fuzz_target!(|data: &[u8]| {
     let f = &*FIXTURE;
     std::fs::write(f.cache.path(&f.key), data).expect("write the cache file");
-    match f.cache.load(&f.key) {
+    match f.cache.load::<Entry>(&f.key) {
         Lookup::Hit(entry) => assert_eq!(entry.key, f.key, "a hit for another key"),
         Lookup::Miss => {}
         Lookup::Unusable(why) => assert!(!why.contains('\n'), "multi-line reason"),

@@ -10,7 +10,7 @@
 use aws_sdk_cognitoidentityprovider::types::{
     ExplicitAuthFlowsType, FeatureType, RefreshTokenRotationType,
 };
-use cognito_token_core::rotation::RefreshApi;
+use cognito_token_core::refresh::RefreshOperation;
 use cognito_token_core::{Cognito, FirstFactor, Flow, Secret, StaticAnswers, Tokens};
 
 use crate::support::{Emu, Home, Recorder, claims};
@@ -173,10 +173,10 @@ pub async fn get_tokens_from_refresh_token(emu: Emu) {
     let rt = first.refresh_token.clone().expect("a refresh token");
     let cog = Cognito::connect(&p.connect_options()).await.unwrap();
     let r = cog
-        .refresh_rotating(&id, &rt, &internal, RefreshApi::GetTokens, None)
+        .refresh_rotating(&id, &rt, &internal, RefreshOperation::GetTokens, None)
         .await
         .unwrap_or_else(|e| panic!("GetTokensFromRefreshToken: {e}"));
-    assert_eq!(r.api, RefreshApi::GetTokens, "no fallback on fakecloud");
+    assert_eq!(r.operation, RefreshOperation::GetTokens, "no fallback on fakecloud");
     assert_eq!(
         r.tokens.internal_username().as_deref(),
         Some(internal.as_str())
@@ -193,14 +193,14 @@ pub async fn rotation_keeps_the_live_refresh_token(emu: Emu) {
     let old = first.refresh_token.clone().expect("a refresh token");
     let cog = Cognito::connect(&p.connect_options()).await.unwrap();
     let r = cog
-        .refresh_rotating(&id, &old, &internal, RefreshApi::GetTokens, None)
+        .refresh_rotating(&id, &old, &internal, RefreshOperation::GetTokens, None)
         .await
         .unwrap_or_else(|e| panic!("GetTokensFromRefreshToken: {e}"));
     assert!(r.rotated, "fakecloud rotates on this client");
     let new = r.tokens.refresh_token.clone().unwrap();
     assert_ne!(new, old);
     let e = cog
-        .refresh_rotating(&id, &old, &internal, RefreshApi::GetTokens, None)
+        .refresh_rotating(&id, &old, &internal, RefreshOperation::GetTokens, None)
         .await
         .unwrap_err();
     assert!(e.code().is_some(), "{e}");

@@ -126,9 +126,11 @@ fn prompt_line(label: &str) -> Result<String, NoAnswer> {
 }
 
 impl Answers for CliAnswers {
-    fn new_password(&self, current: &Secret) -> Result<Secret, NoAnswer> {
+    fn new_password(&self, current: Option<&Secret>) -> Result<Secret, NoAnswer> {
         if self.o.keep_password {
-            return Ok(current.clone());
+            return current.cloned().ok_or_else(|| {
+                NoAnswer("--keep-password: this sign-in had no password to keep".into())
+            });
         }
         if let Some(p) = &self.o.new_password {
             return Ok(p.clone());

@@ -6,7 +6,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// The environment variables that carry secrets into this process. A
 /// program it starts (`exec`'s command, the browser opener) never inherits
-/// them (SECURITY.md).
+/// them, nor the profile's `client_secret_env` ([`secret_vars`]; SECURITY.md).
 pub const SECRET_VARS: [&str; 5] = [
     "COGNITO_PASSWORD",
     "COGNITO_NEW_PASSWORD",
@@ -14,6 +14,12 @@ pub const SECRET_VARS: [&str; 5] = [
     "COGNITO_TOTP_SECRET",
     "COGNITO_MFA_CODE",
 ];
+
+/// Every variable a program this process starts must not inherit: the
+/// [`SECRET_VARS`] and the one the profile takes the client secret from.
+pub fn secret_vars(client_secret_env: Option<&str>) -> impl Iterator<Item = &str> {
+    SECRET_VARS.into_iter().chain(client_secret_env)
+}
 
 /// Get Amazon Cognito user-pool tokens: the token alone on stdout, everything else on stderr.
 #[derive(Debug, Parser)]
@@ -63,15 +69,11 @@ pub enum Command {
         /// The shell.
         shell: clap_complete::Shell,
     },
-    /// Times the client side of SRP sign-ins (for `cargo xtask bench`).
-    #[command(hide = true)]
-    SrpTiming {
-        #[arg(long, default_value_t = 200)]
-        runs: u32,
-    },
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+/// The flow: `--flow`, or a profile's `flow` (the same names, parsed once).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum FlowArg {
     /// USER_PASSWORD_AUTH (no AWS credentials needed).
     Password,
@@ -87,7 +89,8 @@ pub enum FlowArg {
     UserAuth,
 }
 
-/// The first factor `--flow user-auth` asks for.
+/// The first factor `--flow user-auth` asks for (a profile's
+/// `preferred_challenge` is read into core's `FirstFactor` directly).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum PreferredChallengeArg {
     /// PASSWORD: the password goes to Cognito (over TLS).
@@ -98,6 +101,17 @@ pub enum PreferredChallengeArg {
     EmailOtp,
     /// SMS_OTP: a one-time code sent by SMS (COGNITO_MFA_CODE or a prompt).
     SmsOtp,
+}
+
+impl From<PreferredChallengeArg> for cognito_token_core::FirstFactor {
+    fn from(a: PreferredChallengeArg) -> Self {
+        match a {
+            PreferredChallengeArg::Password => Self::Password,
+            PreferredChallengeArg::PasswordSrp => Self::PasswordSrp,
+            PreferredChallengeArg::EmailOtp => Self::EmailOtp,
+            PreferredChallengeArg::SmsOtp => Self::SmsOtp,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -234,6 +248,9 @@ pub struct LoginArgs {
     /// With --users-file: let password_env name any variable, not only COGNITO_PW_*.
     #[arg(long, requires = "users_file")]
     pub allow_any_env: bool,
+    /// With --users-file: let password_file name any file, not only a relative path inside the list's folder.
+    #[arg(long, requires = "users_file")]
+    pub allow_any_path: bool,
     /// With --users-file: how many sign-ins run at once [default: 8].
     #[arg(long, value_name = "N", requires = "users_file", value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub concurrency: Option<u16>,

@@ -4,10 +4,9 @@ use std::io::{IsTerminal as _, Read as _};
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use cognito_token_core::cache::{Cache, Entry, Lookup};
-use cognito_token_core::rotation::RefreshApi;
-use cognito_token_core::{Identity, Secret, Tokens, jwt, now, source, verify};
-use tracing::info;
+use cognito_token_core::session::Stale;
+use cognito_token_core::store::{Lookup, Store};
+use cognito_token_core::{Identity, Secret, Tokens, jwt, now, verify};
 
 use crate::args::{
     Command, DecodeArgs, ExecArgs, LoginArgs, LogoutArgs, ProfileAction, ProfileArgs, SignInArgs,
@@ -15,9 +14,8 @@ use crate::args::{
 };
 use crate::fail::usage;
 use crate::output::{emit, emit_json, print_tokens, rfc3339};
-use crate::refresh::{Refresh, Refresher};
 use crate::target::{Pool, Settings, Target};
-use crate::user::{NO_PASSWORD, password_for, password_up_front};
+use crate::user::{NO_PASSWORD, password_for};
 
 pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
     match command {
@@ -29,7 +27,6 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Exec(a) => exec(a).await,
         Command::Profile(a) => profile(a),
         Command::Proxy(a) => crate::proxy::run(a).await,
-        Command::SrpTiming { runs } => crate::srp_timing::run(runs),
         Command::Completions { shell } => completions(shell),
     }
 }
@@ -66,8 +63,8 @@ fn completions(shell: clap_complete::Shell) -> anyhow::Result<ExitCode> {
     crate::output::emit(script.trim_end())
 }
 
-/// Signs `id` in with the answers built for this sign-in, and caches the
-/// tokens (with their source) unless `--no-cache`.
+/// Signs `id` in with the answers built for this sign-in (as the
+/// remembered device, remembering a new one when asked).
 async fn sign_in(
     pool: &Pool,
     id: &Identity,
@@ -77,15 +74,7 @@ async fn sign_in(
 ) -> anyhow::Result<Tokens> {
     let cognito = pool.cognito().await?;
     let remember = sign_in.remember_device || pool.remember_device;
-    let tokens = crate::devices::login(cognito, pool, id, pw.as_ref(), answers, remember).await?;
-    if !sign_in.no_cache {
-        crate::store::store(&Entry {
-            key: pool.cache_key(&id.username),
-            tokens: tokens.clone(),
-            source: pool.source(),
-        });
-    }
-    Ok(tokens)
+    crate::devices::login(cognito, pool, id, pw.as_ref(), answers, remember).await
 }
 
 async fn login(a: LoginArgs) -> anyhow::Result<ExitCode> {
@@ -102,85 +91,58 @@ async fn login(a: LoginArgs) -> anyhow::Result<ExitCode> {
     let answers = crate::user::answers(&a.sign_in)?;
     let pw = password_for(pool.flow, &a.sign_in, &id.username)?;
     if pw.is_none() {
-        if password_up_front(pool.flow) {
+        if pool.flow.password_up_front() {
             return Err(usage!("{NO_PASSWORD}"));
         }
         crate::answers::check_code_source()?;
     }
     let tokens = sign_in(&pool, &id, &a.sign_in, pw, &answers).await?;
+    pool.session(&id, !a.sign_in.no_cache)
+        .keep(&tokens, &crate::session::Stderr);
     print_tokens(&tokens, &a.print)
 }
 
-/// Tokens for `token` and `exec`: the cache while more than `min_ttl`
-/// seconds remain (no network), else refresh (where the entry's source
-/// says), else a full sign-in, with the same SDK client.
+/// Tokens for `token` and `exec`: core's session (the cache while more
+/// than `min_ttl` seconds remain, else a refresh where the entry's source
+/// says, under its lock), else a full sign-in with the same SDK client;
+/// this decides only what to say and where the password comes from.
 async fn current_tokens(
     pool: &Pool,
     id: &Identity,
     sign_in_args: &SignInArgs,
     min_ttl: u64,
 ) -> anyhow::Result<Tokens> {
-    let key = pool.cache_key(&id.username);
-    let cache = crate::store::cache();
-    let cached = crate::store::load(cache.as_ref(), &key);
-    let now = now();
-    if let Some(e) = &cached
-        && e.tokens.expires_in(now) > i64::try_from(min_ttl).unwrap_or(i64::MAX)
-    {
-        info!(expires_in = e.tokens.expires_in(now), "using cached tokens");
-        return Ok(e.tokens.clone());
-    }
-    let mut reused = None;
-    if let Some(entry) = cached.filter(|e| e.tokens.refresh_token.is_some()) {
-        let refresher = Refresher {
-            connect: pool,
-            client: id,
-            insecure_hosts: &pool.insecure_hosts,
-            timeout: pool.timeout,
-            device_key: &|| crate::devices::load(pool, id).map(|d| d.key),
-            lock: true,
-        };
-        let store = !sign_in_args.no_cache;
-        match crate::refresh::refresh(&refresher, cache.as_ref(), &key, entry, min_ttl, store)
-            .await?
-        {
-            Refresh::Tokens(tokens) => return Ok(tokens),
-            Refresh::SignIn {
-                error: Some(error),
-                reused: true,
-            } => {
-                reused = Some(error);
+    let session = pool.session(id, !sign_in_args.no_cache);
+    session
+        .current(min_ttl, pool, &crate::session::Stderr, |stale| async move {
+            if let Stale::Refused(error) = &stale {
+                eprintln!("warning: refreshing failed ({error}); signing in again");
             }
-            Refresh::SignIn { error, .. } => {
-                if let Some(error) = error {
-                    eprintln!("warning: refreshing failed ({error}); signing in again");
+            let pw = password_for(pool.flow, sign_in_args, &id.username)?;
+            if let Stale::RotatedAway(e) = stale {
+                if pw.is_none() && pool.flow.password_up_front() {
+                    return Err(anyhow::Error::new(e).context(format!(
+                        "the cached refresh token of {} was already rotated away by another refresh: run `cognito-token login` again, or set COGNITO_PASSWORD to sign in again automatically",
+                        id.username
+                    )));
                 }
+                eprintln!(
+                    "warning: the cached refresh token was already rotated away ({e}); signing in again"
+                );
             }
-        }
-    }
-    let pw = password_for(pool.flow, sign_in_args, &id.username)?;
-    if let Some(e) = reused {
-        if pw.is_none() && password_up_front(pool.flow) {
-            return Err(anyhow::Error::new(e).context(format!(
-                "the cached refresh token of {} was already rotated away by another refresh: run `cognito-token login` again, or set COGNITO_PASSWORD to sign in again automatically",
-                id.username
-            )));
-        }
-        eprintln!(
-            "warning: the cached refresh token was already rotated away ({e}); signing in again"
-        );
-    }
-    if pw.is_none() {
-        if password_up_front(pool.flow) {
-            return Err(usage!(
-                "no valid cached token for {}: run `cognito-token login` first, or set COGNITO_PASSWORD",
-                id.username
-            ));
-        }
-        crate::answers::check_code_source()?;
-    }
-    let answers = crate::user::answers(sign_in_args)?;
-    sign_in(pool, id, sign_in_args, pw, &answers).await
+            if pw.is_none() {
+                if pool.flow.password_up_front() {
+                    return Err(usage!(
+                        "no valid cached token for {}: run `cognito-token login` first, or set COGNITO_PASSWORD",
+                        id.username
+                    ));
+                }
+                crate::answers::check_code_source()?;
+            }
+            let answers = crate::user::answers(sign_in_args)?;
+            sign_in(pool, id, sign_in_args, pw, &answers).await
+        })
+        .await
 }
 
 async fn token(a: TokenArgs) -> anyhow::Result<ExitCode> {
@@ -203,40 +165,28 @@ async fn logout(a: LogoutArgs) -> anyhow::Result<ExitCode> {
         Target::InitiateAuth(pool) => pool,
     };
     let id = pool.identity(&crate::user::username(&settings)?);
-    let Some(cache) = crate::store::cache() else {
+    let session = pool.session(&id, true);
+    let Some(store) = &session.store else {
         return Err(usage!("no cache directory (HOME and XDG_CACHE_HOME unset)"));
     };
-    let key = pool.cache_key(&id.username);
-    let cached = match cache.load(&key) {
-        Lookup::Hit(e) => Some(e),
-        _ => None,
-    };
+    let cached = session.lookup().and_then(Lookup::hit);
     if a.forget_device {
         crate::devices::forget(&pool, &id, cached.as_ref().map(|e| &e.tokens), a.local).await?;
     }
     if let Some(e) = &cached
-        && let Some(rt) = &e.tokens.refresh_token
         && !a.local
+        && let Some(revoked) = session.revoke(e, &pool).await
     {
-        let req = source::Request {
-            client: &id,
-            refresh_token: rt,
-            internal_username: &id.username,
-            api: RefreshApi::GetTokens,
-            device_key: None,
-            insecure_hosts: &pool.insecure_hosts,
-            timeout: pool.timeout,
-        };
-        match source::revoke(&e.source, &req, &pool).await {
+        match revoked {
             Ok(()) => eprintln!("revoked the refresh token"),
             Err(e) => eprintln!(
                 "warning: could not revoke the refresh token ({e}); forgetting it locally"
             ),
         }
     }
-    let removed = cache
-        .remove(&key)
-        .with_context(|| format!("cannot remove the cache entry in {}", cache.dir().display()))?;
+    let removed = session
+        .remove()
+        .with_context(|| format!("cannot remove the cache entry in {}", store.dir().display()))?;
     if removed {
         eprintln!("forgot the cached tokens of {}", id.username);
     } else {
@@ -337,7 +287,7 @@ async fn verify_cmd(a: VerifyArgs) -> anyhow::Result<ExitCode> {
         TokenUseArg::Access => verify::TokenUse::Access,
     });
     opts.leeway_secs = a.leeway;
-    opts.cache_dir = Cache::default_dir();
+    opts.cache_dir = Store::default_dir();
     let audience = opts.client_id.is_some();
     let verifier = verify::Verifier::new(opts);
     let claims = verifier.verify(&token).await?;
@@ -382,10 +332,7 @@ async fn exec(a: ExecArgs) -> anyhow::Result<ExitCode> {
         .env("COGNITO_ACCESS_TOKEN", tokens.access_token.expose());
     // The command gets tokens, not the secrets that made them: not ours,
     // and not the variable the profile takes the client secret from.
-    for k in crate::args::SECRET_VARS
-        .into_iter()
-        .chain(secret_env.as_deref())
-    {
+    for k in crate::args::secret_vars(secret_env.as_deref()) {
         child.env_remove(k);
     }
     let not_found = |e: &std::io::Error| {

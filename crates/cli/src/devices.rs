@@ -8,39 +8,21 @@
 //! device Cognito no longer knows is dropped with a warning and the sign-in
 //! done without it.
 
-use cognito_token_core::device::Device;
-use cognito_token_core::device_store::{DeviceLookup, DeviceStore, DeviceStoreKey};
-use cognito_token_core::{Answers, Cognito, Secret, Tokens, now};
+use cognito_token_core::session::{DeviceRecord, Report as _, Warning};
+use cognito_token_core::store::Lookup;
+use cognito_token_core::{Answers, Cognito, Device, Identity, Secret, Tokens, now};
 use tracing::info;
 
-use cognito_token_core::Identity;
-
+use crate::session::store;
 use crate::target::Pool;
-
-fn store() -> Option<DeviceStore> {
-    cognito_token_core::cache::Cache::default_dir().map(DeviceStore::at)
-}
-
-fn store_key(pool: &Pool, id: &Identity) -> DeviceStoreKey {
-    DeviceStoreKey {
-        endpoint: pool.endpoint.url().to_owned(),
-        user_pool_id: id
-            .user_pool_id
-            .as_ref()
-            .map(|p| p.to_string())
-            .unwrap_or_default(),
-        client_id: id.client_id.clone(),
-        username: id.username.clone(),
-    }
-}
 
 /// The remembered device of this identity, if there is a usable one.
 pub fn load(pool: &Pool, id: &Identity) -> Option<Device> {
-    match store()?.load(&store_key(pool, id)) {
-        DeviceLookup::Found(d) => Some(d),
-        DeviceLookup::Missing => None,
-        DeviceLookup::Ignored(why) => {
-            eprintln!("warning: ignoring the remembered device: {why}");
+    match store()?.load::<DeviceRecord>(&pool.device_owner(id)) {
+        Lookup::Hit(r) => Some(r.device),
+        Lookup::Miss => None,
+        Lookup::Unusable(why) => {
+            crate::session::Stderr.warn(Warning::DeviceUnusable(&why));
             None
         }
     }
@@ -50,12 +32,13 @@ fn remove(pool: &Pool, id: &Identity) -> bool {
     let Some(store) = store() else {
         return false;
     };
-    match store.remove(&store_key(pool, id)) {
+    let owner = pool.device_owner(id);
+    match store.remove(&owner) {
         Ok(removed) => removed,
         Err(e) => {
             eprintln!(
                 "warning: cannot remove the device file {}: {e}",
-                store.path(&store_key(pool, id)).display()
+                store.path(&owner).display()
             );
             false
         }
@@ -106,7 +89,11 @@ fn save(pool: &Pool, id: &Identity, d: &Device) {
         );
         return;
     };
-    match store.store(&store_key(pool, id), d) {
+    let record = DeviceRecord {
+        key: pool.device_owner(id),
+        device: d.clone(),
+    };
+    match store.put(&record.key, &record) {
         Ok(path) => {
             info!(path = %path.display(), "device file written");
             eprintln!(
@@ -116,7 +103,7 @@ fn save(pool: &Pool, id: &Identity, d: &Device) {
         }
         Err(e) => eprintln!(
             "warning: cannot write the device file in {}: {e}",
-            store.path(&store_key(pool, id)).display()
+            store.path(&record.key).display()
         ),
     }
 }
@@ -129,16 +116,15 @@ pub async fn forget(
     cached: Option<&Tokens>,
     local: bool,
 ) -> anyhow::Result<()> {
-    let device = match store().map(|s| s.load(&store_key(pool, id))) {
-        Some(DeviceLookup::Found(d)) => Some(d),
-        _ => None,
-    };
+    let device = store()
+        .and_then(|s| s.load::<DeviceRecord>(&pool.device_owner(id)).hit())
+        .map(|r| r.device);
     if let (Some(d), false) = (&device, local) {
         let cognito = pool.cognito().await?;
         match access_token(cognito, id, cached, d).await {
             Some(at) => match cognito.forget_device(&at, &d.key).await {
                 Ok(()) => eprintln!("Cognito forgot the device"),
-                Err(e) if cognito_token_core::device::is_unknown_device(&e) => {
+                Err(e) if cognito_token_core::sign_in::is_unknown_device(&e) => {
                     eprintln!("Cognito no longer knew the device")
                 }
                 Err(e) => eprintln!(

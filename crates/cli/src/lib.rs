@@ -19,9 +19,7 @@ mod oauth;
 mod output;
 mod profile;
 mod proxy;
-mod refresh;
-mod srp_timing;
-mod store;
+mod session;
 mod target;
 mod user;
 

@@ -12,24 +12,14 @@
 
 use std::process::ExitCode;
 
-use cognito_token_core::cache::{CacheKey, Entry, Lookup, Source};
 use cognito_token_core::oauth2::{self, Grant, Pkce, callback};
-use cognito_token_core::{Cognito, Error, Identity, Tokens, now};
+use cognito_token_core::session::{CacheKey, NoConnect, Session, Source, Stale};
+use cognito_token_core::store::Lookup;
+use cognito_token_core::{Error, Tokens};
 
 use crate::args::{OutputArg, PrintArgs, TokenArg};
 use crate::fail::{Hinted, usage};
-use crate::refresh::{Refresh, Refresher};
 use crate::target::{OAuthFlow, OAuthTarget};
-
-/// The OAuth2 sources make no SDK call: a record of theirs never asks for
-/// the client.
-impl cognito_token_core::source::Connect for OAuthTarget {
-    async fn cognito(&self) -> Result<&Cognito, Error> {
-        Err(Error::Config(
-            "the OAuth2 flows make no Cognito API call".into(),
-        ))
-    }
-}
 
 impl OAuthTarget {
     fn hinted(&self, e: Error) -> anyhow::Error {
@@ -80,17 +70,6 @@ impl OAuthTarget {
         Hinted { error: e, hint }.into()
     }
 
-    /// The app client as core's requests name it (no user: the OAuth2
-    /// grants' requests carry none).
-    fn app_client(&self) -> Identity {
-        Identity {
-            client_id: self.client.client_id.clone(),
-            client_secret: self.client.client_secret.clone(),
-            username: String::new(),
-            user_pool_id: None,
-        }
-    }
-
     fn cache_key(&self) -> CacheKey {
         // InitiateAuth keys always have a region; OAuth2 keys never do, so
         // the two never meet. The "username" names the flow and scope set.
@@ -102,22 +81,28 @@ impl OAuthTarget {
         }
     }
 
-    fn source(&self, user: Option<String>) -> Source {
+    fn source(&self) -> Source {
         let domain = self.domain.as_str().to_owned();
         match self.flow {
             OAuthFlow::ClientCredentials => Source::ClientCredentials { domain },
-            OAuthFlow::Browser => Source::Browser { domain, user },
+            // Who signed in is recorded from the tokens when they are stored.
+            OAuthFlow::Browser => Source::Browser { domain, user: None },
         }
     }
 
-    fn made_here(&self, source: &Source) -> bool {
-        matches!(
-            (self.flow, source),
-            (
-                OAuthFlow::ClientCredentials,
-                Source::ClientCredentials { .. }
-            ) | (OAuthFlow::Browser, Source::Browser { .. })
-        )
+    /// This flow's tokens: cached under the domain, client, flow and scope
+    /// set; `write`: new tokens are cached.
+    fn session(&self, write: bool) -> Session {
+        Session {
+            store: crate::session::store(),
+            key: self.cache_key(),
+            source: self.source(),
+            client: self.app_client.clone(),
+            device: None,
+            insecure_hosts: self.insecure_hosts.clone(),
+            timeout: self.request_timeout,
+            write,
+        }
     }
 
     /// `--token` for this flow: client credentials give only an access token.
@@ -139,41 +124,9 @@ impl OAuthTarget {
         })
     }
 
-    fn store(&self, tokens: &Tokens, user: Option<String>) {
-        let Some(cache) = crate::store::cache() else {
-            eprintln!(
-                "warning: no cache directory (HOME and XDG_CACHE_HOME unset): tokens not cached"
-            );
-            return;
-        };
-        if let Err(e) = cache.store(&Entry {
-            key: self.cache_key(),
-            tokens: tokens.clone(),
-            source: self.source(user),
-        }) {
-            eprintln!(
-                "warning: cannot write the token cache in {}: {e}",
-                cache.dir().display()
-            );
-        }
-    }
-
-    fn cached(&self) -> Option<Entry> {
-        let cache = crate::store::cache()?;
-        let key = self.cache_key();
-        match cache.load(&key) {
-            Lookup::Hit(e) if self.made_here(&e.source) => Some(e),
-            Lookup::Unusable(why) => {
-                eprintln!("warning: ignoring the cached tokens: {why}");
-                None
-            }
-            _ => None,
-        }
-    }
-
     /// A new grant: client credentials, or the browser sign-in.
-    async fn sign_in(&self, no_cache: bool) -> anyhow::Result<Tokens> {
-        let tokens = match self.flow {
+    async fn sign_in(&self) -> anyhow::Result<Tokens> {
+        Ok(match self.flow {
             OAuthFlow::ClientCredentials => oauth2::token(
                 &self.domain,
                 &self.client,
@@ -185,11 +138,7 @@ impl OAuthTarget {
             .await
             .map_err(|e| self.hinted(e))?,
             OAuthFlow::Browser => self.browser().await?,
-        };
-        if !no_cache {
-            self.store(&tokens, tokens.internal_username());
-        }
-        Ok(tokens)
+        })
     }
 
     /// The authorization-code flow: listen, send the browser, take the
@@ -227,7 +176,7 @@ impl OAuthTarget {
                 }
                 self.hinted(e)
             })?;
-        present(&url, self.no_browser)?;
+        present(&url, self.no_browser, self.client_secret_env.as_deref())?;
         let cb = listener
             .wait(&state, self.wait_timeout)
             .await
@@ -251,62 +200,34 @@ impl OAuthTarget {
         Ok(tokens)
     }
 
-    /// Tokens for `token` and `exec`: the cache while more than `min_ttl`
-    /// seconds remain, else a refresh (browser) or a new grant.
+    /// Tokens for `token` and `exec`: core's session (the cache while more
+    /// than `min_ttl` seconds remain, else a refresh at the domain for the
+    /// browser flow), else a new grant.
     pub async fn current(&self, no_cache: bool, min_ttl: u64) -> anyhow::Result<Tokens> {
-        let cached = self.cached();
-        if let Some(e) = &cached
-            && e.tokens.expires_in(now()) > min_ttl as i64
-        {
-            tracing::info!(
-                expires_in = e.tokens.expires_in(now()),
-                "using cached tokens"
-            );
-            return Ok(e.tokens.clone());
-        }
-        if let Some(entry) = cached.filter(|e| e.tokens.refresh_token.is_some()) {
-            let client = self.app_client();
-            let refresher = Refresher {
-                connect: self,
-                client: &client,
-                insecure_hosts: &self.insecure_hosts,
-                timeout: self.request_timeout,
-                device_key: &|| None,
-                lock: false,
-            };
-            let cache = crate::store::cache();
-            let key = self.cache_key();
-            match crate::refresh::refresh(
-                &refresher,
-                cache.as_ref(),
-                &key,
-                entry,
-                min_ttl,
-                !no_cache,
-            )
-            .await
-            {
-                Ok(Refresh::Tokens(tokens)) => return Ok(tokens),
-                Ok(Refresh::SignIn { error: Some(e), .. }) => {
+        self.session(!no_cache)
+            .current(min_ttl, &NoConnect, &crate::session::Stderr, |stale| async move {
+                if let Stale::Refused(e) | Stale::RotatedAway(e) = &stale {
                     eprintln!("warning: refreshing failed ({e}); signing in again");
                 }
-                Ok(Refresh::SignIn { error: None, .. }) => {}
-                Err(e) => return Err(self.hinted(e)),
-            }
-        }
-        self.sign_in(no_cache).await
+                self.sign_in().await
+            })
+            .await
+            .map_err(|e| match e.downcast::<Error>() {
+                Ok(core) => self.hinted(core),
+                Err(other) => other,
+            })
     }
 }
 
 /// Sends the user to the authorize URL: the system browser when there is a
 /// display and `--no-browser` is not given, and the URL on stderr always
 /// (it holds no secret: the PKCE challenge and the state are public).
-fn present(url: &str, no_browser: bool) -> anyhow::Result<()> {
+fn present(url: &str, no_browser: bool, client_secret_env: Option<&str>) -> anyhow::Result<()> {
     let display = !cfg!(target_os = "linux")
         || ["DISPLAY", "WAYLAND_DISPLAY"]
             .iter()
             .any(|v| std::env::var_os(v).is_some_and(|x| !x.is_empty()));
-    let opened = !no_browser && display && open_browser(url);
+    let opened = !no_browser && display && open_browser(url, client_secret_env);
     let msg = if opened {
         format!("Opened the sign-in page in your browser. If it did not open, visit:\n{url}\n")
     } else {
@@ -343,7 +264,14 @@ fn write_stderr(msg: &str) -> bool {
 }
 
 /// Starts the platform's URL opener with the URL as its one argument.
-fn open_browser(url: &str) -> bool {
+///
+/// Not the `webbrowser` crate: the opener must not inherit the secrets
+/// this process was given (exactly what `exec`'s command does not inherit,
+/// `args::secret_vars`), and that crate starts the browser with this
+/// process's whole environment; dropping variables from our own
+/// environment first would take `unsafe` (`std::env::remove_var`, edition
+/// 2024) outside the one FFI module.
+fn open_browser(url: &str, client_secret_env: Option<&str>) -> bool {
     let mut cmd = if cfg!(target_os = "macos") {
         std::process::Command::new("open")
     } else if cfg!(windows) {
@@ -357,8 +285,9 @@ fn open_browser(url: &str) -> bool {
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null());
-    // The opener gets no secret: drop the ones this process was given.
-    for k in crate::args::SECRET_VARS {
+    // The opener gets no secret: drop the ones this process was given,
+    // the same list as `exec`'s command.
+    for k in crate::args::secret_vars(client_secret_env) {
         cmd.env_remove(k);
     }
     match cmd.spawn() {
@@ -373,7 +302,8 @@ fn open_browser(url: &str) -> bool {
 
 pub async fn login(t: &OAuthTarget, no_cache: bool, print: &PrintArgs) -> anyhow::Result<ExitCode> {
     let print = t.print_args(print)?;
-    let tokens = t.sign_in(no_cache).await?;
+    let tokens = t.sign_in().await?;
+    t.session(!no_cache).keep(&tokens, &crate::session::Stderr);
     crate::output::print_tokens(&tokens, &print)
 }
 
@@ -389,30 +319,16 @@ pub async fn token(
 }
 
 pub async fn logout(t: &OAuthTarget, local: bool) -> anyhow::Result<ExitCode> {
-    let Some(cache) = crate::store::cache() else {
+    let session = t.session(true);
+    let Some(store) = &session.store else {
         return Err(usage!("no cache directory (HOME and XDG_CACHE_HOME unset)"));
     };
-    let key = t.cache_key();
-    let entry = match cache.load(&key) {
-        Lookup::Hit(e) => Some(e),
-        _ => None,
-    };
-    if let (Some(rt), false) = (
-        entry.as_ref().and_then(|e| e.tokens.refresh_token.as_ref()),
-        local,
-    ) {
-        let client = t.app_client();
-        let req = cognito_token_core::source::Request {
-            client: &client,
-            refresh_token: rt,
-            internal_username: "",
-            api: cognito_token_core::rotation::RefreshApi::GetTokens,
-            device_key: None,
-            insecure_hosts: &t.insecure_hosts,
-            timeout: t.request_timeout,
-        };
-        let source = entry.as_ref().map(|e| e.source.clone()).unwrap_or_default();
-        match cognito_token_core::source::revoke(&source, &req, t).await {
+    let entry = session.lookup().and_then(Lookup::hit);
+    if let Some(e) = &entry
+        && !local
+        && let Some(revoked) = session.revoke(e, &NoConnect).await
+    {
+        match revoked {
             Ok(()) => eprintln!("revoked the refresh token"),
             Err(e) => eprintln!(
                 "warning: could not revoke the refresh token ({}); forgetting it locally",
@@ -420,10 +336,10 @@ pub async fn logout(t: &OAuthTarget, local: bool) -> anyhow::Result<ExitCode> {
             ),
         }
     }
-    let removed = cache.remove(&key).map_err(|e| {
+    let removed = session.remove().map_err(|e| {
         anyhow::anyhow!(
             "cannot remove the cache entry in {}: {e}",
-            cache.dir().display()
+            store.dir().display()
         )
     })?;
     let who = match entry.as_ref().map(|e| &e.source) {

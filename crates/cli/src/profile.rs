@@ -19,6 +19,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use serde::Deserialize;
 
+use cognito_token_core::FirstFactor;
+
+use crate::args::FlowArg;
 use crate::fail::usage;
 
 const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
@@ -56,9 +59,11 @@ pub struct Profile {
     pub region: Option<String>,
     pub endpoint_url: Option<String>,
     pub username: Option<String>,
-    pub flow: Option<String>,
-    /// With `flow = "user-auth"`: `password`, `password-srp`, `email-otp` or `sms-otp`.
-    pub preferred_challenge: Option<String>,
+    /// The flow, by its `--flow` name (parsed with the file).
+    pub flow: Option<FlowArg>,
+    /// With `flow = "user-auth"`: `password`, `password-srp`, `email-otp` or
+    /// `sms-otp` (or Cognito's name, `PASSWORD_SRP`).
+    pub preferred_challenge: Option<FirstFactor>,
     /// The environment variable that holds the client secret.
     pub client_secret_env: Option<String>,
     /// A command (program and arguments) that prints the client secret.
@@ -84,7 +89,7 @@ impl Config {
     /// can change is ignored with a warning (never used: it could name a
     /// `client_secret_command` to run, or an endpoint to send passwords to).
     pub fn load(path: &Path) -> anyhow::Result<Config> {
-        use cognito_token_core::private_file::{self, Distrust, Sensitivity};
+        use cognito_token_core::store::file::{self as private_file, Distrust, Sensitivity};
         let bytes = match private_file::read(path, Sensitivity::Config, MAX_CONFIG_BYTES) {
             Ok(Some(b)) => b,
             Ok(None) => return Ok(Config::default()),
@@ -188,7 +193,12 @@ impl Profile {
         put("region", &self.region);
         put("endpoint_url", &self.endpoint_url);
         put("username", &self.username);
-        put("flow", &self.flow);
+        put(
+            "flow",
+            &self.flow.and_then(|f| {
+                clap::ValueEnum::to_possible_value(&f).map(|v| v.get_name().to_owned())
+            }),
+        );
         put(
             "remember_device",
             &self.remember_device.map(|b| b.to_string()),
@@ -197,7 +207,10 @@ impl Profile {
         put("scope", &self.scope);
         put("redirect_uri", &self.redirect_uri);
         put("idp", &self.idp);
-        put("preferred_challenge", &self.preferred_challenge);
+        put(
+            "preferred_challenge",
+            &self.preferred_challenge.map(|f| f.to_string()),
+        );
         if let Some(var) = &self.client_secret_env {
             let set = std::env::var_os(var).is_some_and(|v| !v.is_empty());
             v.push((

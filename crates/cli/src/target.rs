@@ -8,12 +8,12 @@
 
 use std::time::Duration;
 
-use cognito_token_core::cache::{CacheKey, Source};
 use cognito_token_core::endpoint::{self, Endpoint, EndpointRequest};
 use cognito_token_core::oauth2::{self, Domain, OAuthClient, callback};
+use cognito_token_core::session::{CacheKey, DeviceOwner, Session, Source};
 use cognito_token_core::{Cognito, ConnectOptions, FirstFactor, Flow, Identity, PoolId, Secret};
 
-use crate::args::{FlowArg, IdentityArgs, PreferredChallengeArg};
+use crate::args::{FlowArg, IdentityArgs};
 use crate::fail::usage;
 use crate::profile::Profile;
 
@@ -90,18 +90,22 @@ impl<'a> Settings<'a> {
         Ok(secret.map(Secret::new))
     }
 
-    /// The OAuth2 flow when one is selected (by `--flow` or the profile's
-    /// `flow`), else `None` (an `InitiateAuth` flow).
+    /// The flow: `--flow`, else the profile's `flow` (parsed with the file),
+    /// else the password flow.
+    pub fn flow(&self) -> FlowArg {
+        self.args
+            .flow
+            .or(self.profile.flow)
+            .unwrap_or(FlowArg::Password)
+    }
+
+    /// The OAuth2 flow when one is selected, else `None` (an `InitiateAuth`
+    /// flow).
     pub fn oauth_flow(&self) -> Option<OAuthFlow> {
-        match self.args.flow {
-            Some(FlowArg::ClientCredentials) => Some(OAuthFlow::ClientCredentials),
-            Some(FlowArg::Browser) => Some(OAuthFlow::Browser),
-            Some(_) => None,
-            None => match self.profile.flow.as_deref() {
-                Some("client-credentials") => Some(OAuthFlow::ClientCredentials),
-                Some("browser") => Some(OAuthFlow::Browser),
-                _ => None,
-            },
+        match self.flow() {
+            FlowArg::ClientCredentials => Some(OAuthFlow::ClientCredentials),
+            FlowArg::Browser => Some(OAuthFlow::Browser),
+            FlowArg::Password | FlowArg::Admin | FlowArg::Srp | FlowArg::UserAuth => None,
         }
     }
 }
@@ -202,9 +206,29 @@ impl Pool {
     pub fn source(&self) -> Source {
         Source::initiate_auth(self.flow)
     }
+
+    /// The tokens of `id` here: cached under its key, refreshed with its
+    /// remembered device's key; `write`: new tokens are cached.
+    pub fn session(&self, id: &Identity, write: bool) -> Session {
+        Session {
+            store: crate::session::store(),
+            key: self.cache_key(&id.username),
+            source: self.source(),
+            client: id.clone(),
+            device: Some(self.device_owner(id)),
+            insecure_hosts: self.insecure_hosts.clone(),
+            timeout: self.timeout,
+            write,
+        }
+    }
+
+    /// Whose device file `id`'s remembered device is in.
+    pub fn device_owner(&self, id: &Identity) -> DeviceOwner {
+        DeviceOwner::of(self.endpoint.url(), id)
+    }
 }
 
-impl cognito_token_core::source::Connect for Pool {
+impl cognito_token_core::session::Connect for Pool {
     async fn cognito(&self) -> Result<&Cognito, cognito_token_core::Error> {
         Pool::cognito(self).await
     }
@@ -221,29 +245,18 @@ async fn pool(s: &Settings<'_>) -> anyhow::Result<Pool> {
     )?;
     let user_pool_id: Option<PoolId> = pool_text.as_deref().map(str::parse).transpose()?;
 
-    let flow = match args.flow {
-        Some(FlowArg::Password) => Flow::Password,
-        Some(FlowArg::Admin) => Flow::Admin,
-        Some(FlowArg::Srp) => Flow::Srp,
-        Some(FlowArg::UserAuth) => Flow::UserAuth { preferred: None },
-        Some(FlowArg::ClientCredentials | FlowArg::Browser) => {
+    let flow = match s.flow() {
+        FlowArg::Password => Flow::Password,
+        FlowArg::Admin => Flow::Admin,
+        FlowArg::Srp => Flow::Srp,
+        FlowArg::UserAuth => Flow::UserAuth { preferred: None },
+        FlowArg::ClientCredentials | FlowArg::Browser => {
             return Err(usage!(
                 "the OAuth2 flows (client-credentials, browser) get tokens for one client or user at a time, not with InitiateAuth"
             ));
         }
-        None => match p.flow.as_deref() {
-            None | Some("password") => Flow::Password,
-            Some("admin") => Flow::Admin,
-            Some("srp") => Flow::Srp,
-            Some("user-auth") => Flow::UserAuth { preferred: None },
-            Some(other) => {
-                return Err(usage!(
-                    "profile {pname}: unknown flow {other:?}: expected password, admin, srp or user-auth"
-                ));
-            }
-        },
     };
-    let flow = preferred_challenge(flow, args.preferred_challenge, p, pname)?;
+    let flow = preferred_challenge(flow, args.preferred_challenge.map(Into::into), p)?;
     if flow
         == (Flow::UserAuth {
             preferred: Some(FirstFactor::PasswordSrp),
@@ -323,31 +336,13 @@ async fn pool(s: &Settings<'_>) -> anyhow::Result<Pool> {
 /// another flow by flag or environment, it is a usage error.
 fn preferred_challenge(
     flow: Flow,
-    arg: Option<PreferredChallengeArg>,
+    from_arg: Option<FirstFactor>,
     p: &Profile,
-    pname: &str,
 ) -> anyhow::Result<Flow> {
-    let from_arg = arg.map(|a| match a {
-        PreferredChallengeArg::Password => FirstFactor::Password,
-        PreferredChallengeArg::PasswordSrp => FirstFactor::PasswordSrp,
-        PreferredChallengeArg::EmailOtp => FirstFactor::EmailOtp,
-        PreferredChallengeArg::SmsOtp => FirstFactor::SmsOtp,
-    });
     match flow {
-        Flow::UserAuth { .. } => {
-            let preferred = match from_arg {
-                Some(f) => Some(f),
-                None => p
-                    .preferred_challenge
-                    .as_deref()
-                    .map(|s| {
-                        s.parse::<FirstFactor>()
-                            .map_err(|e| usage!("profile {pname}: preferred_challenge: {e}"))
-                    })
-                    .transpose()?,
-            };
-            Ok(Flow::UserAuth { preferred })
-        }
+        Flow::UserAuth { .. } => Ok(Flow::UserAuth {
+            preferred: from_arg.or(p.preferred_challenge),
+        }),
         other => match from_arg {
             Some(f) => Err(usage!(
                 "--preferred-challenge {f} (or COGNITO_PREFERRED_CHALLENGE) is for --flow user-auth, not --flow {}",
@@ -377,6 +372,9 @@ impl OAuthFlow {
 /// Where an OAuth2 grant goes: the domain, the app client, the scopes.
 #[derive(Debug)]
 pub struct OAuthTarget {
+    /// The app client as core's requests name it (no user: the OAuth2
+    /// grants' requests carry none).
+    pub app_client: Identity,
     pub flow: OAuthFlow,
     pub domain: Domain,
     pub client: OAuthClient,
@@ -385,6 +383,9 @@ pub struct OAuthTarget {
     pub redirect_uri: String,
     pub idp: Option<String>,
     pub no_browser: bool,
+    /// The variable the profile takes the client secret from: the browser
+    /// opener does not inherit it (nor any of `args::SECRET_VARS`).
+    pub client_secret_env: Option<String>,
     /// The hosts the domain may be reached at over plain HTTP.
     pub insecure_hosts: Vec<String>,
     pub request_timeout: Duration,
@@ -445,6 +446,12 @@ fn oauth(s: &Settings<'_>, flow: OAuthFlow) -> anyhow::Result<OAuthTarget> {
     }
     let request_timeout = Duration::from_secs(args.timeout.unwrap_or(30));
     Ok(OAuthTarget {
+        app_client: Identity {
+            client_id: client_id.clone(),
+            client_secret: client_secret.clone(),
+            username: String::new(),
+            user_pool_id: None,
+        },
         flow,
         domain,
         client: OAuthClient {
@@ -455,6 +462,7 @@ fn oauth(s: &Settings<'_>, flow: OAuthFlow) -> anyhow::Result<OAuthTarget> {
         redirect_uri,
         idp,
         no_browser: args.oauth.no_browser,
+        client_secret_env: p.client_secret_env.clone(),
         insecure_hosts,
         request_timeout: request_timeout.min(Duration::from_secs(30)),
         wait_timeout: Duration::from_secs(args.timeout.unwrap_or(300)),

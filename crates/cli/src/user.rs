@@ -6,7 +6,7 @@ use std::io::IsTerminal as _;
 use std::io::{BufRead as _, Read as _};
 
 use anyhow::Context as _;
-use cognito_token_core::{FirstFactor, Flow, Secret};
+use cognito_token_core::{Flow, Secret};
 
 use crate::answers::{AnswerOptions, CliAnswers};
 use crate::args::SignInArgs;
@@ -41,15 +41,6 @@ pub fn answers(sign_in: &SignInArgs) -> anyhow::Result<CliAnswers> {
     Ok(CliAnswers::new(AnswerOptions::from_args(sign_in)?))
 }
 
-/// Whether the password is asked before signing in. A choice-based sign-in
-/// without a password factor named asks it only if the user picks one.
-pub fn password_up_front(flow: Flow) -> bool {
-    match flow {
-        Flow::UserAuth { preferred } => preferred.is_some_and(FirstFactor::needs_password),
-        _ => true,
-    }
-}
-
 /// The password from sources that never prompt (`--password-stdin`,
 /// `COGNITO_PASSWORD`).
 fn password_no_prompt(sign_in: &SignInArgs) -> anyhow::Result<Option<Secret>> {
@@ -66,7 +57,7 @@ pub fn password_for(
     sign_in: &SignInArgs,
     username: &str,
 ) -> anyhow::Result<Option<Secret>> {
-    if password_up_front(flow) {
+    if flow.password_up_front() {
         password(sign_in, username)
     } else {
         password_no_prompt(sign_in)

@@ -18,11 +18,11 @@ use crate::sanitize::for_terminal;
 ///   of their own: [`VerifyError`](crate::verify::VerifyError) (an invalid
 ///   token vs. keys that cannot be fetched or used),
 ///   [`JwtError`](crate::jwt::JwtError) (not a JWT),
-///   [`Distrust`](crate::private_file::Distrust) (a file refused, and why);
+///   [`Distrust`](crate::store::file::Distrust) (a file refused, and why);
 ///   so do the pure computations [`TotpError`](crate::totp::TotpError) and
-///   [`SrpError`](crate::srp::SrpError). The local stores (`cache`,
-///   `device_store`, `rotation`'s memory and lock) return
-///   [`std::io::Error`].
+///   [`SrpError`](crate::srp::SrpError). The store's writes and its lock
+///   return [`std::io::Error`]; its reads never fail
+///   ([`Lookup`](crate::store::Lookup)).
 /// - Such an error met inside a token source's operation becomes an [`Error`]
 ///   variant through `From` (`#[from]`), keeping its variant, never a
 ///   string: [`Error::Srp`]. (A TOTP code reaches a sign-in only through the
@@ -156,7 +156,9 @@ impl Error {
         R: std::fmt::Debug + 'static,
     {
         let endpoint = for_terminal(endpoint).into_owned();
-        let message = for_terminal(&source_chain(&err)).into_owned();
+        // The SDK error's own text is its kind ("dispatch failure"): the
+        // reason starts at its source.
+        let message = for_terminal(&error_chain(std::error::Error::source(&err).unwrap_or(&err))).into_owned();
         match err {
             SdkError::ServiceError(se) => {
                 let e = se.into_err();
@@ -185,11 +187,13 @@ impl Error {
     }
 }
 
-/// Joins an error's `source()` chain into one human line, skipping links
-/// that only repeat the generic SDK wording.
-pub(crate) fn source_chain(err: &(dyn std::error::Error + 'static)) -> String {
+/// The one error chain of the workspace: an error and its `source()`s as
+/// one human line (`a: b: c`), skipping links that only repeat generic
+/// wording (`dispatch failure`, `client error (Connect)`) or a link already
+/// said.
+pub fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
     let mut parts: Vec<String> = Vec::new();
-    let mut cur: Option<&(dyn std::error::Error + 'static)> = err.source().or(Some(err));
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(err);
     while let Some(e) = cur {
         let s = e.to_string();
         let generic = matches!(

@@ -3,8 +3,17 @@
 //! caches and refreshes tokens, and decodes and verifies JWTs.
 //!
 //! Invariants: no terminal I/O (answers to challenges come through the
-//! [`Answers`] trait); no secret (password, client secret, SECRET_HASH,
-//! token, SRP value) is ever logged or put in an error message.
+//! [`Answers`] trait, warnings through [`session::Report`]); no secret
+//! (password, client secret, SECRET_HASH, token, SRP value) is ever logged
+//! or put in an error message.
+//!
+//! The layers, each importing only those below it (ARCHITECTURE.md):
+//! `session` (current tokens of any source) · `cognito.rs` (the user-pool
+//! API in one place) · `sign_in`, `refresh.rs`, `oauth2`, `verify` (the
+//! mechanisms) · `sdk`, `transport.rs`, `store` (the SDK client, the one
+//! HTTP client, the one private store) · the foundation (`secret.rs`,
+//! `error.rs`, `identity.rs`, `tokens.rs`, `endpoint.rs`, `jwt.rs`,
+//! `hash.rs`, `totp.rs`, `srp`, `sanitize.rs`).
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), cognito_token_core::Error> {
@@ -24,37 +33,34 @@
 // only the binary writes to stdout and stderr.
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
-mod answers;
-mod body_limit;
-pub mod cache;
-mod client;
-pub mod device;
-pub mod device_store;
+mod cognito;
 pub mod endpoint;
 mod error;
 mod hash;
 mod identity;
 pub mod jwt;
-mod login;
 pub mod oauth2;
-pub mod private_file;
-pub mod rotation;
+pub mod refresh;
 pub mod sanitize;
+mod sdk;
 mod secret;
-pub mod source;
+pub mod session;
+pub mod sign_in;
 pub mod srp;
+pub mod store;
 mod tokens;
 pub mod totp;
-mod user_auth;
+mod transport;
 pub mod verify;
 
-pub use answers::{Answers, MfaKind, NewPassword, NoAnswer, StaticAnswers};
-pub use body_limit::MAX_RESPONSE_BYTES;
-pub use client::{Cognito, ConnectOptions, check_endpoint, default_region};
-pub use error::{Error, ErrorKind};
+pub use cognito::Cognito;
+pub use error::{Error, ErrorKind, error_chain};
 pub use hash::secret_hash;
 pub use identity::{Identity, LOCAL_POOL_REGION, PoolId, is_region};
-pub use login::{Challenge, Flow, MAX_ROUNDS};
+pub use sdk::{ConnectOptions, MAX_RESPONSE_BYTES, check_endpoint, default_region};
 pub use secret::Secret;
-pub use tokens::{TokenKind, Tokens, now};
-pub use user_auth::FirstFactor;
+pub use sign_in::{
+    Answers, Challenge, Device, FirstFactor, Flow, MAX_ROUNDS, MfaKind, NewPassword, NoAnswer,
+    StaticAnswers,
+};
+pub use tokens::{NewDevice, TokenKind, Tokens, now};

@@ -1,12 +1,13 @@
-//! The tokens a sign-in returns.
+//! The tokens a sign-in returns, and the new device that may come with them.
 
+use aws_sdk_cognitoidentityprovider::types::AuthenticationResultType;
 use serde::Deserialize;
 
 use crate::Secret;
 use crate::jwt;
 
 /// Tokens from Cognito. `Debug` hides the token values; only the cache's
-/// record writes them out (`cache.rs`).
+/// record writes them out (`session/records.rs`).
 #[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
 pub struct Tokens {
     /// The ID token: what a `CognitoUserPoolAuthorizer` checks.
@@ -24,7 +25,29 @@ pub struct Tokens {
     /// [`Cognito::remember_device`](crate::Cognito::remember_device). Not
     /// cached.
     #[serde(skip)]
-    pub new_device: Option<Box<crate::device::NewDevice>>,
+    pub new_device: Option<Box<NewDevice>>,
+}
+
+/// `NewDeviceMetadata` of an `AuthenticationResult`: a device Cognito has
+/// just created for this sign-in and that can be confirmed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewDevice {
+    /// `DeviceKey`.
+    pub key: String,
+    /// `DeviceGroupKey`.
+    pub group_key: String,
+}
+
+/// The result's `NewDeviceMetadata`, when it has both keys.
+pub(crate) fn new_device(r: &AuthenticationResultType) -> Option<NewDevice> {
+    let m = r.new_device_metadata()?;
+    match (m.device_key(), m.device_group_key()) {
+        (Some(k), Some(g)) if !k.is_empty() && !g.is_empty() => Some(NewDevice {
+            key: k.to_owned(),
+            group_key: g.to_owned(),
+        }),
+        _ => None,
+    }
 }
 
 /// Which token to print.
@@ -139,5 +162,35 @@ mod tests {
             assert_eq!(t.expires_in(i64::MAX), i64::MIN);
             assert!(t.expires_in(1_700_000_000) < 0);
         }
+    }
+
+    #[test]
+    fn new_device_needs_both_keys() {
+        use aws_sdk_cognitoidentityprovider::types::NewDeviceMetadataType;
+        let with = |k: Option<&str>, g: Option<&str>| {
+            let mut m = NewDeviceMetadataType::builder();
+            if let Some(k) = k {
+                m = m.device_key(k);
+            }
+            if let Some(g) = g {
+                m = m.device_group_key(g);
+            }
+            AuthenticationResultType::builder()
+                .new_device_metadata(m.build())
+                .build()
+        };
+        assert_eq!(
+            new_device(&with(Some("k"), Some("g"))),
+            Some(NewDevice {
+                key: "k".into(),
+                group_key: "g".into()
+            })
+        );
+        assert_eq!(new_device(&with(Some("k"), None)), None);
+        assert_eq!(new_device(&with(Some(""), Some("g"))), None);
+        assert_eq!(
+            new_device(&AuthenticationResultType::builder().build()),
+            None
+        );
     }
 }

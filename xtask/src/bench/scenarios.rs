@@ -196,24 +196,42 @@ async fn many_tokens(
     Ok(cap)
 }
 
-/// The SRP client math per sign-in, in µs (`cognito-token srp-timing`, in
-/// the CLI's process).
+/// The SRP client math per sign-in, in µs: core's `srp_timing` example,
+/// built like the CLI under test (debug for `--quick`, else release). A
+/// benchmark helper, so not a subcommand of the shipped binary.
 fn srp_math(s: &Setup<'_>) -> anyhow::Result<f64> {
     let srp_runs = if s.opts.quick { "20" } else { "200" };
-    let out = Command::new(s.bin)
-        .args(["srp-timing", "--runs", srp_runs])
+    let mut build = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    build.args(["build", "-p", "cognito-token-core", "--example", "srp_timing"]);
+    if !s.opts.quick {
+        build.arg("--release");
+    }
+    let status = build
+        .current_dir(crate::project_root())
+        .status()
+        .context("cannot build the srp_timing example")?;
+    if !status.success() {
+        bail!("building the srp_timing example failed ({status})");
+    }
+    let profile = if s.opts.quick { "debug" } else { "release" };
+    let example = crate::target_dir()
+        .join(profile)
+        .join("examples")
+        .join("srp_timing");
+    let out = Command::new(&example)
+        .args(["--runs", srp_runs])
         .env_clear()
         .output()
-        .context("cannot run cognito-token srp-timing")?;
+        .with_context(|| format!("cannot run {}", example.display()))?;
     if !out.status.success() {
         bail!(
-            "cognito-token srp-timing failed: {}",
+            "srp_timing failed: {}",
             String::from_utf8_lossy(&out.stderr)
         );
     }
     let v: serde_json::Value =
-        serde_json::from_slice(&out.stdout).context("srp-timing printed no JSON")?;
+        serde_json::from_slice(&out.stdout).context("srp_timing printed no JSON")?;
     v["per_sign_in_us"]
         .as_f64()
-        .context("srp-timing: no per_sign_in_us")
+        .context("srp_timing: no per_sign_in_us")
 }

@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 
 mod cycles;
+mod store;
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

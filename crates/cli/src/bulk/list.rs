@@ -248,14 +248,16 @@ impl ClassifyName for serde_json::Error {
 }
 
 /// Password sources stay within what the list may name: variables with
-/// [`PASSWORD_ENV_PREFIX`] (unless `allow_any_env`), and files relative to
-/// the list's own folder (`None`: the list came on standard input, so the
-/// current folder), never through a symbolic link. Warns once per password
-/// file that others can read.
+/// [`PASSWORD_ENV_PREFIX`] (unless `allow_any_env`), and files given as a
+/// relative path inside the list's own folder (`None`: the list came on
+/// standard input, so the current folder; any path with `allow_any_path`),
+/// never through a symbolic link. Warns once per password file that others
+/// can read.
 pub fn bound_password_sources(
     users: &mut [User],
     list_dir: Option<&Path>,
     allow_any_env: bool,
+    allow_any_path: bool,
 ) -> anyhow::Result<()> {
     let mut warned = std::collections::HashSet::new();
     for u in users.iter_mut() {
@@ -269,6 +271,9 @@ pub fn bound_password_sources(
                 ));
             }
             PasswordSource::File(file) => {
+                if !allow_any_path {
+                    inside_the_lists_folder(file, list_dir, u.line)?;
+                }
                 if let Some(dir) = list_dir
                     && Path::new(file.as_str()).is_relative()
                 {
@@ -306,6 +311,42 @@ pub fn bound_password_sources(
     Ok(())
 }
 
+/// A list from elsewhere must not be able to send any file this user can
+/// read to Cognito as a password: a `password_file` is a relative path
+/// without `..`, and the folder it is in (links resolved) is the list's
+/// folder or one below it.
+fn inside_the_lists_folder(file: &str, list_dir: Option<&Path>, line: usize) -> anyhow::Result<()> {
+    use std::path::Component;
+    let shown = cognito_token_core::sanitize::for_terminal(file).into_owned();
+    let refused = || {
+        usage!(
+            "users file line {line}: password_file {shown} is not a relative path inside the list's folder; \
+             name a file beside the list (or below it), or pass --allow-any-path"
+        )
+    };
+    let path = Path::new(file);
+    if !path
+        .components()
+        .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
+    {
+        return Err(refused());
+    }
+    let base = match list_dir {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    // A folder on the way may be a link out of the list's folder.
+    let folder = base.join(path).parent().map(Path::to_path_buf);
+    if let (Ok(base), Some(Ok(folder))) = (
+        std::fs::canonicalize(&base),
+        folder.map(std::fs::canonicalize),
+    ) && !folder.starts_with(&base)
+    {
+        return Err(refused());
+    }
+    Ok(())
+}
+
 /// Passwords in a file others can read are an accident waiting to happen.
 pub fn warn_if_world_readable(path: &Path, users: &[User]) {
     #[cfg(unix)]
@@ -338,10 +379,10 @@ pub fn resolve_password(src: &PasswordSource, shared: Option<&Secret>) -> Result
         },
         PasswordSource::File(path) => {
             // Not through a link, even one planted after the list was checked.
-            let f = cognito_token_core::private_file::open_no_follow(Path::new(path.as_str()))
+            let f = cognito_token_core::store::file::open_no_follow(Path::new(path.as_str()))
                 .map_err(|e| {
                     let path = cognito_token_core::sanitize::for_terminal(path);
-                    if cognito_token_core::private_file::is_symlink_error(&e) {
+                    if cognito_token_core::store::file::is_symlink_error(&e) {
                         format!("the password file {path} is a symbolic link; refused")
                     } else {
                         format!("cannot open the password file {path}: {e}")

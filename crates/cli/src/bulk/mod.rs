@@ -21,7 +21,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use cognito_token_core::cache::Entry;
+use cognito_token_core::session::Entry;
 use cognito_token_core::{Answers, Cognito, Secret, StaticAnswers};
 
 use crate::args::LoginArgs;
@@ -186,7 +186,7 @@ pub async fn login_many(a: LoginArgs, path: &Path) -> anyhow::Result<ExitCode> {
     let mut users = list::parse_users(&text)?;
     drop(text);
     let list_dir = (path.as_os_str() != "-").then(|| path.parent().unwrap_or(Path::new("")));
-    list::bound_password_sources(&mut users, list_dir, a.allow_any_env)?;
+    list::bound_password_sources(&mut users, list_dir, a.allow_any_env, a.allow_any_path)?;
     if path.as_os_str() != "-" {
         list::warn_if_world_readable(path, &users);
     }
@@ -226,9 +226,9 @@ pub async fn login_many(a: LoginArgs, path: &Path) -> anyhow::Result<ExitCode> {
     let cache = if a.sign_in.no_cache {
         None
     } else {
-        let c = crate::store::cache();
+        let c = crate::session::store();
         if c.is_none() {
-            eprintln!("{}", crate::store::NO_CACHE_DIR);
+            eprintln!("{}", crate::session::NO_CACHE_DIR);
         }
         c
     };

@@ -5,7 +5,8 @@
 
 use anyhow::Context as _;
 use cognito_token_core::Tokens;
-use cognito_token_core::cache::{Cache, Entry};
+use cognito_token_core::session::Entry;
+use cognito_token_core::store::Store;
 
 use crate::fail;
 
@@ -38,7 +39,7 @@ pub struct CacheWriter {
 }
 
 impl CacheWriter {
-    pub fn start(cache: Option<Cache>) -> anyhow::Result<Self> {
+    pub fn start(cache: Option<Store>) -> anyhow::Result<Self> {
         let Some(cache) = cache else {
             return Ok(Self {
                 tx: None,
@@ -53,7 +54,7 @@ impl CacheWriter {
             .spawn(move || {
                 let (mut failed, mut first) = (0, None);
                 for entry in rx {
-                    if let Err(e) = cache.store(&entry) {
+                    if let Err(e) = cache.put(&entry.key, &entry) {
                         failed += 1;
                         first.get_or_insert_with(|| e.to_string());
                     }

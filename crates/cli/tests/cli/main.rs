@@ -6,20 +6,20 @@
 mod support;
 
 mod bad_input;
-mod batch;
 mod cache;
 mod decode_verify_exec_profile;
 mod devices;
 mod help;
-mod hygiene;
 mod login;
 mod mfa;
 mod oauth;
 mod one_path;
 mod proxy;
 mod real_browser;
+mod secrets_in_logs;
 mod signals;
 mod srp;
 mod trust_rules;
 mod user_auth;
+mod users_file;
 mod verify_differential;

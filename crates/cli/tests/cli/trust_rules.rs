@@ -499,3 +499,50 @@ fn bulk_password_files_are_relative_to_the_list_and_never_links() {
         .run();
     out.fails(2, "symbolic link");
 }
+
+/// A list from elsewhere must not be able to send any file this user can
+/// read to Cognito as a password: a `password_file` is a relative path
+/// inside the list's folder, unless `--allow-any-path`.
+#[test]
+fn bulk_password_files_stay_inside_the_lists_folder_unless_allowed() {
+    let w = World::new();
+    w.user(UserSpec::new("alice", PW));
+    let lists = w.dir.path().join("lists");
+    std::fs::create_dir_all(lists.join("sub")).unwrap();
+    let outside = w.dir.path().join("outside.pw");
+    for p in [&outside, &lists.join("sub/alice.pw")] {
+        std::fs::write(p, format!("{PW}\n")).unwrap();
+        chmod(p, 0o600);
+    }
+    // A folder link out of the list's folder.
+    std::os::unix::fs::symlink(w.dir.path(), lists.join("up")).unwrap();
+    let list = lists.join("users.csv");
+    let outside_text = outside.to_string_lossy().into_owned();
+    for named in [outside_text.as_str(), "../outside.pw", "up/outside.pw"] {
+        std::fs::write(&list, format!("username,password_file\nalice,{named}\n")).unwrap();
+        let out = w
+            .cmd(&["login", "--users-file", &list.to_string_lossy()])
+            .run();
+        let e = out.fails(2, "not a relative path inside the list's folder");
+        assert!(e.contains("--allow-any-path"), "{e}");
+        assert!(w.stub.requests().is_empty(), "{named}: nothing sent");
+        // Allowed by the flag.
+        let out = w
+            .cmd(&[
+                "login",
+                "--users-file",
+                &list.to_string_lossy(),
+                "--allow-any-path",
+            ])
+            .run();
+        assert_eq!(out.code, 0, "{named}: {}", out.stderr);
+        w.stub.clear_requests();
+    }
+    // A file below the list's folder needs no flag.
+    std::fs::write(&list, "username,password_file\nalice,sub/alice.pw\n").unwrap();
+    let out = w
+        .cmd(&["login", "--users-file", &list.to_string_lossy()])
+        .run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+}
+

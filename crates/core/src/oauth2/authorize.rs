@@ -5,8 +5,8 @@
 
 use std::time::Duration;
 
-use super::Domain;
-use super::http;
+use super::domain::Domain;
+use super::grant;
 use super::response::{ErrorResponse, oauth_error};
 use crate::Error;
 
@@ -66,7 +66,7 @@ pub async fn check_authorize(
     authorize_url: &str,
     timeout: Duration,
 ) -> Result<(), Error> {
-    let a = http::get(authorize_url, domain, timeout).await?;
+    let a = grant::get(authorize_url, domain, timeout).await?;
     let not_cognito = |why: String| Error::BadResponse {
         endpoint: domain.to_string(),
         message: format!("{why} (is --domain the user pool's domain?)"),
@@ -121,7 +121,7 @@ pub async fn check_authorize(
 
 #[cfg(test)]
 mod tests {
-    use super::super::DEFAULT_REDIRECT_URI;
+    use super::super::callback::DEFAULT_REDIRECT_URI;
     use super::super::domain::tests::domain;
     use super::*;
 

@@ -3,9 +3,11 @@
 //! fixed), accepts exactly one callback carrying the expected `state`,
 //! answers the browser with a small page, and hands the code over.
 //!
-//! A callback with another `state`, or one after the first, gets a refusal
-//! page; a wrong `state` also ends the wait with an error (the sign-in can no
-//! longer be trusted). Other paths (`/favicon.ico`) get a 404 and are ignored.
+//! A callback without this sign-in's `state` (missing or another) gets a
+//! 400 refusal page and the wait goes on: any local program can send a GET
+//! to the port, and must not be able to end or steer the sign-in. A second
+//! callback with the state is refused too. Other paths (`/favicon.ico`) get
+//! a 404 and are ignored.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -20,6 +22,11 @@ use tokio::sync::oneshot;
 
 use crate::{Error, Secret};
 
+/// The default redirect URI of the browser flow. Cognito matches redirect
+/// URIs exactly and allows plain http only for localhost, so the port is
+/// fixed: register this URI among the app client's callback URLs.
+pub const DEFAULT_REDIRECT_URI: &str = "http://localhost:8976/callback";
+
 /// Checks a redirect URI for the loopback listener: `http://`, a loopback
 /// host (`localhost`, `127.0.0.0/8`, `[::1]`), no user info or fragment.
 /// Returns the parsed URL.
@@ -28,7 +35,7 @@ pub fn parse_redirect_uri(text: &str) -> Result<url::Url, Error> {
         Error::Config(format!(
             "invalid redirect URI {:?}: {why}; expected e.g. {}",
             crate::identity::truncate(text, 80),
-            super::DEFAULT_REDIRECT_URI
+            DEFAULT_REDIRECT_URI
         ))
     };
     let url = url::Url::parse(text).map_err(|e| bad(&format!("not a URL ({e})")))?;
@@ -184,14 +191,6 @@ fn handle<B>(shared: &Shared, req: &hyper::Request<B>) -> hyper::Response<Full<B
     if req.uri().path() != shared.path || req.method() != hyper::Method::GET {
         return page(404, "Not found", "This is not the sign-in callback.");
     }
-    let Some(sender) = shared.sender.lock().ok().and_then(|mut s| s.take()) else {
-        return page(
-            400,
-            "Refused",
-            "This sign-in already received its callback; this one is refused. \
-             Run the command again to sign in again.",
-        );
-    };
     let mut state = None;
     let mut code = None;
     let mut error = None;
@@ -205,27 +204,33 @@ fn handle<B>(shared: &Shared, req: &hyper::Request<B>) -> hyper::Response<Full<B
             _ => {}
         }
     }
+    // A callback without this sign-in's state (a stray or forged request,
+    // another tab's stale sign-in) is refused and the wait goes on: only
+    // the browser that went through the authorize URL knows the state.
     let state_ok = state
         .as_deref()
         .is_some_and(|s| bool::from(s.as_bytes().ct_eq(shared.state.as_bytes())));
-    let (outcome, response) = if !state_ok {
-        (
-            Err(Error::BadResponse {
-                endpoint: "the browser callback".into(),
-                message: if state.is_none() {
-                    "the callback has no state: it does not come from this sign-in; refused".into()
-                } else {
-                    "the callback's state does not match this sign-in's (a forged or stale callback); refused".into()
-                },
-            }),
-            page(
-                400,
-                "Refused",
-                "The callback does not belong to this sign-in (its state does not match). \
-                 Nothing was signed in.",
-            ),
-        )
-    } else if let Some(error) = error {
+    if !state_ok {
+        tracing::info!(
+            has_state = state.is_some(),
+            "refused a callback that does not belong to this sign-in"
+        );
+        return page(
+            400,
+            "Refused",
+            "The callback does not belong to this sign-in (its state does not match). \
+             Nothing was signed in.",
+        );
+    }
+    let Some(sender) = shared.sender.lock().ok().and_then(|mut s| s.take()) else {
+        return page(
+            400,
+            "Refused",
+            "This sign-in already received its callback; this one is refused. \
+             Run the command again to sign in again.",
+        );
+    };
+    let (outcome, response) = if let Some(error) = error {
         let error: String = error.chars().filter(|c| !c.is_control()).take(64).collect();
         let message: String = description
             .unwrap_or_else(|| "no description".into())

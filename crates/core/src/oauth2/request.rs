@@ -3,7 +3,7 @@
 //! HTTP Basic for confidential clients (RFC 6749 §2.3.1) and `client_id`
 //! in the body; the secret never goes in the body.
 
-use super::Domain;
+use super::domain::Domain;
 use crate::Secret;
 
 /// An app client as the token endpoint sees it.
@@ -165,7 +165,7 @@ pub(super) fn sent_secrets(client: &OAuthClient, grant: &Grant) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::DEFAULT_REDIRECT_URI;
+    use super::super::callback::DEFAULT_REDIRECT_URI;
     use super::super::domain::tests::domain;
     use super::*;
 

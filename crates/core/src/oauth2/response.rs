@@ -6,7 +6,7 @@
 
 use serde::Deserialize;
 
-use super::Domain;
+use super::domain::Domain;
 use crate::{Error, Tokens};
 
 /// What `/oauth2/token` returns.

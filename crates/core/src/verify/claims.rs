@@ -7,7 +7,8 @@
 
 use serde_json::Value;
 
-use super::{TokenUse, VerifyError};
+use super::error::VerifyError;
+use super::options::TokenUse;
 use crate::jwt;
 
 /// What a token's claims must satisfy (everything but the signature).

@@ -1,18 +1,31 @@
-//! The JWKS cache file, shared by processes (each `cognito-token verify`
-//! is one): `<cache_dir>/jwks-<sha256(url) hex>.json`, written atomically,
-//! 0600 in a 0700 directory. Anything unreadable, corrupt, stale or for
-//! another URL is simply "not cached".
+//! The JWKS cache, shared by processes (each `cognito-token verify` is
+//! one): a record of the store, `jwks-<sha256(url) hex>.json`. Anything
+//! unusable, stale or for another URL is simply "not cached"; a file the
+//! store does not trust is also logged (a planted JWKS would make forged
+//! tokens verify).
 
-use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use sha2::Digest as _;
 
-use super::MAX_JWKS_BYTES;
 use super::jwks::{Jwk, parse_jwks};
+use super::options::MAX_JWKS_BYTES;
+use crate::store::{Key, Lookup, Record, Store};
 
-/// The on-disk cache record.
+/// Which JWKS: its URL.
+#[derive(Clone, Debug)]
+pub(super) struct JwksUrl(pub(super) String);
+
+impl Key for JwksUrl {
+    fn file_name(&self) -> String {
+        let digest = sha2::Sha256::digest(self.0.as_bytes());
+        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+        format!("jwks-{hex}.json")
+    }
+}
+
+/// The cache record.
 #[derive(Debug, Serialize, Deserialize)]
 pub(super) struct CacheRecord {
     /// The URL the JWKS came from (guards against hash collisions / copies).
@@ -23,65 +36,48 @@ pub(super) struct CacheRecord {
     pub(super) jwks: serde_json::Value,
 }
 
-/// `<cache_dir>/jwks-<sha256(url) hex>.json`.
-pub(super) fn cache_path(dir: &Path, url: &str) -> PathBuf {
-    let digest = sha2::Sha256::digest(url.as_bytes());
-    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-    dir.join(format!("jwks-{hex}.json"))
+impl Record for CacheRecord {
+    type Key = JwksUrl;
+    const FORMAT: u32 = 1;
+    // Allow for the wrapper around a maximal JWKS.
+    const MAX_BYTES: u64 = (MAX_JWKS_BYTES as u64) * 2;
+    const WHAT: &'static str = "a JWKS cache file";
+    // The first records had no format field.
+    const UNVERSIONED_IS_CURRENT: bool = true;
+
+    fn is_for(&self, key: &JwksUrl) -> bool {
+        self.url == key.0
+    }
 }
 
 /// A fresh cached JWKS with its fetch time, or `None` (missing, stale,
-/// unreadable or corrupt: all mean "fetch").
+/// unusable: all mean "fetch").
 pub(super) fn read_cache(
-    path: &Path,
+    store: &Store,
     url: &str,
     now: i64,
     ttl: Duration,
 ) -> Option<(i64, Vec<Jwk>)> {
-    // A planted JWKS would make forged tokens verify: the directory and the
-    // file must be ours and private, and no link is followed (SECURITY.md).
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let trusted = crate::private_file::check_private_dir(dir).and_then(|exists| {
-        // Allow for the wrapper around a maximal JWKS.
-        let max = (MAX_JWKS_BYTES as u64) * 2;
-        match exists {
-            true => crate::private_file::read(path, crate::private_file::Sensitivity::Secret, max),
-            false => Ok(None),
-        }
-    });
-    let bytes = match trusted {
-        Ok(bytes) => bytes?,
-        Err(crate::private_file::Distrust::TooLarge(_)) => return None,
-        Err(why) => {
+    let record = match store.load::<CacheRecord>(&JwksUrl(url.to_owned())) {
+        Lookup::Hit(r) => r,
+        Lookup::Miss => return None,
+        Lookup::Unusable(why) => {
             tracing::warn!("ignoring the JWKS cache: {why}");
-            return None;
-        }
-    };
-    let record: CacheRecord = match serde_json::from_slice(&bytes) {
-        Ok(r) => r,
-        Err(_) => {
-            tracing::debug!(path = %path.display(), "ignoring corrupt JWKS cache");
             return None;
         }
     };
     let age = now.checked_sub(record.fetched_at)?;
     let ttl = i64::try_from(ttl.as_secs()).unwrap_or(i64::MAX);
     // A record from the future (clock change) is treated as stale.
-    if record.url != url || age < 0 || age >= ttl {
+    if age < 0 || age >= ttl {
         return None;
     }
     Some((record.fetched_at, parse_jwks(&record.jwks).ok()?))
 }
 
-/// Writes the cache atomically (temp file in the same directory, then
-/// rename); the file is 0600 on Unix (tempfile's default).
-pub(super) fn write_cache(path: &Path, record: &CacheRecord) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    crate::private_file::ensure_private_dir(dir)
-        .map_err(|why| std::io::Error::other(why.to_string()))?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    serde_json::to_writer(&mut tmp, record)?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
+/// Writes the cache record (atomically, 0600 in a 0700 directory).
+pub(super) fn write_cache(store: &Store, record: &CacheRecord) -> std::io::Result<()> {
+    store
+        .put(&JwksUrl(record.url.clone()), record)
+        .map(drop)
 }

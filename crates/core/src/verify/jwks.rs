@@ -6,7 +6,7 @@ use std::time::Instant;
 use jsonwebtoken::DecodingKey;
 use serde::{Deserialize, Serialize};
 
-use super::MAX_JWKS_KEYS;
+use super::options::MAX_JWKS_KEYS;
 
 /// One JSON Web Key, as much as we need of it. The optional members must
 /// be strings when present (as `aws-jwt-verify`'s `assertIsJwk` requires).

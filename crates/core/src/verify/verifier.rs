@@ -1,17 +1,19 @@
 //! [`Verifier`]: the rules and the issuer's keys, built once, shared by
 //! every task that verifies tokens (the `verify` command, a local proxy).
 
-use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use jsonwebtoken::{Algorithm, DecodingKey};
 
 use super::claims::{self, Rules};
-use super::disk_cache::{CacheRecord, cache_path, read_cache, write_cache};
+use super::disk_cache::{CacheRecord, read_cache, write_cache};
+use super::error::{JwksProblem, VerifyError};
+use super::fetch;
 use super::jwks::{KeySet, parse_jwks_bytes};
-use super::{JwksProblem, UNKNOWN_KID_REFETCH_PAUSE, VerifyError, VerifyOptions, fetch, now_unix};
+use super::options::{UNKNOWN_KID_REFETCH_PAUSE, VerifyOptions, now_unix};
 use crate::jwt;
+use crate::store::Store;
 
 /// A reusable token verifier: the rules (issuer, client ids, token use,
 /// leeway) and the issuer's JWKS, held in memory in front of the disk cache.
@@ -31,7 +33,8 @@ pub struct Verifier {
 struct Inner {
     rules: Rules,
     jwks_url: String,
-    cache_file: Option<PathBuf>,
+    /// Where the JWKS is cached on disk.
+    cache: Option<Store>,
     jwks_ttl: Duration,
     /// The keys in use; read on every verification, replaced after a load.
     keys: RwLock<Option<Arc<KeySet>>>,
@@ -44,7 +47,7 @@ impl std::fmt::Debug for Verifier {
         f.debug_struct("Verifier")
             .field("rules", &self.inner.rules)
             .field("jwks_url", &self.inner.jwks_url)
-            .field("cache_file", &self.inner.cache_file)
+            .field("cache", &self.inner.cache.as_ref().map(Store::dir))
             .field("jwks_ttl", &self.inner.jwks_ttl)
             .finish_non_exhaustive()
     }
@@ -59,15 +62,12 @@ impl Verifier {
             token_use: opts.token_use,
             leeway_secs: opts.leeway_secs,
         };
-        let cache_file = opts
-            .cache_dir
-            .as_deref()
-            .map(|d| cache_path(d, &opts.jwks_url));
+        let cache = opts.cache_dir.clone().map(Store::at);
         Verifier {
             inner: Arc::new(Inner {
                 rules,
                 jwks_url: opts.jwks_url,
-                cache_file,
+                cache,
                 jwks_ttl: opts.jwks_ttl,
                 keys: RwLock::new(None),
                 loading: tokio::sync::Mutex::new(()),
@@ -97,7 +97,7 @@ impl Verifier {
             inner: Arc::new(Inner {
                 rules,
                 jwks_url: inner.jwks_url.clone(),
-                cache_file: inner.cache_file.clone(),
+                cache: inner.cache.clone(),
                 jwks_ttl: inner.jwks_ttl,
                 keys: RwLock::new(self.current()),
                 loading: tokio::sync::Mutex::new(()),
@@ -246,8 +246,8 @@ impl Verifier {
             return answer;
         }
         if have.is_none()
-            && let Some(path) = &self.inner.cache_file
-            && let Some((fetched_at, keys)) = read_cache(path, &self.inner.jwks_url, now, ttl)
+            && let Some(store) = &self.inner.cache
+            && let Some((fetched_at, keys)) = read_cache(store, &self.inner.jwks_url, now, ttl)
         {
             let set = self.install(KeySet::new(keys, fetched_at, None));
             if let Some(answer) = self.answer(&set, kid) {
@@ -275,14 +275,14 @@ impl Verifier {
         let (doc, keys) = parse_jwks_bytes(&body)
             .map_err(|reason| self.bad_jwks(JwksProblem::NotAJwks, reason))?;
         let set = self.install(KeySet::new(keys, now, Some(Instant::now())));
-        if let Some(path) = &self.inner.cache_file {
+        if let Some(store) = &self.inner.cache {
             let record = CacheRecord {
                 url: url.to_owned(),
                 fetched_at: now,
                 jwks: doc,
             };
-            if let Err(e) = write_cache(path, &record) {
-                tracing::warn!(path = %path.display(), error = %e, "cannot write the JWKS cache");
+            if let Err(e) = write_cache(store, &record) {
+                tracing::warn!(dir = %store.dir().display(), error = %e, "cannot write the JWKS cache");
             }
         }
         Ok(set)

@@ -4,7 +4,7 @@
 //! username on the device challenges.
 
 use cognito_stub::{ClientSpec, DeviceTracking, Mfa, PoolSpec, UserSpec};
-use cognito_token_core::device::Device;
+use cognito_token_core::Device;
 use cognito_token_core::*;
 
 use crate::support::{PW, World};
@@ -238,5 +238,5 @@ async fn forget_device_unregisters_it() {
         .forget_device(&signed.tokens.access_token, &device.key)
         .await
         .unwrap_err();
-    assert!(device::is_unknown_device(&e), "{e}");
+    assert!(cognito_token_core::sign_in::is_unknown_device(&e), "{e}");
 }

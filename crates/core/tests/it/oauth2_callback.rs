@@ -62,23 +62,45 @@ async fn one_callback_with_the_state_then_refusals() {
     drop(l);
 }
 
+/// Any local program can send a GET to the callback's port: one without
+/// this sign-in's state is refused with 400 and the wait goes on, so a
+/// stray or forged request cannot end (or steer) the sign-in.
 #[tokio::test]
-async fn a_wrong_or_missing_state_ends_the_wait() {
-    for target in ["/cb?code=abc&state=other", "/cb?code=abc"] {
-        let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = probe.local_addr().unwrap().port();
-        drop(probe);
-        let mut l = Listener::bind(&format!("http://127.0.0.1:{port}/cb"))
-            .await
-            .unwrap();
-        let client = tokio::spawn(async move { get(port, target).await });
-        let e = l.wait("s1", Duration::from_secs(30)).await.unwrap_err();
-        assert_eq!(e.kind(), ErrorKind::Protocol);
-        assert!(e.to_string().contains("state"), "{e}");
-        let page = client.await.unwrap();
+async fn a_wrong_or_missing_state_is_refused_and_the_wait_goes_on() {
+    let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = probe.local_addr().unwrap().port();
+    drop(probe);
+    let mut l = Listener::bind(&format!("http://127.0.0.1:{port}/cb"))
+        .await
+        .unwrap();
+    let client = tokio::spawn(async move {
+        let mut refused = Vec::new();
+        for target in [
+            "/cb?code=abc&state=other",
+            "/cb?code=abc",
+            "/cb?error=access_denied",
+        ] {
+            refused.push(get(port, target).await);
+        }
+        let real = get(port, "/cb?code=good&state=s1").await;
+        (refused, real)
+    });
+    let cb = l.wait("s1", Duration::from_secs(30)).await.unwrap();
+    assert_eq!(cb.code.expose(), "good");
+    let (refused, real) = client.await.unwrap();
+    for page in refused {
         assert!(
             page.starts_with("HTTP/1.1 400") && page.contains("Refused"),
             "{page}"
         );
     }
+    assert!(real.starts_with("HTTP/1.1 200"), "{real}");
+    // Nothing but a stray request: the wait ends only with its time limit.
+    let mut l = Listener::bind(&format!("http://127.0.0.1:{port}/cb"))
+        .await
+        .unwrap();
+    let client = tokio::spawn(async move { get(port, "/cb?code=abc&state=forged").await });
+    let e = l.wait("s1", Duration::from_secs(2)).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Network, "{e}");
+    assert!(client.await.unwrap().starts_with("HTTP/1.1 400"));
 }

@@ -7,7 +7,8 @@
 //! in `fuzz/` explore the same functions for longer.
 
 use base64::Engine as _;
-use cognito_token_core::cache::{Cache, CacheKey, Entry, Lookup};
+use cognito_token_core::session::{CacheKey, Entry};
+use cognito_token_core::store::{Lookup, Store};
 use cognito_token_core::srp::{SrpClient, SrpError};
 use cognito_token_core::{PoolId, Secret, Tokens, check_endpoint, is_region, secret_hash, totp};
 use proptest::prelude::*;
@@ -49,22 +50,22 @@ fn entry(key: CacheKey, id: &str, refresh: Option<&str>, expires_at: i64) -> Ent
     }
 }
 
-/// The bytes `Cache::store` writes for `e`.
+/// The bytes the store writes for `e`.
 fn stored_bytes(e: &Entry) -> Vec<u8> {
     let dir = tempfile::tempdir().unwrap();
     // The cache directory must be private (0700): a subfolder it creates.
-    let path = Cache::at(dir.path().join("c")).store(e).unwrap();
+    let path = Store::at(dir.path().join("c")).put(&e.key, e).unwrap();
     std::fs::read(path).unwrap()
 }
 
 /// Writes `bytes` as the cache file of `key()` and loads it.
-fn load_bytes(bytes: &[u8]) -> Lookup {
+fn load_bytes(bytes: &[u8]) -> Lookup<Entry> {
     use std::io::Write as _;
     use std::os::unix::fs::{DirBuilderExt as _, OpenOptionsExt as _};
     let dir = tempfile::tempdir().unwrap();
     // A private cache (directory 0700, file 0600), as the cache writes it:
     // only the contents are under test here.
-    let cache = Cache::at(dir.path().join("c"));
+    let cache = Store::at(dir.path().join("c"));
     std::fs::DirBuilder::new()
         .mode(0o700)
         .create(cache.dir())
@@ -77,7 +78,7 @@ fn load_bytes(bytes: &[u8]) -> Lookup {
         .unwrap()
         .write_all(bytes)
         .unwrap();
-    cache.load(&key())
+    cache.load::<Entry>(&key())
 }
 
 /// A cache file that could be a hit: JSON with format 1 and our key.

@@ -7,7 +7,7 @@
 use std::sync::Mutex;
 
 use cognito_stub::{ClientSpec, PoolSpec, Stub, UserSpec};
-use cognito_token_core::rotation::{REUSE_CODE, RefreshApi};
+use cognito_token_core::refresh::{REUSE_CODE, RefreshOperation};
 use cognito_token_core::*;
 
 use crate::support::{PW, World};

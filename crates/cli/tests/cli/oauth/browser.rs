@@ -233,23 +233,32 @@ fn browser_flow_for_a_public_client_sends_client_id_and_prints_any_token() {
 #[test]
 fn browser_flow_refuses_a_forged_state_and_reports_callback_errors() {
     let o = setup();
-    // A callback with another state: refused page, error, nothing printed.
+    // A stray GET (another state, or none) is refused with 400 and the
+    // wait goes on: the real callback then signs in.
     let run = o.browser(&o.web, "login", &[]);
     let url = run.url();
     let location = o.stub.sign_in(&url, "alice", PW).unwrap();
     let state = query(&location, "state").unwrap();
     let forged = location.replace(&format!("state={state}"), "state=forged");
     assert_ne!(forged, location);
-    let page = http_get(&forged).unwrap();
-    assert_eq!(page.status, 400);
-    assert!(page.body.contains("Refused"), "{}", page.body);
-    let e = run.finish().fails(5, "state");
-    assert!(e.contains("run the command again"), "{e}");
+    let code = query(&location, "code").unwrap();
+    let stateless = format!("{}?code={code}", o.redirect);
+    for stray in [&forged, &stateless] {
+        let page = http_get(stray).unwrap();
+        assert_eq!(page.status, 400);
+        assert!(page.body.contains("Refused"), "{}", page.body);
+    }
     assert_eq!(
         o.token_requests().len(),
         0,
         "no code exchange after a forged state"
     );
+    let page = http_get(&location).unwrap();
+    assert_eq!(page.status, 200, "{}", page.body);
+    let out = run.finish();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(claims(out.line())["token_use"], "id");
+    assert_eq!(o.token_requests().len(), 1, "the real callback's code only");
 
     // error=access_denied on the callback, with its description.
     let run = o.browser(&o.web, "login", &[]);

@@ -12,7 +12,7 @@ struct Retyping<'a> {
 }
 
 impl Answers for Retyping<'_> {
-    fn new_password(&self, _current: &Secret) -> Result<Secret, NoAnswer> {
+    fn new_password(&self, _current: Option<&Secret>) -> Result<Secret, NoAnswer> {
         let mut p = self.passwords.lock().unwrap();
         if p.is_empty() {
             return Err(NoAnswer("no more passwords".into()));

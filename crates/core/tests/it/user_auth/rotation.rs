@@ -36,11 +36,11 @@ async fn rotation_replaces_the_refresh_token_and_kills_the_old_one() {
     let old = t.refresh_token.clone().unwrap();
     let internal = t.internal_username().unwrap();
     let r = c
-        .refresh_rotating(&id, &old, &internal, RefreshApi::GetTokens, None)
+        .refresh_rotating(&id, &old, &internal, RefreshOperation::GetTokens, None)
         .await
         .unwrap();
     assert!(r.rotated);
-    assert_eq!(r.api, RefreshApi::GetTokens);
+    assert_eq!(r.operation, RefreshOperation::GetTokens);
     let new = r.tokens.refresh_token.clone().unwrap();
     assert_ne!(new, old);
     // The client secret itself travelled, not a hash.
@@ -49,12 +49,12 @@ async fn rotation_replaces_the_refresh_token_and_kills_the_old_one() {
     assert!(req.get("SecretHash").is_none());
     // The old token is dead; the new one works (and rotates again).
     let e = c
-        .refresh_rotating(&id, &old, &internal, RefreshApi::GetTokens, None)
+        .refresh_rotating(&id, &old, &internal, RefreshOperation::GetTokens, None)
         .await
         .unwrap_err();
     assert_eq!(e.code(), Some(REUSE_CODE), "{e}");
     let again = c
-        .refresh_rotating(&id, &new, &internal, RefreshApi::GetTokens, None)
+        .refresh_rotating(&id, &new, &internal, RefreshOperation::GetTokens, None)
         .await
         .unwrap();
     assert_ne!(again.tokens.refresh_token.unwrap(), new);
@@ -82,7 +82,7 @@ async fn without_rotation_the_refresh_token_stays_and_unknown_operations_fall_ba
     let rt = t.refresh_token.clone().unwrap();
     let internal = t.internal_username().unwrap();
     let r = c
-        .refresh_rotating(&id, &rt, &internal, RefreshApi::GetTokens, None)
+        .refresh_rotating(&id, &rt, &internal, RefreshOperation::GetTokens, None)
         .await
         .unwrap();
     assert!(!r.rotated);
@@ -92,24 +92,24 @@ async fn without_rotation_the_refresh_token_stays_and_unknown_operations_fall_ba
     w.stub
         .set_fault(Some(cognito_stub::Fault::Throttle { times: 1 }));
     let r = c
-        .refresh_rotating(&id, &rt, &internal, RefreshApi::GetTokens, None)
+        .refresh_rotating(&id, &rt, &internal, RefreshOperation::GetTokens, None)
         .await
         .unwrap();
-    assert_eq!(r.api, RefreshApi::GetTokens);
+    assert_eq!(r.operation, RefreshOperation::GetTokens);
     // A service that does not know the operation: REFRESH_TOKEN_AUTH, with
     // the hash over the internal username (the stub checks it).
     w.stub.forget_operation("GetTokensFromRefreshToken");
     w.stub.clear_requests();
     let r = c
-        .refresh_rotating(&id, &rt, &internal, RefreshApi::GetTokens, None)
+        .refresh_rotating(&id, &rt, &internal, RefreshOperation::GetTokens, None)
         .await
         .unwrap();
-    assert_eq!(r.api, RefreshApi::InitiateAuth);
+    assert_eq!(r.operation, RefreshOperation::InitiateAuth);
     let targets: Vec<String> = w.stub.requests().into_iter().map(|r| r.target).collect();
     assert_eq!(targets, ["GetTokensFromRefreshToken", "InitiateAuth"]);
     // Told in advance, one request.
     w.stub.clear_requests();
-    c.refresh_rotating(&id, &rt, &internal, RefreshApi::InitiateAuth, None)
+    c.refresh_rotating(&id, &rt, &internal, RefreshOperation::InitiateAuth, None)
         .await
         .unwrap();
     assert_eq!(w.stub.requests().len(), 1);

@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+pub use crate::flow::FlowArg;
+
 /// The environment variables that carry secrets into this process. A
 /// program it starts (`exec`'s command, the browser opener) never inherits
 /// them, nor the profile's `client_secret_env` ([`secret_vars`]; SECURITY.md).
@@ -69,24 +71,6 @@ pub enum Command {
         /// The shell.
         shell: clap_complete::Shell,
     },
-}
-
-/// The flow: `--flow`, or a profile's `flow` (the same names, parsed once).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum FlowArg {
-    /// USER_PASSWORD_AUTH (no AWS credentials needed).
-    Password,
-    /// ADMIN_USER_PASSWORD_AUTH (needs IAM credentials and --user-pool-id).
-    Admin,
-    /// USER_SRP_AUTH: the password never leaves this machine (needs --user-pool-id).
-    Srp,
-    /// OAuth2 client_credentials at --domain (machine to machine; needs the client secret; prints the access token).
-    ClientCredentials,
-    /// OAuth2 authorization code with PKCE at --domain, in a browser (hosted UI, federated sign-in).
-    Browser,
-    /// USER_AUTH (choice-based sign-in): password, SRP, or a one-time code by email or SMS.
-    UserAuth,
 }
 
 /// The first factor `--flow user-auth` asks for (a profile's
@@ -379,4 +363,3 @@ pub struct OAuthArgs {
     pub idp: Option<String>,
 }
 
-pub use crate::profile::config_path;

@@ -10,10 +10,11 @@ use cognito_token_core::{Identity, Secret, Tokens, jwt, now, verify};
 
 use crate::args::{
     Command, DecodeArgs, ExecArgs, LoginArgs, LogoutArgs, ProfileAction, ProfileArgs, SignInArgs,
-    TokenArgs, TokenUseArg, VerifyArgs, config_path,
+    TokenArgs, TokenUseArg, VerifyArgs,
 };
 use crate::fail::usage;
 use crate::output::{emit, emit_json, print_tokens, rfc3339};
+use crate::profile::config_path;
 use crate::target::{Pool, Settings, Target};
 use crate::user::{NO_PASSWORD, password_for};
 

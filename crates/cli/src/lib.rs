@@ -14,6 +14,7 @@ mod commands;
 mod devices;
 mod examples;
 mod fail;
+mod flow;
 mod keys;
 mod oauth;
 mod output;

@@ -21,7 +21,7 @@ use serde::Deserialize;
 
 use cognito_token_core::FirstFactor;
 
-use crate::args::FlowArg;
+use crate::flow::FlowArg;
 use crate::fail::usage;
 
 const MAX_CONFIG_BYTES: u64 = 1024 * 1024;

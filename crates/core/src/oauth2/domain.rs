@@ -117,7 +117,7 @@ pub(super) mod tests {
     use super::*;
 
     /// The domain the request and response tests use.
-    pub(in crate::oauth2) fn domain() -> Domain {
+    pub(crate) fn domain() -> Domain {
         Domain::parse("https://example.auth.us-east-1.amazoncognito.com/", &[]).unwrap()
     }
 

@@ -27,7 +27,7 @@ use serde::Deserialize;
 use tracing::info;
 
 use super::challenge::Challenge;
-use super::srp_step::answer_claim;
+use super::claim::answer_claim;
 use crate::sdk::Sdk;
 use crate::srp::SrpClient;
 use crate::{Error, NewDevice, Secret, Tokens};

@@ -4,7 +4,7 @@
 //! The files: `flow.rs` (the flows), `exchange.rs` (one attempt: the state
 //! and the loop), `initiate.rs` (the first request per flow), `username.rs`
 //! (which name each step hashes), `challenge.rs` (what Cognito answered),
-//! `dispatch.rs` (one arm per challenge), `srp_step.rs`, `new_password.rs`,
+//! `dispatch.rs` (one arm per challenge), `srp_step.rs` with `claim.rs`, `new_password.rs`,
 //! `mfa.rs`, `user_auth.rs` (`SELECT_CHALLENGE`) with `first_factor.rs`,
 //! `device.rs` (remembered devices: their challenges, `ConfirmDevice`,
 //! `ForgetDevice`), `respond.rs` (sending an answer), and `answers.rs` (how
@@ -17,6 +17,7 @@
 
 mod answers;
 pub(crate) mod challenge;
+mod claim;
 mod device;
 mod dispatch;
 mod exchange;

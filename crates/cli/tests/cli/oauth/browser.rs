@@ -442,4 +442,49 @@ fn browser_flow_opens_the_browser_with_the_url_alone() {
     o.complete(&printed);
     let id = run.finish().line();
     assert_eq!(claims(&id)["cognito:username"], "alice");
+
+    // Through a profile whose secret is in a variable of its own: the
+    // opener drops exactly what `exec`'s command drops, that one included.
+    let dir = o.dir.path().join("config/cognito-token");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("config.toml"),
+        format!(
+            "[profiles.web]\nflow = \"browser\"\nclient_id = \"{}\"\nclient_secret_env = \"WEB_SECRET\"\n",
+            o.web.id
+        ),
+    )
+    .unwrap();
+    std::fs::remove_file(&record).unwrap();
+    let run = Running::start(
+        Cmd::bare(
+            o.dir.path(),
+            &["login", "--profile", "web", "--redirect-uri", &o.redirect],
+        )
+        .env("COGNITO_DOMAIN", &o.stub.domain())
+        .env("WEB_SECRET", o.web.secret.as_deref().unwrap())
+        .env("COGNITO_PASSWORD", PW)
+        .env("PATH", &path)
+        .env("DISPLAY", ":99"),
+    );
+    let printed = run.url();
+    let mut opened = String::new();
+    for _ in 0..300 {
+        if let Ok(s) = std::fs::read_to_string(&record) {
+            opened = s;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(opened.lines().next().unwrap_or_default(), printed);
+    for dropped in ["WEB_SECRET=", "COGNITO_PASSWORD="] {
+        assert!(!opened.contains(dropped), "{dropped} reached the opener");
+    }
+    assert!(
+        !opened.contains(o.web.secret.as_deref().unwrap()),
+        "no secret reaches the opener"
+    );
+    // The variable was there to drop: the sign-in used it.
+    o.complete(&printed);
+    assert_eq!(claims(run.finish().line())["cognito:username"], "alice");
 }

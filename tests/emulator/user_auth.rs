@@ -176,7 +176,11 @@ pub async fn get_tokens_from_refresh_token(emu: Emu) {
         .refresh_rotating(&id, &rt, &internal, RefreshOperation::GetTokens, None)
         .await
         .unwrap_or_else(|e| panic!("GetTokensFromRefreshToken: {e}"));
-    assert_eq!(r.operation, RefreshOperation::GetTokens, "no fallback on fakecloud");
+    assert_eq!(
+        r.operation,
+        RefreshOperation::GetTokens,
+        "no fallback on fakecloud"
+    );
     assert_eq!(
         r.tokens.internal_username().as_deref(),
         Some(internal.as_str())

@@ -362,4 +362,3 @@ pub struct OAuthArgs {
     #[arg(long, value_name = "NAME")]
     pub idp: Option<String>,
 }
-

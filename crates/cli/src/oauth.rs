@@ -205,12 +205,17 @@ impl OAuthTarget {
     /// browser flow), else a new grant.
     pub async fn current(&self, no_cache: bool, min_ttl: u64) -> anyhow::Result<Tokens> {
         self.session(!no_cache)
-            .current(min_ttl, &NoConnect, &crate::session::Stderr, |stale| async move {
-                if let Stale::Refused(e) | Stale::RotatedAway(e) = &stale {
-                    eprintln!("warning: refreshing failed ({e}); signing in again");
-                }
-                self.sign_in().await
-            })
+            .current(
+                min_ttl,
+                &NoConnect,
+                &crate::session::Stderr,
+                |stale| async move {
+                    if let Stale::Refused(e) | Stale::RotatedAway(e) = &stale {
+                        eprintln!("warning: refreshing failed ({e}); signing in again");
+                    }
+                    self.sign_in().await
+                },
+            )
             .await
             .map_err(|e| match e.downcast::<Error>() {
                 Ok(core) => self.hinted(core),

@@ -21,8 +21,8 @@ use serde::Deserialize;
 
 use cognito_token_core::FirstFactor;
 
-use crate::flow::FlowArg;
 use crate::fail::usage;
+use crate::flow::FlowArg;
 
 const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
 

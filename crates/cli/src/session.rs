@@ -31,7 +31,9 @@ impl Report for Stderr {
                 dir.display()
             ),
             Warning::NotLocked(e) => {
-                eprintln!("warning: cannot lock the token cache ({e}); refreshing without the lock");
+                eprintln!(
+                    "warning: cannot lock the token cache ({e}); refreshing without the lock"
+                );
             }
             Warning::OperationNotKept { endpoint, error } => {
                 eprintln!("warning: cannot remember how {endpoint} refreshes tokens: {error}");

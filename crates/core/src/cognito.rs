@@ -163,7 +163,11 @@ impl Cognito {
     }
 
     /// `ForgetDevice`: Cognito stops knowing the device.
-    pub async fn forget_device(&self, access_token: &Secret, device_key: &str) -> Result<(), Error> {
+    pub async fn forget_device(
+        &self,
+        access_token: &Secret,
+        device_key: &str,
+    ) -> Result<(), Error> {
         sign_in::forget_device(&self.sdk, access_token, device_key).await
     }
 }

@@ -158,7 +158,10 @@ impl Error {
         let endpoint = for_terminal(endpoint).into_owned();
         // The SDK error's own text is its kind ("dispatch failure"): the
         // reason starts at its source.
-        let message = for_terminal(&error_chain(std::error::Error::source(&err).unwrap_or(&err))).into_owned();
+        let message = for_terminal(&error_chain(
+            std::error::Error::source(&err).unwrap_or(&err),
+        ))
+        .into_owned();
         match err {
             SdkError::ServiceError(se) => {
                 let e = se.into_err();

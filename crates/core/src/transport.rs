@@ -87,7 +87,10 @@ impl fmt::Display for Failure {
 
 /// Sends `req` and reads the whole answer, whatever its status.
 pub(crate) async fn send(req: &Request<'_>) -> Result<Response, Failure> {
-    let uri: hyper::Uri = req.url.parse().map_err(|_| Failure::Url("not a valid URL"))?;
+    let uri: hyper::Uri = req
+        .url
+        .parse()
+        .map_err(|_| Failure::Url("not a valid URL"))?;
     let connect_timeout = req.timeout.min(Duration::from_secs(10));
     let work = async {
         match uri.scheme_str() {

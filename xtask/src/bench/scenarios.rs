@@ -202,7 +202,13 @@ async fn many_tokens(
 fn srp_math(s: &Setup<'_>) -> anyhow::Result<f64> {
     let srp_runs = if s.opts.quick { "20" } else { "200" };
     let mut build = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
-    build.args(["build", "-p", "cognito-token-core", "--example", "srp_timing"]);
+    build.args([
+        "build",
+        "-p",
+        "cognito-token-core",
+        "--example",
+        "srp_timing",
+    ]);
     if !s.opts.quick {
         build.arg("--release");
     }

@@ -79,14 +79,22 @@ fn a_file_call_outside_the_store_is_found() {
     let src = dir.as_path();
     std::fs::create_dir_all(src.join("store")).unwrap();
     std::fs::create_dir_all(src.join("verify")).unwrap();
-    std::fs::write(src.join("store/mod.rs"), "fn f() { tempfile::Builder::new(); }").unwrap();
+    std::fs::write(
+        src.join("store/mod.rs"),
+        "fn f() { tempfile::Builder::new(); }",
+    )
+    .unwrap();
     std::fs::write(
         src.join("verify/disk.rs"),
         "// File::open in a comment\nfn f() { std::fs::File::open(p); }\n\
          #[cfg(test)]\nmod tests { fn t() { std::fs::write(p, b\"\"); } }\n",
     )
     .unwrap();
-    std::fs::write(src.join("clean.rs"), "/// fs::read is fine in a doc\nfn f() {}\n").unwrap();
+    std::fs::write(
+        src.join("clean.rs"),
+        "/// fs::read is fine in a doc\nfn f() {}\n",
+    )
+    .unwrap();
     let found = offenders(src);
     std::fs::remove_dir_all(&dir).unwrap();
     assert_eq!(found, vec![("verify/disk.rs".to_owned(), "File::open")]);

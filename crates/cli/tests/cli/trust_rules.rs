@@ -545,4 +545,3 @@ fn bulk_password_files_stay_inside_the_lists_folder_unless_allowed() {
         .run();
     assert_eq!(out.code, 0, "{}", out.stderr);
 }
-

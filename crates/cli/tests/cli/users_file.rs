@@ -176,7 +176,13 @@ fn json_lines_password_sources_and_all_success() {
 
     // The same list from standard input.
     let out = w
-        .cmd(&["login", "--users-file", "-", "--no-cache", "--allow-any-path"])
+        .cmd(&[
+            "login",
+            "--users-file",
+            "-",
+            "--no-cache",
+            "--allow-any-path",
+        ])
         .env("COGNITO_PW_LOAD", "Env-Secret1!")
         .env("COGNITO_PASSWORD", "Shared-Secret1!")
         .stdin(&list)

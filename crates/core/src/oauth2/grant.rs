@@ -55,7 +55,11 @@ pub async fn revoke(
 }
 
 /// POSTs the form to its URL on the domain.
-async fn post_form(req: &FormRequest, domain: &Domain, timeout: Duration) -> Result<Response, Error> {
+async fn post_form(
+    req: &FormRequest,
+    domain: &Domain,
+    timeout: Duration,
+) -> Result<Response, Error> {
     send(&req.url, Some(req), domain, timeout).await
 }
 

@@ -33,7 +33,12 @@ impl Key for CacheKey {
         hashed_name(
             "",
             b"",
-            &[&self.endpoint, &self.region, &self.client_id, &self.username],
+            &[
+                &self.endpoint,
+                &self.region,
+                &self.client_id,
+                &self.username,
+            ],
         )
     }
 }

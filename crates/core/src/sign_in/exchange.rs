@@ -63,9 +63,9 @@ impl<'a> Exchange<'a> {
 
     /// The password, which this step needs.
     pub(super) fn password(&self) -> Result<&Secret, Error> {
-        self.password.as_ref().ok_or_else(|| {
-            Error::Config(format!("the {} flow needs a password", self.flow.name()))
-        })
+        self.password
+            .as_ref()
+            .ok_or_else(|| Error::Config(format!("the {} flow needs a password", self.flow.name())))
     }
 
     /// Signs in and answers challenges until tokens arrive (at most
@@ -84,7 +84,12 @@ impl<'a> Exchange<'a> {
                         return Ok(tokens);
                     }
                     Step::Challenge(ch) => {
-                        info!(challenge = ch.name.as_str(), round, has_session = ch.session.is_some(), "challenge");
+                        info!(
+                            challenge = ch.name.as_str(),
+                            round,
+                            has_session = ch.session.is_some(),
+                            "challenge"
+                        );
                         current = match self.answer(ch).await {
                             Ok(next) => next,
                             Err(_) if self.restart && !restarted => {

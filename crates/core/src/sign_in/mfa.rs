@@ -77,7 +77,10 @@ impl Exchange<'_> {
     pub(super) async fn answer_mfa_setup(&self, ch: &Challenge) -> Result<String, Error> {
         let can = json_list(ch.param("MFAS_CAN_SETUP"), "MFAS_CAN_SETUP")?;
         let totp = ChallengeNameType::SoftwareTokenMfa;
-        if !can.iter().any(|m| ChallengeNameType::from(m.as_str()) == totp) {
+        if !can
+            .iter()
+            .any(|m| ChallengeNameType::from(m.as_str()) == totp)
+        {
             return Err(Error::UnsupportedChallenge(format!(
                 "MFA_SETUP for {}",
                 if can.is_empty() {

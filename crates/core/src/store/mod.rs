@@ -135,8 +135,9 @@ impl Store {
             }
             Err(why) => return Lookup::Unusable(why.to_string()),
         };
-        let corrupt =
-            |why: &str| Lookup::Unusable(format!("{shown} is corrupt ({why}); it will be replaced"));
+        let corrupt = |why: &str| {
+            Lookup::Unusable(format!("{shown} is corrupt ({why}); it will be replaced"))
+        };
         let mut value = match serde_json::from_slice::<serde_json::Value>(&bytes) {
             Ok(serde_json::Value::Object(m)) => m,
             Ok(_) => return corrupt("not a JSON object"),

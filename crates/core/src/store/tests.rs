@@ -78,11 +78,17 @@ fn round_trip_private_atomic_and_removed() {
     );
     assert_eq!(store.load::<Note>(&key).hit(), Some(n.clone()));
     // Another key's file name never holds this key's record.
-    assert!(matches!(store.load::<Note>(&Name("b".into())), Lookup::Miss));
+    assert!(matches!(
+        store.load::<Note>(&Name("b".into())),
+        Lookup::Miss
+    ));
     fs::copy(&path, store.path(&Name("b".into()))).unwrap();
     #[cfg(unix)]
     set_mode(&store.path(&Name("b".into())), 0o600);
-    assert!(matches!(store.load::<Note>(&Name("b".into())), Lookup::Miss));
+    assert!(matches!(
+        store.load::<Note>(&Name("b".into())),
+        Lookup::Miss
+    ));
     #[cfg(unix)]
     {
         assert_eq!(mode(&path), 0o600);
@@ -122,7 +128,8 @@ fn unusable_files_name_the_file_never_the_content() {
         ),
         (good.replace("c2VjcmV0", "").into_bytes(), "corrupt"),
         (
-            good.replace(r#""text""#, r#""extra":1,"text""#).into_bytes(),
+            good.replace(r#""text""#, r#""extra":1,"text""#)
+                .into_bytes(),
             "unexpected fields",
         ),
     ] {
@@ -154,7 +161,10 @@ fn files_others_can_read_links_and_directories_are_unusable() {
         set_mode(&path, m);
         match store.load::<Note>(&key) {
             Lookup::Unusable(why) => {
-                assert!(why.contains("other users") && why.contains(&format!("{m:o}")), "{why}");
+                assert!(
+                    why.contains("other users") && why.contains(&format!("{m:o}")),
+                    "{why}"
+                );
             }
             other => panic!("{m:o}: {other:?}"),
         }
@@ -171,7 +181,12 @@ fn files_others_can_read_links_and_directories_are_unusable() {
         other => panic!("{other:?}"),
     }
     store.put(&key, &n).unwrap();
-    assert!(!fs::symlink_metadata(&path).unwrap().file_type().is_symlink());
+    assert!(
+        !fs::symlink_metadata(&path)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
     // A directory in its place is not read.
     fs::remove_file(&path).unwrap();
     fs::create_dir(&path).unwrap();

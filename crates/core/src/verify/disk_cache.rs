@@ -77,7 +77,5 @@ pub(super) fn read_cache(
 
 /// Writes the cache record (atomically, 0600 in a 0700 directory).
 pub(super) fn write_cache(store: &Store, record: &CacheRecord) -> std::io::Result<()> {
-    store
-        .put(&JwksUrl(record.url.clone()), record)
-        .map(drop)
+    store.put(&JwksUrl(record.url.clone()), record).map(drop)
 }

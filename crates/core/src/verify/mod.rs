@@ -61,4 +61,3 @@ pub async fn verify_at(
 ) -> Result<serde_json::Value, VerifyError> {
     Verifier::new(opts.clone()).verify_at(token, now).await
 }
-

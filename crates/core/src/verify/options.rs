@@ -176,5 +176,4 @@ mod tests {
         assert_eq!("access".parse::<TokenUse>(), Ok(TokenUse::Access));
         assert!("refresh".parse::<TokenUse>().is_err());
     }
-
 }

@@ -8,8 +8,8 @@
 
 use base64::Engine as _;
 use cognito_token_core::session::{CacheKey, Entry};
-use cognito_token_core::store::{Lookup, Store};
 use cognito_token_core::srp::{SrpClient, SrpError};
+use cognito_token_core::store::{Lookup, Store};
 use cognito_token_core::{PoolId, Secret, Tokens, check_endpoint, is_region, secret_hash, totp};
 use proptest::prelude::*;
 

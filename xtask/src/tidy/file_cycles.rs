@@ -25,8 +25,8 @@ fn strip(text: &str) -> String {
         if rest.starts_with("//") {
             let end = rest.find('\n').map_or(text.len(), |j| i + j);
             i = end;
-        } else if rest.starts_with("/*") {
-            let end = rest[2..].find("*/").map_or(text.len(), |j| i + 2 + j + 2);
+        } else if let Some(body) = rest.strip_prefix("/*") {
+            let end = body.find("*/").map_or(text.len(), |j| i + 2 + j + 2);
             out.extend(
                 text[i..end]
                     .chars()
@@ -170,8 +170,11 @@ fn expand(tree: &str) -> Vec<Vec<String>> {
     out
 }
 
-/// The file-level graph of `src` (file path relative to `src` → files it imports).
-fn graph(src: &Path, skip: &[&str]) -> BTreeMap<String, BTreeSet<String>> {
+/// Every file of `src` by its module path, and the product source of those
+/// not skipped.
+type Files = (BTreeMap<Module, String>, BTreeMap<Module, String>);
+
+fn read(src: &Path, skip: &[&str]) -> Files {
     let mut files = Vec::new();
     rust_files(src, &mut files);
     let mut mods: BTreeMap<Module, String> = BTreeMap::new();
@@ -200,57 +203,104 @@ fn graph(src: &Path, skip: &[&str]) -> BTreeMap<String, BTreeSet<String>> {
             texts.insert(parts, product(&text));
         }
     }
-    let absolute = |m: &Module, p: &[String]| -> Option<Module> {
-        match p.first().map(String::as_str) {
-            Some("crate") => Some(p[1..].to_vec()),
-            Some("self") => Some(m.iter().chain(&p[1..]).cloned().collect()),
-            Some("super") => {
-                let ups = p.iter().take_while(|x| *x == "super").count();
-                let base = &m[..m.len().checked_sub(ups)?];
-                Some(base.iter().chain(&p[ups..]).cloned().collect())
-            }
-            Some(first)
-                if mods.contains_key(
-                    &m.iter()
-                        .cloned()
-                        .chain([first.to_owned()])
-                        .collect::<Vec<_>>(),
-                ) =>
-            {
-                Some(m.iter().chain(p).cloned().collect())
-            }
-            _ => None,
+    (mods, texts)
+}
+
+/// The `use` trees of a source, each with whether it is `pub` (a re-export).
+fn use_trees(t: &str) -> Vec<(bool, Vec<String>)> {
+    let mut out = Vec::new();
+    let mut rest = t;
+    while let Some(i) = rest.find("use ") {
+        let before = &rest[..i];
+        let boundary = before
+            .chars()
+            .next_back()
+            .is_none_or(|c| !(c.is_alphanumeric() || c == '_'));
+        let after = &rest[i + 4..];
+        let Some(end) = after.find(';') else { break };
+        if boundary {
+            let public = before.trim_end().ends_with(')') && before.contains("pub")
+                || before.trim_end().ends_with("pub");
+            out.extend(expand(&after[..end]).into_iter().map(|p| (public, p)));
+            rest = &after[end..];
+        } else {
+            rest = after;
         }
-    };
+    }
+    out
+}
+
+/// The paths written inline (`crate::a::b`, `super::x`, `child::y`), each
+/// from its first segment.
+fn inline_paths(t: &str) -> Vec<Vec<String>> {
+    let mut paths = Vec::new();
+    for (i, _) in t.match_indices("::") {
+        // The whole path this `::` is in, from its first segment.
+        let start = t[..i]
+            .rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':'))
+            .map_or(0, |s| s + 1);
+        if t[..start].ends_with('$') || t[..start].ends_with('.') || t[start..i].contains("::") {
+            continue;
+        }
+        let mut p = vec![t[start..i].to_owned()];
+        let mut rest = &t[i..];
+        while let Some(r) = rest.strip_prefix("::") {
+            let n = ident_end(r);
+            if n == 0 {
+                break;
+            }
+            p.push(r[..n].to_owned());
+            rest = &r[n..];
+        }
+        // `crate::{…}` is a `use` group, read above.
+        if p.len() > 1 {
+            paths.push(p);
+        }
+    }
+    paths
+}
+
+/// A path as written in module `m`, from the crate root (`None`: another
+/// crate's, or a local name).
+fn absolute(mods: &BTreeMap<Module, String>, m: &Module, p: &[String]) -> Option<Module> {
+    match p.first().map(String::as_str) {
+        Some("crate") => Some(p[1..].to_vec()),
+        Some("self") => Some(m.iter().chain(&p[1..]).cloned().collect()),
+        Some("super") => {
+            let ups = p.iter().take_while(|x| *x == "super").count();
+            let base = &m[..m.len().checked_sub(ups)?];
+            Some(base.iter().chain(&p[ups..]).cloned().collect())
+        }
+        Some(first)
+            if mods.contains_key(
+                &m.iter()
+                    .cloned()
+                    .chain([first.to_owned()])
+                    .collect::<Vec<_>>(),
+            ) =>
+        {
+            Some(m.iter().chain(p).cloned().collect())
+        }
+        _ => None,
+    }
+}
+
+/// The file-level graph of `src` (file path relative to `src` → files it imports).
+fn graph(src: &Path, skip: &[&str]) -> BTreeMap<String, BTreeSet<String>> {
+    let (mods, texts) = read(src, skip);
+    let absolute = |m: &Module, p: &[String]| absolute(&mods, m, p);
     // Every `use` tree per module, and the re-exports.
     let mut uses: BTreeMap<Module, Vec<(bool, Vec<String>)>> = BTreeMap::new();
     let mut reexports: BTreeMap<(Module, String), Module> = BTreeMap::new();
     for (m, t) in &texts {
-        let mut rest = t.as_str();
-        while let Some(i) = rest.find("use ") {
-            let before = &rest[..i];
-            let boundary = before
-                .chars()
-                .next_back()
-                .is_none_or(|c| !(c.is_alphanumeric() || c == '_'));
-            let after = &rest[i + 4..];
-            let Some(end) = after.find(';') else { break };
-            if boundary {
-                let public = before.trim_end().ends_with(')') && before.contains("pub")
-                    || before.trim_end().ends_with("pub");
-                for p in expand(&after[..end]) {
-                    if public
-                        && let Some(a) = absolute(m, &p)
-                        && let Some(last) = a.last()
-                    {
-                        reexports.insert((m.clone(), last.clone()), a.clone());
-                    }
-                    uses.entry(m.clone()).or_default().push((public, p));
-                }
-                rest = &after[end..];
-            } else {
-                rest = after;
+        for (public, p) in use_trees(t) {
+            if public
+                && let Some(a) = absolute(m, &p)
+                && let Some(last) = a.last()
+            {
+                reexports.insert((m.clone(), last.clone()), a.clone());
             }
+            uses.entry(m.clone()).or_default().push((public, p));
         }
     }
     let resolve = |a: &Module| -> Module {
@@ -281,30 +331,7 @@ fn graph(src: &Path, skip: &[&str]) -> BTreeMap<String, BTreeSet<String>> {
             .flatten()
             .map(|(_, p)| p.clone())
             .collect();
-        for (i, _) in t.match_indices("::") {
-            // The whole path this `::` is in, from its first segment.
-            let start = t[..i]
-                .rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':'))
-                .map_or(0, |s| s + 1);
-            if t[..start].ends_with('$') || t[..start].ends_with('.') || t[start..i].contains("::")
-            {
-                continue;
-            }
-            let mut p = vec![t[start..i].to_owned()];
-            let mut rest = &t[i..];
-            while let Some(r) = rest.strip_prefix("::") {
-                let n = ident_end(r);
-                if n == 0 {
-                    break;
-                }
-                p.push(r[..n].to_owned());
-                rest = &r[n..];
-            }
-            // `crate::{…}` is a `use` group, read above.
-            if p.len() > 1 {
-                paths.push(p);
-            }
-        }
+        paths.extend(inline_paths(t));
         let refs: &mut BTreeSet<String> = g.entry(mods[m].clone()).or_default();
         for p in paths {
             if let Some(a) = absolute(m, &p) {

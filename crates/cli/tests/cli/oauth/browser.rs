@@ -390,10 +390,9 @@ fn browser_flow_bad_input() {
     assert!(out.stdout.is_empty());
 }
 
-#[test]
-fn browser_flow_opens_the_browser_with_the_url_alone() {
-    // A fake xdg-open records its arguments and environment: the URL, no secret.
-    let o = setup();
+/// A fake `xdg-open` that records its arguments and environment: its
+/// `PATH` and the record file.
+fn fake_opener(o: &Oauth) -> (String, std::path::PathBuf) {
     let bin = o.dir.path().join("bin");
     std::fs::create_dir_all(&bin).unwrap();
     let record = o.dir.path().join("opened");
@@ -416,6 +415,25 @@ fn browser_flow_opens_the_browser_with_the_url_alone() {
         bin.display(),
         std::env::var("PATH").unwrap_or_default()
     );
+    (path, record)
+}
+
+/// What the fake opener recorded, once it has run.
+fn opened(record: &std::path::Path) -> String {
+    for _ in 0..300 {
+        if let Ok(s) = std::fs::read_to_string(record) {
+            return s;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    String::new()
+}
+
+#[test]
+fn browser_flow_opens_the_browser_with_the_url_alone() {
+    // A fake xdg-open records its arguments and environment: the URL, no secret.
+    let o = setup();
+    let (path, record) = fake_opener(&o);
     let run = Running::start(
         o.cmd(
             &o.web,
@@ -425,14 +443,7 @@ fn browser_flow_opens_the_browser_with_the_url_alone() {
         .env("DISPLAY", ":99"),
     );
     let printed = run.url();
-    let mut opened = String::new();
-    for _ in 0..300 {
-        if let Ok(s) = std::fs::read_to_string(&record) {
-            opened = s;
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let opened = opened(&record);
     let argv = opened.lines().next().unwrap_or_default();
     assert_eq!(argv, printed, "the opener's one argument is the URL");
     assert!(
@@ -442,9 +453,14 @@ fn browser_flow_opens_the_browser_with_the_url_alone() {
     o.complete(&printed);
     let id = run.finish().line();
     assert_eq!(claims(&id)["cognito:username"], "alice");
+}
 
-    // Through a profile whose secret is in a variable of its own: the
-    // opener drops exactly what `exec`'s command drops, that one included.
+/// Through a profile whose secret is in a variable of its own: the opener
+/// drops exactly what `exec`'s command drops, that variable included.
+#[test]
+fn the_browser_opener_drops_what_exec_drops() {
+    let o = setup();
+    let (path, record) = fake_opener(&o);
     let dir = o.dir.path().join("config/cognito-token");
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(
@@ -455,7 +471,6 @@ fn browser_flow_opens_the_browser_with_the_url_alone() {
         ),
     )
     .unwrap();
-    std::fs::remove_file(&record).unwrap();
     let run = Running::start(
         Cmd::bare(
             o.dir.path(),
@@ -468,14 +483,7 @@ fn browser_flow_opens_the_browser_with_the_url_alone() {
         .env("DISPLAY", ":99"),
     );
     let printed = run.url();
-    let mut opened = String::new();
-    for _ in 0..300 {
-        if let Ok(s) = std::fs::read_to_string(&record) {
-            opened = s;
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let opened = opened(&record);
     assert_eq!(opened.lines().next().unwrap_or_default(), printed);
     for dropped in ["WEB_SECRET=", "COGNITO_PASSWORD="] {
         assert!(!opened.contains(dropped), "{dropped} reached the opener");

@@ -95,7 +95,11 @@ async fn a_wrong_or_missing_state_is_refused_and_the_wait_goes_on() {
         );
     }
     assert!(real.starts_with("HTTP/1.1 200"), "{real}");
+    drop(l);
     // Nothing but a stray request: the wait ends only with its time limit.
+    let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = probe.local_addr().unwrap().port();
+    drop(probe);
     let mut l = Listener::bind(&format!("http://127.0.0.1:{port}/cb"))
         .await
         .unwrap();

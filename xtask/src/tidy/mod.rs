@@ -6,7 +6,6 @@
 use std::path::{Path, PathBuf};
 
 mod cycles;
-mod file_cycles;
 mod store;
 
 fn root() -> PathBuf {

@@ -128,9 +128,9 @@ impl Verifier {
         {
             return Ok(());
         }
-        if let Some(path) = &self.inner.cache_file
+        if let Some(store) = &self.inner.cache
             && let Some((fetched_at, keys)) =
-                read_cache(path, &self.inner.jwks_url, now, self.inner.jwks_ttl)
+                read_cache(store, &self.inner.jwks_url, now, self.inner.jwks_ttl)
         {
             self.install(KeySet::new(keys, fetched_at, None));
             return Ok(());

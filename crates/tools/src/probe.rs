@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::Probe;
+use crate::tool::Probe;
 
 /// How long a probe that runs a program may take (`docker info` against
 /// a stuck engine would otherwise hang the check).

@@ -3,7 +3,7 @@
 //! installs it, and (with [`Need::Tests`]) tests can name it in
 //! `#[cfg_attr(missing_tool = "NAME", ignore = "…")]`.
 
-use crate::{Install, Need, Probe, Tool};
+use crate::tool::{Install, Need, Probe, Tool};
 
 /// Every tool, in the order doctor shows them.
 pub const TOOLS: &[Tool] = &[

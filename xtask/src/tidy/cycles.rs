@@ -698,14 +698,24 @@ fn every_tree_is_listed() {
         let tests = root.join(m).join(if m == "tests" { "" } else { "tests" });
         for entry in std::fs::read_dir(&tests).into_iter().flatten().flatten() {
             if entry.path().join("main.rs").is_file() {
-                let rel = entry.path().strip_prefix(&root).expect("below root").to_owned();
+                let rel = entry
+                    .path()
+                    .strip_prefix(&root)
+                    .expect("below root")
+                    .to_owned();
                 found.push(rel.to_string_lossy().into_owned());
             }
         }
     }
     found.sort();
-    let missing: Vec<&String> = found.iter().filter(|t| !TREES.contains(&t.as_str())).collect();
-    assert!(missing.is_empty(), "not checked for import cycles: {missing:?}; add them to TREES");
+    let missing: Vec<&String> = found
+        .iter()
+        .filter(|t| !TREES.contains(&t.as_str()))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "not checked for import cycles: {missing:?}; add them to TREES"
+    );
 }
 
 /// The checker on small crates held in memory: it can fail, and it does not

@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 
 mod cycles;
+mod docs;
 mod store;
 
 fn root() -> PathBuf {

@@ -23,6 +23,7 @@ pub mod chalice;
 pub mod file;
 pub mod flags;
 mod pattern;
+pub mod template;
 
 use std::fmt;
 

@@ -1,8 +1,10 @@
 //! A route's path pattern, as API Gateway writes resource paths and route
 //! keys: literal segments, `{name}` (one segment), a last `{name+}` (one or
 //! more segments, the greedy `{proxy+}`); `*` is accepted for `{name}`, and
-//! as the last segment for `{name+}`. Patterns are ordered by specificity,
-//! segment by segment: a literal before `{name}` before `{name+}`.
+//! as the last segment for `{name+}`; an HTTP API's `$default` route matches
+//! every path (`/` too) and comes after every other pattern. Patterns are
+//! ordered by specificity, segment by segment: a literal before `{name}`
+//! before `{name+}`.
 //!
 //! A literal segment holds only characters that a canonical request path
 //! carries as they are (`canonical::kept_as_is`): letters, digits and
@@ -24,6 +26,8 @@ enum Seg {
     Param,
     /// `{name+}`: one or more segments (last only).
     Greedy,
+    /// `$default`: any path, the root included (the whole pattern).
+    Default,
 }
 
 impl Seg {
@@ -33,6 +37,7 @@ impl Seg {
             Seg::Lit(_) => 0,
             Seg::Param => 1,
             Seg::Greedy => 2,
+            Seg::Default => 3,
         }
     }
 }
@@ -63,6 +68,12 @@ impl fmt::Display for Pattern {
 impl Pattern {
     /// Parses a pattern such as `/admin/{id}` or `/files/{proxy+}`.
     pub fn parse(p: &str) -> Result<Pattern, String> {
+        if p == "$default" {
+            return Ok(Pattern {
+                segs: vec![Seg::Default],
+                text: p.to_owned(),
+            });
+        }
         if !p.starts_with('/') {
             return Err(format!("path {p:?} must start with /"));
         }
@@ -141,6 +152,8 @@ impl Pattern {
             match seg {
                 // Only ever last (parse checks it): one or more segments.
                 Seg::Greedy => return path.len() > i,
+                // Only ever alone: everything.
+                Seg::Default => return true,
                 Seg::Param => {
                     if path.get(i).is_none_or(|s| s.is_empty()) {
                         return false;
@@ -162,6 +175,13 @@ impl Pattern {
     /// same path are ordered by that alone; the rest (which never compete)
     /// by length and text, so that the order is total.
     pub(crate) fn specificity(&self, other: &Pattern) -> Ordering {
+        let default = |p: &Pattern| p.segs == [Seg::Default];
+        match (default(self), default(other)) {
+            (true, true) => return Ordering::Equal,
+            (true, false) => return Ordering::Greater,
+            (false, true) => return Ordering::Less,
+            (false, false) => {}
+        }
         for (a, b) in self.segs.iter().zip(&other.segs) {
             match a.rank().cmp(&b.rank()) {
                 Ordering::Equal => {}
@@ -184,6 +204,7 @@ impl Pattern {
                 Seg::Lit(l) => l.as_str(),
                 Seg::Param => "{}",
                 Seg::Greedy => "{+}",
+                Seg::Default => "$default",
             })
             .collect()
     }
@@ -227,11 +248,16 @@ mod tests {
         assert_eq!(p("/a/{x}/b"), p("/a/*/b"));
         assert_eq!(p("/a/{x+}"), p("/a/*"));
         assert_ne!(p("/a/{x}"), p("/a/{x+}"));
+        // An HTTP API's $default route: every path, the root included.
+        for path in ["/", "/a", "/a/b/c"] {
+            assert!(p("$default").matches(&segs(path)), "{path}");
+        }
     }
 
     #[test]
     fn literal_before_parameter_before_greedy() {
         let mut v = [
+            p("$default"),
             p("/{proxy+}"),
             p("/items/{id}"),
             p("/items/{proxy+}"),
@@ -247,7 +273,8 @@ mod tests {
                 "/items/{id}",
                 "/items/{proxy+}",
                 "/{a}/secret",
-                "/{proxy+}"
+                "/{proxy+}",
+                "$default"
             ]
         );
     }
@@ -256,6 +283,7 @@ mod tests {
     fn patterns_that_could_match_differently_from_an_upstream_are_refused() {
         for (bad, needle) in [
             ("admin", "start with /"),
+            ("$defaults", "start with /"),
             ("/a?b", "?"),
             ("/a b", "space"),
             ("/a//b", "empty segment"),

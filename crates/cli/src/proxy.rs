@@ -7,7 +7,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
-use cognito_token_core::verify::VerifyError;
+use cognito_token_core::verify::{VerifyError, VerifyOptions};
+use cognito_token_proxy::routes::template::{self, TemplateContext};
 use cognito_token_proxy::routes::{self, ApiType, Authorizer, RouteTable};
 use cognito_token_proxy::{Config, Error, Upstream, header_name};
 
@@ -30,9 +31,9 @@ pub struct ProxyArgs {
     /// Address to listen on.
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8001")]
     pub listen: String,
-    /// Which API Gateway to stand in for: a REST API's Cognito authorizer or an HTTP API's JWT authorizer.
-    #[arg(long, value_enum, default_value = "rest")]
-    pub api: Api,
+    /// Which API Gateway to stand in for: a REST API's Cognito authorizer or an HTTP API's JWT authorizer [default: rest; with --template/--serverless: the file's API of that type].
+    #[arg(long, value_enum)]
+    pub api: Option<Api>,
     /// User pool whose tokens are accepted.
     #[arg(long, env = "COGNITO_USER_POOL_ID", value_name = "ID")]
     pub user_pool_id: Option<String>,
@@ -71,6 +72,18 @@ pub struct ProxyArgs {
     /// Read the routes and their authorizers from a Chalice app (DIR/app.py): the whole API.
     #[arg(long, value_name = "DIR")]
     pub chalice_app: Option<PathBuf>,
+    /// Read the routes and their authorizers from a SAM or CloudFormation template (YAML or JSON): the whole API.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["chalice_app", "serverless"])]
+    pub template: Option<PathBuf>,
+    /// Read the routes and their authorizers from a Serverless Framework v3 serverless.yml (http and httpApi events): the whole API.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["chalice_app", "template"])]
+    pub serverless: Option<PathBuf>,
+    /// A value for the template (repeatable): a parameter, a resource's Ref (NAME) or attribute (NAME.Attr), an Fn::ImportValue export, or a serverless.yml variable (opt:NAME is NAME, env:NAME, ssm:…).
+    #[arg(long = "parameter", value_name = "NAME=VALUE")]
+    pub parameters: Vec<String>,
+    /// Which of the file's APIs to stand in for (its logical id), when it has several.
+    #[arg(long, value_name = "NAME")]
+    pub template_api: Option<String>,
     /// Pass the verified claims to the upstream as JSON in this header (an incoming header of that name, in any spelling, is always removed).
     #[arg(long, value_name = "NAME")]
     pub claims_header: Option<String>,
@@ -79,13 +92,73 @@ pub struct ProxyArgs {
     pub log: bool,
 }
 
-/// The route table from the Chalice app, the routes file and the flags.
-fn route_table(a: &ProxyArgs, authorizer: Authorizer, header: &str) -> anyhow::Result<RouteTable> {
-    let api = match a.api {
+/// The template's context: the pool, the clients and the parameters.
+fn template_context(
+    a: &ProxyArgs,
+    opts: &VerifyOptions,
+    client_ids: &[String],
+    header: &str,
+) -> anyhow::Result<TemplateContext> {
+    let mut parameters = Vec::with_capacity(a.parameters.len());
+    for p in &a.parameters {
+        let (name, value) = p
+            .split_once('=')
+            .filter(|(n, _)| !n.trim().is_empty())
+            .ok_or_else(|| usage!("--parameter {p:?}: expected NAME=VALUE"))?;
+        parameters.push((name.trim().to_owned(), value.to_owned()));
+    }
+    Ok(TemplateContext {
+        user_pool_id: opts.user_pool_id.clone(),
+        region: opts.region.clone(),
+        issuer: opts.expected_issuer(),
+        client_ids: client_ids.to_vec(),
+        parameters,
+        header: header.to_owned(),
+        api: a.api.map(api_type),
+        api_id: a.template_api.clone(),
+    })
+}
+
+fn api_type(a: Api) -> ApiType {
+    match a {
         Api::Rest => ApiType::Rest,
         Api::Http => ApiType::Http,
+    }
+}
+
+/// The route table from the template, the Chalice app, the routes file
+/// and the flags.
+fn route_table(
+    a: &ProxyArgs,
+    opts: &VerifyOptions,
+    client_ids: &[String],
+    header: &str,
+) -> anyhow::Result<RouteTable> {
+    let file = match (&a.template, &a.serverless) {
+        (Some(t), _) => Some((t, false)),
+        (None, Some(s)) => Some((s, true)),
+        (None, None) => None,
     };
-    let mut table = RouteTable::new(api, authorizer);
+    if file.is_none() && (!a.parameters.is_empty() || a.template_api.is_some()) {
+        return Err(usage!(
+            "--parameter and --template-api are for --template or --serverless: pass one of them"
+        ));
+    }
+    let mut table = match file {
+        Some((path, serverless)) => {
+            let ctx = template_context(a, opts, client_ids, header)?;
+            let read = if serverless {
+                template::load_serverless(path, &ctx)
+            } else {
+                template::load_template(path, &ctx)
+            };
+            read.map_err(|e| usage!("{e}"))?
+        }
+        None => RouteTable::new(
+            api_type(a.api.unwrap_or(Api::Rest)),
+            default_authorizer(a.api.unwrap_or(Api::Rest), opts, client_ids)?,
+        ),
+    };
     if let Some(dir) = &a.chalice_app {
         routes::chalice::load(dir, header, &mut table).map_err(|e| usage!("{e}"))?;
     }
@@ -97,6 +170,26 @@ fn route_table(a: &ProxyArgs, authorizer: Authorizer, header: &str) -> anyhow::R
         table.push(r).map_err(|e| usage!("{e}"))?;
     }
     Ok(table)
+}
+
+/// The authorizer of an API read from no file.
+fn default_authorizer(
+    api: Api,
+    opts: &VerifyOptions,
+    client_ids: &[String],
+) -> anyhow::Result<Authorizer> {
+    Ok(match api {
+        Api::Rest => Authorizer::Cognito,
+        Api::Http if client_ids.is_empty() => {
+            return Err(usage!(
+                "--api http needs --client-id (or COGNITO_CLIENT_ID): an HTTP API's JWT authorizer checks the token's audience"
+            ));
+        }
+        Api::Http => Authorizer::Jwt {
+            issuer: opts.expected_issuer(),
+            audience: client_ids.to_vec(),
+        },
+    })
 }
 
 /// Resolves the options and serves until Ctrl-C or SIGTERM.
@@ -128,19 +221,7 @@ pub async fn run(a: ProxyArgs) -> anyhow::Result<ExitCode> {
         Some(h) => Some(header_name(h).map_err(|e| usage!("--claims-header {e}"))?),
         None => None,
     };
-    let authorizer = match a.api {
-        Api::Rest => Authorizer::Cognito,
-        Api::Http if client_ids.is_empty() => {
-            return Err(usage!(
-                "--api http needs --client-id (or COGNITO_CLIENT_ID): an HTTP API's JWT authorizer checks the token's audience"
-            ));
-        }
-        Api::Http => Authorizer::Jwt {
-            issuer: opts.expected_issuer(),
-            audience: client_ids.clone(),
-        },
-    };
-    let routes = route_table(&a, authorizer, header.as_str())?;
+    let routes = route_table(&a, &opts, &client_ids, header.as_str())?;
     let listen: SocketAddr = a.listen.trim().parse().map_err(|_| {
         usage!(
             "--listen {:?} is not an address such as 127.0.0.1:8001",

@@ -96,10 +96,10 @@ pub async fn bind(config: Config) -> Result<Server, Error> {
     for note in config.routes.notes() {
         log::say(note);
     }
-    if config.log {
-        for (i, r) in config.routes.routes().iter().enumerate() {
-            log::say(&format!("route {}: {r}", i + 1));
-        }
+    // The table as built, in match order, always: what the proxy will
+    // enforce is read before the first request, not found out by one.
+    for (i, r) in config.routes.routes().iter().enumerate() {
+        log::say(&format!("route {}: {r}", i + 1));
     }
     let (_, pool) = &checks[0];
     log::say(&format!(

@@ -212,3 +212,31 @@ pub(crate) fn into_table(
     }
     Ok(table)
 }
+
+/// What the readers' tests read back: one line per route in match order
+/// (`GET /x open`, `ANY /y cognito [s]`, `GET /z jwt ISSUER AUD… [s]`).
+#[cfg(test)]
+pub(crate) fn summary(t: &RouteTable) -> Vec<String> {
+    t.routes()
+        .iter()
+        .map(|r| {
+            let auth = match &r.auth {
+                Auth::None => "open".to_owned(),
+                Auth::By { authorizer, scopes } => format!(
+                    "{} [{}]",
+                    match authorizer {
+                        Authorizer::Cognito => "cognito".to_owned(),
+                        Authorizer::Jwt { issuer, audience } =>
+                            format!("jwt {issuer} {}", audience.join(",")),
+                    },
+                    scopes.join(" ")
+                ),
+            };
+            format!(
+                "{} {} {auth}",
+                r.method.map_or("ANY", Method::as_str),
+                r.pattern
+            )
+        })
+        .collect()
+}

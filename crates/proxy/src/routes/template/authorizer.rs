@@ -59,7 +59,10 @@ pub(crate) fn cognito(
             ),
         ));
     }
-    let others: Vec<&str> = pools.into_iter().filter(|p| *p != ctx.user_pool_id).collect();
+    let others: Vec<&str> = pools
+        .into_iter()
+        .filter(|p| *p != ctx.user_pool_id)
+        .collect();
     Ok((!others.is_empty()).then(|| {
         format!(
             "the authorizer {name} (line {line}) also accepts the pool(s) {}: the proxy checks tokens of {} only",
@@ -88,7 +91,9 @@ pub(crate) fn jwt(
     if audience.is_empty() {
         return Err((
             line,
-            format!("the JWT authorizer {name} has no audience: an HTTP API's JWT authorizer needs at least one (an app client id)"),
+            format!(
+                "the JWT authorizer {name} has no audience: an HTTP API's JWT authorizer needs at least one (an app client id)"
+            ),
         ));
     }
     let issuer = issuer.trim().trim_end_matches('/');
@@ -220,7 +225,11 @@ mod tests {
     #[test]
     fn the_header_is_the_proxys() {
         let c = test_context();
-        for ok in ["Authorization", "method.request.header.authorization", "$request.header.Authorization"] {
+        for ok in [
+            "Authorization",
+            "method.request.header.authorization",
+            "$request.header.Authorization",
+        ] {
             assert_eq!(same_header(&c, "A", ok, 1), Ok(()), "{ok}");
         }
         let (_, why) = same_header(&c, "A", "$request.header.X-Token", 1).unwrap_err();

@@ -95,7 +95,12 @@ struct Reader<'a> {
 pub(crate) fn read(file: &str, root: &Node, r: Resolver<'_>) -> Result<Vec<Api>, Located> {
     let resources = match root.get("Resources") {
         Some(n) => n.map_of("Resources")?,
-        None => return Err((root.line, "no Resources: is it a CloudFormation template?".into())),
+        None => {
+            return Err((
+                root.line,
+                "no Resources: is it a CloudFormation template?".into(),
+            ));
+        }
     };
     let reader = Reader {
         file,
@@ -112,7 +117,10 @@ pub(crate) fn read(file: &str, root: &Node, r: Resolver<'_>) -> Result<Vec<Api>,
         match ty {
             Some("AWS::Serverless::Api") => {
                 api_mut(&mut apis, id, ApiType::Rest, res.line)?;
-                if props.and_then(|p| get_any(p, &["DefinitionBody", "DefinitionUri"])).is_some() {
+                if props
+                    .and_then(|p| get_any(p, &["DefinitionBody", "DefinitionUri"]))
+                    .is_some()
+                {
                     api_mut(&mut apis, id, ApiType::Rest, res.line)?.notes.push(format!(
                         "the API {id}'s OpenAPI definition (line {}) is not read: only the functions' events are its routes",
                         res.line
@@ -125,7 +133,10 @@ pub(crate) fn read(file: &str, root: &Node, r: Resolver<'_>) -> Result<Vec<Api>,
             }
             Some("AWS::ApiGateway::RestApi") => {
                 let api = api_mut(&mut apis, id, ApiType::Rest, res.line)?;
-                if props.and_then(|p| get_any(p, &["Body", "BodyS3Location"])).is_some() {
+                if props
+                    .and_then(|p| get_any(p, &["Body", "BodyS3Location"]))
+                    .is_some()
+                {
                     api.notes.push(format!(
                         "the API {id}'s OpenAPI body (line {}) is not read: only its Method resources are its routes",
                         res.line
@@ -158,7 +169,9 @@ pub(crate) fn read(file: &str, root: &Node, r: Resolver<'_>) -> Result<Vec<Api>,
         };
         match ty {
             Some("AWS::Serverless::Function") => reader.function(props, &mut apis)?,
-            Some("AWS::ApiGateway::Method") => reader.rest_method(id, props, res.line, &mut apis)?,
+            Some("AWS::ApiGateway::Method") => {
+                reader.rest_method(id, props, res.line, &mut apis)?
+            }
             Some("AWS::ApiGatewayV2::Route") => reader.http_route(props, res.line, &mut apis)?,
             _ => {}
         }
@@ -243,7 +256,10 @@ impl<'a> Reader<'a> {
             return Ok(());
         };
         for (_, ev) in events.map_of("Events")? {
-            let ty = ev.get("Type").map(|t| t.plain("an event's Type")).transpose()?;
+            let ty = ev
+                .get("Type")
+                .map(|t| t.plain("an event's Type"))
+                .transpose()?;
             let p = ev.get("Properties");
             let get = |k: &str| p.and_then(|p| p.get(k));
             match ty {
@@ -264,9 +280,11 @@ impl<'a> Reader<'a> {
                             .transpose()?,
                     };
                     let ev_scopes = ev_auth.and_then(|a| a.get("AuthorizationScopes"));
-                    let auth = self.sam_rest_auth(&id, auth_node, name.as_deref(), ev_scopes, ev.line)?;
+                    let auth =
+                        self.sam_rest_auth(&id, auth_node, name.as_deref(), ev_scopes, ev.line)?;
                     let api = api_mut(apis, &id, ApiType::Rest, ev.line)?;
-                    api.routes.push(route(&method, &path, auth, self.file, ev.line)?);
+                    api.routes
+                        .push(route(&method, &path, auth, self.file, ev.line)?);
                 }
                 Some("HttpApi") => {
                     let id = self.event_api(get("ApiId"), IMPLICIT_HTTP, ev.line)?;
@@ -292,11 +310,13 @@ impl<'a> Reader<'a> {
                             .transpose()?,
                     };
                     let ev_scopes = ev_auth.and_then(|a| a.get("AuthorizationScopes"));
-                    let auth = self.sam_http_auth(auth_node, name.as_deref(), ev_scopes, ev.line)?;
+                    let auth =
+                        self.sam_http_auth(auth_node, name.as_deref(), ev_scopes, ev.line)?;
                     let cors = cors_on(self.sam_prop(api_props, "HttpApi", "CorsConfiguration"));
                     let api = api_mut(apis, &id, ApiType::Http, ev.line)?;
                     api.cors |= cors;
-                    api.routes.push(route(&method, &path, auth, self.file, ev.line)?);
+                    api.routes
+                        .push(route(&method, &path, auth, self.file, ev.line)?);
                 }
                 _ => {}
             }
@@ -319,19 +339,37 @@ impl<'a> Reader<'a> {
         let name = match name {
             None | Some("NONE") => {
                 if ev_scopes.as_ref().is_some_and(|s| !s.is_empty()) {
-                    return Err((line, "AuthorizationScopes on a route without an authorizer".into()));
+                    return Err((
+                        line,
+                        "AuthorizationScopes on a route without an authorizer".into(),
+                    ));
                 }
                 return Ok(Auth::None);
             }
-            Some("AWS_IAM") => return Err(not_cognito("the authorizer AWS_IAM", "IAM authorization", line)),
+            Some("AWS_IAM") => {
+                return Err(not_cognito(
+                    "the authorizer AWS_IAM",
+                    "IAM authorization",
+                    line,
+                ));
+            }
             Some(n) => n,
         };
         let a = auth_node
             .and_then(|a| a.get("Authorizers"))
             .and_then(|a| a.get(name))
-            .ok_or_else(|| (line, format!("no authorizer {name} in the API {api}'s Auth.Authorizers")))?;
+            .ok_or_else(|| {
+                (
+                    line,
+                    format!("no authorizer {name} in the API {api}'s Auth.Authorizers"),
+                )
+            })?;
         if a.get("FunctionArn").is_some() {
-            return Err(not_cognito(&format!("the authorizer {name}"), "a Lambda authorizer", a.line));
+            return Err(not_cognito(
+                &format!("the authorizer {name}"),
+                "a Lambda authorizer",
+                a.line,
+            ));
         }
         let pool = a
             .get("UserPoolArn")
@@ -368,23 +406,44 @@ impl<'a> Reader<'a> {
         let name = match name {
             None | Some("NONE") => {
                 if ev_scopes.as_ref().is_some_and(|s| !s.is_empty()) {
-                    return Err((line, "AuthorizationScopes on a route without an authorizer".into()));
+                    return Err((
+                        line,
+                        "AuthorizationScopes on a route without an authorizer".into(),
+                    ));
                 }
                 return Ok(Auth::None);
             }
-            Some("AWS_IAM") => return Err(not_cognito("the authorizer AWS_IAM", "IAM authorization", line)),
+            Some("AWS_IAM") => {
+                return Err(not_cognito(
+                    "the authorizer AWS_IAM",
+                    "IAM authorization",
+                    line,
+                ));
+            }
             Some(n) => n,
         };
         let a = auth_node
             .and_then(|a| a.get("Authorizers"))
             .and_then(|a| a.get(name))
-            .ok_or_else(|| (line, format!("no authorizer {name} in the HTTP API's Auth.Authorizers")))?;
+            .ok_or_else(|| {
+                (
+                    line,
+                    format!("no authorizer {name} in the HTTP API's Auth.Authorizers"),
+                )
+            })?;
         if a.get("FunctionArn").is_some() {
-            return Err(not_cognito(&format!("the authorizer {name}"), "a Lambda authorizer", a.line));
+            return Err(not_cognito(
+                &format!("the authorizer {name}"),
+                "a Lambda authorizer",
+                a.line,
+            ));
         }
-        let conf = a
-            .get("JwtConfiguration")
-            .ok_or_else(|| (a.line, format!("the authorizer {name} has no JwtConfiguration")))?;
+        let conf = a.get("JwtConfiguration").ok_or_else(|| {
+            (
+                a.line,
+                format!("the authorizer {name} has no JwtConfiguration"),
+            )
+        })?;
         let authorizer = self.jwt_conf(name, conf)?;
         let source = match a.get("IdentitySource") {
             Some(s) => self.r.text(s)?,
@@ -400,10 +459,18 @@ impl<'a> Reader<'a> {
 
     /// `JwtConfiguration`'s issuer and audience (`issuer`/`Issuer`).
     fn jwt_conf(&self, name: &str, conf: &Node) -> Result<Authorizer, Located> {
-        let issuer = get_any(conf, &["issuer", "Issuer"])
-            .ok_or_else(|| (conf.line, format!("the authorizer {name}'s JwtConfiguration has no issuer")))?;
-        let audience = get_any(conf, &["audience", "Audience"])
-            .ok_or_else(|| (conf.line, format!("the authorizer {name}'s JwtConfiguration has no audience")))?;
+        let issuer = get_any(conf, &["issuer", "Issuer"]).ok_or_else(|| {
+            (
+                conf.line,
+                format!("the authorizer {name}'s JwtConfiguration has no issuer"),
+            )
+        })?;
+        let audience = get_any(conf, &["audience", "Audience"]).ok_or_else(|| {
+            (
+                conf.line,
+                format!("the authorizer {name}'s JwtConfiguration has no audience"),
+            )
+        })?;
         let line = issuer.line;
         let issuer = self.r.text(issuer)?;
         jwt(self.r.ctx, name, &issuer, self.r.list(audience)?, line)
@@ -416,7 +483,10 @@ impl<'a> Reader<'a> {
             return Err((n.line, "the resources' ParentId loop".into()));
         }
         let (id, att) = logical(n).ok_or_else(|| {
-            (n.line, "expected !Ref RESOURCE or !GetAtt API.RootResourceId".into())
+            (
+                n.line,
+                "expected !Ref RESOURCE or !GetAtt API.RootResourceId".into(),
+            )
         })?;
         match (self.type_of(&id), att.as_deref()) {
             (Some("AWS::ApiGateway::RestApi"), Some("RootResourceId")) => Ok((id, "/".into())),
@@ -442,12 +512,20 @@ impl<'a> Reader<'a> {
             }
             _ => Err((
                 n.line,
-                format!("{id} is not an AWS::ApiGateway::Resource or an API's RootResourceId in the template"),
+                format!(
+                    "{id} is not an AWS::ApiGateway::Resource or an API's RootResourceId in the template"
+                ),
             )),
         }
     }
 
-    fn rest_method(&self, id: &str, p: &Node, line: usize, apis: &mut Vec<Api>) -> Result<(), Located> {
+    fn rest_method(
+        &self,
+        id: &str,
+        p: &Node,
+        line: usize,
+        apis: &mut Vec<Api>,
+    ) -> Result<(), Located> {
         let res = p
             .get("ResourceId")
             .ok_or_else(|| (line, format!("the method {id} has no ResourceId")))?;
@@ -455,7 +533,10 @@ impl<'a> Reader<'a> {
         if let Some(rest) = p.get("RestApiId")
             && logical(rest).is_some_and(|(r, _)| r != api)
         {
-            return Err((rest.line, format!("the method {id}'s RestApiId is not its resource's API {api}")));
+            return Err((
+                rest.line,
+                format!("the method {id}'s RestApiId is not its resource's API {api}"),
+            ));
         }
         let method = match p.get("HttpMethod") {
             Some(m) => self.r.text(m)?,
@@ -478,14 +559,20 @@ impl<'a> Reader<'a> {
                 let a = self
                     .resource(&name)
                     .and_then(|r| r.get("Properties"))
-                    .ok_or_else(|| (aid.line, format!("the authorizer {name} has no Properties")))?;
+                    .ok_or_else(|| {
+                        (aid.line, format!("the authorizer {name} has no Properties"))
+                    })?;
                 let aty = a.get("Type").map(|t| self.r.text(t)).transpose()?;
                 if aty.as_deref() != Some("COGNITO_USER_POOLS") {
-                    return Err(not_cognito(&format!("the authorizer {name}"), "a Lambda authorizer", a.line));
+                    return Err(not_cognito(
+                        &format!("the authorizer {name}"),
+                        "a Lambda authorizer",
+                        a.line,
+                    ));
                 }
-                let arns = a
-                    .get("ProviderARNs")
-                    .ok_or_else(|| (a.line, format!("the authorizer {name} has no ProviderARNs")))?;
+                let arns = a.get("ProviderARNs").ok_or_else(|| {
+                    (a.line, format!("the authorizer {name} has no ProviderARNs"))
+                })?;
                 if let Some(note) = cognito(self.r.ctx, &name, &self.r.list(arns)?, arns.line)? {
                     self.notes.borrow_mut().push(note);
                 }
@@ -501,11 +588,16 @@ impl<'a> Reader<'a> {
                 }
             }
             other => {
-                return Err(not_cognito(&format!("the method {id}"), &format!("authorized by {other}"), line));
+                return Err(not_cognito(
+                    &format!("the method {id}"),
+                    &format!("authorized by {other}"),
+                    line,
+                ));
             }
         };
         let api = api_mut(apis, &api, ApiType::Rest, line)?;
-        api.routes.push(route(&method, &path, auth, self.file, line)?);
+        api.routes
+            .push(route(&method, &path, auth, self.file, line)?);
         Ok(())
     }
 
@@ -515,17 +607,33 @@ impl<'a> Reader<'a> {
             .and_then(logical)
             .map(|(a, _)| a)
             .filter(|a| self.resource(a).is_some())
-            .ok_or_else(|| (line, "the route's ApiId names no API of the template (write !Ref NAME)".into()))?;
+            .ok_or_else(|| {
+                (
+                    line,
+                    "the route's ApiId names no API of the template (write !Ref NAME)".into(),
+                )
+            })?;
         if self.type_of(&api) != Some("AWS::ApiGatewayV2::Api") {
-            return Err((line, format!("the route's ApiId {api} is not an AWS::ApiGatewayV2::Api")));
+            return Err((
+                line,
+                format!("the route's ApiId {api} is not an AWS::ApiGatewayV2::Api"),
+            ));
         }
-        let key_node = p.get("RouteKey").ok_or_else(|| (line, "a route needs a RouteKey".into()))?;
+        let key_node = p
+            .get("RouteKey")
+            .ok_or_else(|| (line, "a route needs a RouteKey".into()))?;
         let key = self.r.text(key_node)?;
         let (method, path) = match key.trim() {
             "$default" => ("ANY", "$default"),
-            k => k.split_once(' ').map(|(m, p)| (m, p.trim())).ok_or_else(|| {
-                (key_node.line, format!("RouteKey {k:?}: expected \"METHOD /path\" or \"$default\""))
-            })?,
+            k => k
+                .split_once(' ')
+                .map(|(m, p)| (m, p.trim()))
+                .ok_or_else(|| {
+                    (
+                        key_node.line,
+                        format!("RouteKey {k:?}: expected \"METHOD /path\" or \"$default\""),
+                    )
+                })?,
         };
         let ty = match p.get("AuthorizationType") {
             Some(t) => self.r.text(t)?,
@@ -544,14 +652,26 @@ impl<'a> Reader<'a> {
                 let a = self
                     .resource(&name)
                     .and_then(|r| r.get("Properties"))
-                    .ok_or_else(|| (aid.line, format!("the authorizer {name} has no Properties")))?;
-                let aty = a.get("AuthorizerType").map(|t| self.r.text(t)).transpose()?;
+                    .ok_or_else(|| {
+                        (aid.line, format!("the authorizer {name} has no Properties"))
+                    })?;
+                let aty = a
+                    .get("AuthorizerType")
+                    .map(|t| self.r.text(t))
+                    .transpose()?;
                 if aty.as_deref() != Some("JWT") {
-                    return Err(not_cognito(&format!("the authorizer {name}"), "a Lambda authorizer", a.line));
+                    return Err(not_cognito(
+                        &format!("the authorizer {name}"),
+                        "a Lambda authorizer",
+                        a.line,
+                    ));
                 }
-                let conf = a
-                    .get("JwtConfiguration")
-                    .ok_or_else(|| (a.line, format!("the authorizer {name} has no JwtConfiguration")))?;
+                let conf = a.get("JwtConfiguration").ok_or_else(|| {
+                    (
+                        a.line,
+                        format!("the authorizer {name} has no JwtConfiguration"),
+                    )
+                })?;
                 let authorizer = self.jwt_conf(&name, conf)?;
                 let sources = a
                     .get("IdentitySource")
@@ -567,11 +687,322 @@ impl<'a> Reader<'a> {
                 }
             }
             other => {
-                return Err(not_cognito(&format!("the route {key}"), &format!("authorized by {other}"), line));
+                return Err(not_cognito(
+                    &format!("the route {key}"),
+                    &format!("authorized by {other}"),
+                    line,
+                ));
             }
         };
         let api = api_mut(apis, &api, ApiType::Http, line)?;
         api.routes.push(route(method, path, auth, self.file, line)?);
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::super::{ApiType, Decision, RouteTable};
+    use super::super::api::{into_table, summary};
+    use super::super::context::{TemplateContext, test_context};
+    use super::super::node::parse;
+    use super::*;
+
+    fn table(src: &str, ctx: &TemplateContext) -> Result<RouteTable, String> {
+        let root = parse(src).map_err(|(l, e)| format!("line {l}: {e}"))?;
+        let apis = read("t.yaml", &root, Resolver::template(ctx, &root))
+            .map_err(|(l, e)| format!("line {l}: {e}"))?;
+        into_table(apis, "t.yaml", ctx).map_err(|e| e.to_string())
+    }
+
+    const POOL_ISSUER: &str = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Pool";
+
+    /// A SAM REST API (issue 21's High case: the open `{id}` route first).
+    const SAM_REST: &str = "\
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  UserPool:
+    Type: AWS::Cognito::UserPool
+  Api:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: dev
+      Cors: \"'*'\"
+      Auth:
+        DefaultAuthorizer: Pool
+        AddDefaultAuthorizerToCorsPreflight: false
+        Authorizers:
+          Pool:
+            UserPoolArn: !GetAtt UserPool.Arn
+  Items:
+    Type: AWS::Serverless::Function
+    Properties:
+      Events:
+        Open:
+          Type: Api
+          Properties: {RestApiId: !Ref Api, Path: '/items/{id}', Method: get, Auth: {Authorizer: NONE}}
+        Secret:
+          Type: Api
+          Properties:
+            RestApiId: !Ref Api
+            Path: /items/secret
+            Method: get
+        Admin:
+          Type: Api
+          Properties:
+            RestApiId: !Ref Api
+            Path: '/admin/{proxy+}'
+            Method: any
+            Auth:
+              AuthorizationScopes: [api/admin]
+";
+
+    #[test]
+    fn sam_rest_api_default_authorizer_none_scopes_and_cors() {
+        let t = table(SAM_REST, &test_context()).unwrap();
+        assert_eq!(t.api(), ApiType::Rest);
+        assert!(t.is_whole_api());
+        assert_eq!(
+            summary(&t),
+            [
+                "GET /items/secret cognito []",
+                "OPTIONS /items/secret open",
+                "GET /items/{id} open",
+                "OPTIONS /items/{id} open",
+                // An exact method before ANY on the same path.
+                "OPTIONS /admin/{proxy+} open",
+                "ANY /admin/{proxy+} cognito [api/admin]",
+            ]
+        );
+        let route = |m: &str, p: &str| match t.decide(m, p, false) {
+            [Some(Decision::Route(i)), None] => summary(&t)[i].clone(),
+            other => format!("{other:?}"),
+        };
+        assert_eq!(
+            route("GET", "/items/secret"),
+            "GET /items/secret cognito []"
+        );
+        assert_eq!(route("GET", "/items/1"), "GET /items/{id} open");
+        assert_eq!(route("GET", "/nowhere"), "[Some(Unmatched), None]");
+        // SAM's default: the default authorizer on the preflights too.
+        let with = SAM_REST.replace("        AddDefaultAuthorizerToCorsPreflight: false\n", "");
+        let t = table(&with, &test_context()).unwrap();
+        assert!(summary(&t).contains(&"OPTIONS /items/{id} cognito []".to_owned()));
+        // Without Cors: no preflight routes.
+        let without = SAM_REST.replace("      Cors: \"'*'\"\n", "");
+        let t = table(&without, &test_context()).unwrap();
+        assert!(!summary(&t).iter().any(|r| r.starts_with("OPTIONS")));
+    }
+
+    #[test]
+    fn sam_rest_authorizers_the_proxy_cannot_stand_in_for_are_errors() {
+        let c = test_context();
+        let other = SAM_REST.replace(
+            "!GetAtt UserPool.Arn",
+            "arn:aws:cognito-idp:us-east-1:1:userpool/us-east-1_Other",
+        );
+        let e = table(&other, &c).unwrap_err();
+        assert!(
+            e.starts_with("line 15:") && e.contains("--user-pool-id us-east-1_Other"),
+            "{e}"
+        );
+        let lambda = SAM_REST.replace("UserPoolArn: !GetAtt UserPool.Arn", "FunctionArn: x");
+        let e = table(&lambda, &c).unwrap_err();
+        assert!(
+            e.contains("a Lambda authorizer, not a Cognito authorizer"),
+            "{e}"
+        );
+        let header = SAM_REST.replace(
+            "UserPoolArn: !GetAtt UserPool.Arn",
+            "UserPoolArn: !GetAtt UserPool.Arn\n            Identity: {Header: X-Token}",
+        );
+        let e = table(&header, &c).unwrap_err();
+        assert!(e.contains("--header X-Token"), "{e}");
+        let unknown = SAM_REST.replace("DefaultAuthorizer: Pool", "DefaultAuthorizer: Nope");
+        let e = table(&unknown, &c).unwrap_err();
+        assert!(e.contains("no authorizer Nope"), "{e}");
+    }
+
+    const SAM_HTTP: &str = "\
+Resources:
+  UserPool:
+    Type: AWS::Cognito::UserPool
+  UserPoolClient:
+    Type: AWS::Cognito::UserPoolClient
+  Http:
+    Type: AWS::Serverless::HttpApi
+    Properties:
+      CorsConfiguration: true
+      Auth:
+        DefaultAuthorizer: Jwt
+        Authorizers:
+          Jwt:
+            IdentitySource: $request.header.Authorization
+            JwtConfiguration:
+              issuer: !Sub https://cognito-idp.${AWS::Region}.amazonaws.com/${UserPool}
+              audience:
+                - !Ref UserPoolClient
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Events:
+        Get: {Type: HttpApi, Properties: {ApiId: !Ref Http, Path: /things, Method: GET, Auth: {AuthorizationScopes: [api/read]}}}
+        Health: {Type: HttpApi, Properties: {ApiId: !Ref Http, Path: /health, Method: GET, Auth: {Authorizer: NONE}}}
+        Default: {Type: HttpApi, Properties: {ApiId: !Ref Http}}
+";
+
+    #[test]
+    fn sam_http_api_jwt_authorizer_default_route_and_cors() {
+        let t = table(SAM_HTTP, &test_context()).unwrap();
+        assert_eq!(t.api(), ApiType::Http);
+        let jwt = format!("jwt {POOL_ISSUER} client1");
+        assert_eq!(
+            summary(&t),
+            [
+                "GET /health open".to_owned(),
+                format!("GET /things {jwt} [api/read]"),
+                format!("ANY $default {jwt} []"),
+            ]
+        );
+        assert_eq!(
+            t.decide("OPTIONS", "/things", true),
+            [Some(Decision::Preflight), None]
+        );
+        // The issuer must be the proxy's pool's (the file's own pool is).
+        let other = SAM_HTTP.replace(
+            "!Sub https://cognito-idp.${AWS::Region}.amazonaws.com/${UserPool}",
+            "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Other",
+        );
+        let e = table(&other, &test_context()).unwrap_err();
+        assert!(e.contains("--user-pool-id us-east-1_Other"), "{e}");
+        assert!(e.contains("line 16:"), "{e}");
+    }
+
+    #[test]
+    fn json_templates_and_long_forms_read_the_same() {
+        let json = r#"{
+  "Resources": {
+    "UserPool": {"Type": "AWS::Cognito::UserPool"},
+    "Http": {
+      "Type": "AWS::Serverless::HttpApi",
+      "Properties": {
+        "Auth": {
+          "Authorizers": {
+            "Jwt": {
+              "JwtConfiguration": {
+                "issuer": {"Fn::Join": ["", ["https://cognito-idp.", {"Ref": "AWS::Region"}, ".amazonaws.com/", {"Ref": "UserPool"}]]},
+                "audience": [{"Fn::ImportValue": "ClientId"}]
+              }
+            }
+          }
+        }
+      }
+    },
+    "Fn": {
+      "Type": "AWS::Serverless::Function",
+      "Properties": {"Events": {"E": {"Type": "HttpApi", "Properties": {
+        "ApiId": {"Ref": "Http"}, "Path": "/x", "Method": "post",
+        "Auth": {"Authorizer": "Jwt", "AuthorizationScopes": ["s"]}}}}}
+    }
+  }
+}"#;
+        let mut c = test_context();
+        let e = table(json, &c).unwrap_err();
+        assert!(
+            e.starts_with("line 12:") && e.contains("--parameter ClientId=VALUE"),
+            "{e}"
+        );
+        c.parameters.push(("ClientId".into(), "from-import".into()));
+        let t = table(json, &c).unwrap();
+        assert_eq!(
+            summary(&t),
+            [format!("POST /x jwt {POOL_ISSUER} from-import [s]")]
+        );
+    }
+
+    const RAW: &str = "\
+Parameters:
+  PoolArn:
+    Type: String
+Resources:
+  Rest:
+    Type: AWS::ApiGateway::RestApi
+  Admin:
+    Type: AWS::ApiGateway::Resource
+    Properties: {RestApiId: !Ref Rest, ParentId: !GetAtt Rest.RootResourceId, PathPart: admin}
+  AdminId:
+    Type: AWS::ApiGateway::Resource
+    Properties: {RestApiId: !Ref Rest, ParentId: !Ref Admin, PathPart: '{id}'}
+  Auth:
+    Type: AWS::ApiGateway::Authorizer
+    Properties:
+      RestApiId: !Ref Rest
+      Type: COGNITO_USER_POOLS
+      IdentitySource: method.request.header.Authorization
+      ProviderARNs:
+        - !Ref PoolArn
+  GetAdmin:
+    Type: AWS::ApiGateway::Method
+    Properties: {RestApiId: !Ref Rest, ResourceId: !Ref AdminId, HttpMethod: GET, AuthorizationType: COGNITO_USER_POOLS, AuthorizerId: !Ref Auth, AuthorizationScopes: [api/admin]}
+  Root:
+    Type: AWS::ApiGateway::Method
+    Properties: {RestApiId: !Ref Rest, ResourceId: !GetAtt Rest.RootResourceId, HttpMethod: GET, AuthorizationType: NONE}
+  Http:
+    Type: AWS::ApiGatewayV2::Api
+    Properties: {ProtocolType: HTTP, CorsConfiguration: {AllowOrigins: ['*']}}
+  Jwt:
+    Type: AWS::ApiGatewayV2::Authorizer
+    Properties:
+      ApiId: !Ref Http
+      AuthorizerType: JWT
+      IdentitySource: [$request.header.Authorization]
+      JwtConfiguration: {Issuer: 'https://idp.example/', Audience: [aud1]}
+  R1:
+    Type: AWS::ApiGatewayV2::Route
+    Properties: {ApiId: !Ref Http, RouteKey: 'GET /x', AuthorizationType: JWT, AuthorizerId: !Ref Jwt, AuthorizationScopes: [s]}
+  R2:
+    Type: AWS::ApiGatewayV2::Route
+    Properties: {ApiId: !Ref Http, RouteKey: $default, AuthorizationType: NONE}
+";
+
+    #[test]
+    fn raw_api_gateway_resources_paths_from_the_tree_and_route_keys() {
+        let mut c = test_context();
+        // The pool's ARN is a parameter without a default: its line, and the
+        // flag (every API of the file is read, the one chosen or not).
+        let e = table(RAW, &c).unwrap_err();
+        assert!(
+            e.starts_with("line 20:") && e.contains("--parameter PoolArn=VALUE"),
+            "{e}"
+        );
+        c.parameters.push((
+            "PoolArn".into(),
+            "arn:aws:cognito-idp:us-east-1:1:userpool/us-east-1_Pool".into(),
+        ));
+        let e = table(RAW, &c).unwrap_err();
+        assert!(e.contains("2 APIs") && e.contains("--template-api"), "{e}");
+        c.api_id = Some("Rest".into());
+        let t = table(RAW, &c).unwrap();
+        assert_eq!(
+            summary(&t),
+            ["GET /admin/{id} cognito [api/admin]", "GET / open"]
+        );
+        c.api_id = None;
+        c.api = Some(ApiType::Http);
+        let t = table(RAW, &c).unwrap();
+        assert_eq!(
+            summary(&t),
+            [
+                "GET /x jwt https://idp.example aud1 [s]",
+                "ANY $default open"
+            ]
+        );
+        assert_eq!(
+            t.decide("OPTIONS", "/x", true),
+            [Some(Decision::Preflight), None]
+        );
+        let lambda = RAW.replace("AuthorizerType: JWT", "AuthorizerType: REQUEST");
+        let e = table(&lambda, &c).unwrap_err();
+        assert!(e.contains("not a Cognito authorizer"), "{e}");
     }
 }

@@ -128,10 +128,7 @@ impl<'a> Resolver<'a> {
                 [(f, arg)] if f == "Ref" || f.starts_with("Fn::") || f == "Condition" => {
                     self.function(f, arg, n.line)
                 }
-                _ => Err((
-                    n.line,
-                    "a mapping where a value was expected".into(),
-                )),
+                _ => Err((n.line, "a mapping where a value was expected".into())),
             },
         }
     }
@@ -166,22 +163,33 @@ impl<'a> Resolver<'a> {
                     Kind::Text(t) => t
                         .split_once('.')
                         .map(|(a, b)| (a.to_owned(), b.to_owned()))
-                        .ok_or_else(|| (line, format!("Fn::GetAtt {t}: expected RESOURCE.ATTRIBUTE")))?,
+                        .ok_or_else(|| {
+                            (line, format!("Fn::GetAtt {t}: expected RESOURCE.ATTRIBUTE"))
+                        })?,
                     Kind::Seq(items) if items.len() == 2 => {
                         (self.name(&items[0], "Fn::GetAtt")?, self.text(&items[1])?)
                     }
-                    _ => return Err((line, "Fn::GetAtt takes [RESOURCE, ATTRIBUTE] or RESOURCE.ATTRIBUTE".into())),
+                    _ => {
+                        return Err((
+                            line,
+                            "Fn::GetAtt takes [RESOURCE, ATTRIBUTE] or RESOURCE.ATTRIBUTE".into(),
+                        ));
+                    }
                 };
                 self.attribute(&res, &att, line)
             }
             "Fn::Sub" => {
                 let (template, vars) = match &arg.kind {
                     Kind::Text(t) => (t.as_str(), None),
-                    Kind::Seq(items) if items.len() == 2 => (
-                        items[0].plain("Fn::Sub's string")?,
-                        Some(&items[1]),
-                    ),
-                    _ => return Err((line, "Fn::Sub takes a string or [string, {variables}]".into())),
+                    Kind::Seq(items) if items.len() == 2 => {
+                        (items[0].plain("Fn::Sub's string")?, Some(&items[1]))
+                    }
+                    _ => {
+                        return Err((
+                            line,
+                            "Fn::Sub takes a string or [string, {variables}]".into(),
+                        ));
+                    }
                 };
                 self.sub(template, vars, line).map(Value::Text)
             }
@@ -210,11 +218,12 @@ impl<'a> Resolver<'a> {
                     .parse()
                     .map_err(|_| (line, "Fn::Select's index is not a number".into()))?;
                 let items = self.list(list)?;
-                items
-                    .get(i)
-                    .cloned()
-                    .map(Value::Text)
-                    .ok_or_else(|| (line, format!("Fn::Select {i}: the list has {} item(s)", items.len())))
+                items.get(i).cloned().map(Value::Text).ok_or_else(|| {
+                    (
+                        line,
+                        format!("Fn::Select {i}: the list has {} item(s)", items.len()),
+                    )
+                })
             }
             "Fn::Split" => {
                 let [delim, text] = self.args::<2>(arg, "Fn::Split", line)?;
@@ -223,7 +232,10 @@ impl<'a> Resolver<'a> {
                     return Err((line, "Fn::Split's delimiter is empty".into()));
                 }
                 Ok(Value::List(
-                    self.text(text)?.split(delim.as_str()).map(str::to_owned).collect(),
+                    self.text(text)?
+                        .split(delim.as_str())
+                        .map(str::to_owned)
+                        .collect(),
                 ))
             }
             "Fn::FindInMap" => {
@@ -235,7 +247,12 @@ impl<'a> Resolver<'a> {
                     .and_then(|m| m.get(&top))
                     .and_then(|m| m.get(&second))
                     .ok_or_else(|| {
-                        (line, format!("Fn::FindInMap: no {map}.{top}.{second} in the template's Mappings"))
+                        (
+                            line,
+                            format!(
+                                "Fn::FindInMap: no {map}.{top}.{second} in the template's Mappings"
+                            ),
+                        )
                     })?;
                 self.value(found)
             }
@@ -255,11 +272,17 @@ impl<'a> Resolver<'a> {
             .ok_or_else(|| (n.line, format!("{what} takes a name")))
     }
 
-    fn args<'n, const N: usize>(&self, arg: &'n Node, what: &str, line: usize) -> Result<[&'n Node; N], Located> {
+    fn args<'n, const N: usize>(
+        &self,
+        arg: &'n Node,
+        what: &str,
+        line: usize,
+    ) -> Result<[&'n Node; N], Located> {
         match arg.items() {
             Some(items) if items.len() == N => {
                 let v: Vec<&Node> = items.iter().collect();
-                v.try_into().map_err(|_| (line, format!("{what} takes {N} arguments")))
+                v.try_into()
+                    .map_err(|_| (line, format!("{what} takes {N} arguments")))
             }
             _ => Err((line, format!("{what} takes a list of {N} arguments"))),
         }
@@ -292,12 +315,20 @@ impl<'a> Resolver<'a> {
             "AWS::Partition" => return Ok(Value::Text(self.partition().into())),
             "AWS::URLSuffix" => {
                 return Ok(Value::Text(
-                    if self.region.starts_with("cn-") { "amazonaws.com.cn" } else { "amazonaws.com" }.into(),
+                    if self.region.starts_with("cn-") {
+                        "amazonaws.com.cn"
+                    } else {
+                        "amazonaws.com"
+                    }
+                    .into(),
                 ));
             }
             "AWS::AccountId" => return Ok(Value::Text(self.account())),
             n if n.starts_with("AWS::") => {
-                return Err((line, format!("Ref {n}: known only once deployed: pass --parameter {n}=VALUE")));
+                return Err((
+                    line,
+                    format!("Ref {n}: known only once deployed: pass --parameter {n}=VALUE"),
+                ));
             }
             _ => {}
         }
@@ -330,7 +361,9 @@ impl<'a> Resolver<'a> {
             )),
             None => Err((
                 line,
-                format!("Ref {name}: no parameter or resource {name} in the file: pass --parameter {name}=VALUE"),
+                format!(
+                    "Ref {name}: no parameter or resource {name} in the file: pass --parameter {name}=VALUE"
+                ),
             )),
         }
     }
@@ -361,9 +394,9 @@ impl<'a> Resolver<'a> {
                 self.partition(),
                 self.account()
             ))),
-            (Some("AWS::Cognito::UserPool"), "ProviderName") => {
-                Ok(Value::Text(format!("cognito-idp.{region}.amazonaws.com/{pool}")))
-            }
+            (Some("AWS::Cognito::UserPool"), "ProviderName") => Ok(Value::Text(format!(
+                "cognito-idp.{region}.amazonaws.com/{pool}"
+            ))),
             (Some("AWS::Cognito::UserPool"), "ProviderURL") => {
                 Ok(Value::Text(self.ctx.pool_issuer(region, pool)))
             }
@@ -377,7 +410,9 @@ impl<'a> Resolver<'a> {
             )),
             (None, _) => Err((
                 line,
-                format!("Fn::GetAtt {res}.{att}: no resource {res} in the file: pass --parameter {res}.{att}=VALUE"),
+                format!(
+                    "Fn::GetAtt {res}.{att}: no resource {res} in the file: pass --parameter {res}.{att}=VALUE"
+                ),
             )),
         }
     }
@@ -402,7 +437,9 @@ impl<'a> Resolver<'a> {
                 let v = match vars.and_then(|v| v.get(name)) {
                     Some(n) => self.value(n)?,
                     None => match name.split_once('.') {
-                        Some((res, att)) if !name.starts_with("AWS::") => self.attribute(res, att, line)?,
+                        Some((res, att)) if !name.starts_with("AWS::") => {
+                            self.attribute(res, att, line)?
+                        }
                         _ => self.reference(name, line)?,
                     },
                 };

@@ -36,7 +36,12 @@ enum Kind {
     Serverless,
 }
 
-fn read(name: &str, text: &str, ctx: &TemplateContext, kind: Kind) -> Result<RouteTable, TemplateError> {
+fn read(
+    name: &str,
+    text: &str,
+    ctx: &TemplateContext,
+    kind: Kind,
+) -> Result<RouteTable, TemplateError> {
     let err = |(line, reason): node::Located| TemplateError {
         file: name.to_owned(),
         line: Some(line),
@@ -47,7 +52,9 @@ fn read(name: &str, text: &str, ctx: &TemplateContext, kind: Kind) -> Result<Rou
         Kind::CloudFormation => {
             cloudformation::read(name, &root, intrinsic::Resolver::template(ctx, &root))
         }
-        Kind::Serverless => serverless::read(name, &root, intrinsic::Resolver::serverless(ctx, &root)),
+        Kind::Serverless => {
+            serverless::read(name, &root, intrinsic::Resolver::serverless(ctx, &root))
+        }
     }
     .map_err(err)?;
     api::into_table(apis, name, ctx)
@@ -69,12 +76,20 @@ fn load(path: &Path, ctx: &TemplateContext, kind: Kind) -> Result<RouteTable, Te
 }
 
 /// Reads a SAM or CloudFormation template's text (`name` is for messages).
-pub fn read_template(name: &str, text: &str, ctx: &TemplateContext) -> Result<RouteTable, TemplateError> {
+pub fn read_template(
+    name: &str,
+    text: &str,
+    ctx: &TemplateContext,
+) -> Result<RouteTable, TemplateError> {
     read(name, text, ctx, Kind::CloudFormation)
 }
 
 /// Reads a serverless.yml's text (`name` is for messages).
-pub fn read_serverless(name: &str, text: &str, ctx: &TemplateContext) -> Result<RouteTable, TemplateError> {
+pub fn read_serverless(
+    name: &str,
+    text: &str,
+    ctx: &TemplateContext,
+) -> Result<RouteTable, TemplateError> {
     read(name, text, ctx, Kind::Serverless)
 }
 

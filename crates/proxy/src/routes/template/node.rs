@@ -121,10 +121,16 @@ pub(crate) fn parse(src: &str) -> Result<Node, Located> {
     loader.early_parse(false);
     let scanned = parser.load(&mut loader, true);
     if let Some(e) = loader.error().cloned() {
-        return Err((e.marker().line().max(1), format!("not valid YAML: {}", e.info())));
+        return Err((
+            e.marker().line().max(1),
+            format!("not valid YAML: {}", e.info()),
+        ));
     }
     if let Err(e) = scanned {
-        return Err((e.marker().line().max(1), format!("not valid YAML: {}", e.info())));
+        return Err((
+            e.marker().line().max(1),
+            format!("not valid YAML: {}", e.info()),
+        ));
     }
     let mut docs = loader.into_documents();
     match docs.len() {
@@ -174,7 +180,9 @@ fn convert(y: &MarkedYaml<'_>, depth: usize) -> Result<Node, Located> {
                         kind: Kind::Text(t),
                         ..
                     } => t,
-                    Node { kind: Kind::Null, .. } => String::new(),
+                    Node {
+                        kind: Kind::Null, ..
+                    } => String::new(),
                     other => {
                         return Err((other.line, "a mapping key must be plain text".into()));
                     }
@@ -192,7 +200,10 @@ fn convert(y: &MarkedYaml<'_>, depth: usize) -> Result<Node, Located> {
             return tagged(tag, node, line);
         }
         YamlData::Alias(_) | YamlData::BadValue => {
-            return Err((line, "a value that cannot be read (an unresolved alias)".into()));
+            return Err((
+                line,
+                "a value that cannot be read (an unresolved alias)".into(),
+            ));
         }
     };
     Ok(Node { line, kind })
@@ -254,8 +265,17 @@ mod tests {
             n.get("d"),
             Some(&map(4, vec![("Fn::Sub", text(4, "x-${AWS::Region}"))]))
         );
-        let join = n.get("e").unwrap().get("Fn::Join").unwrap().items().unwrap();
-        assert_eq!(join[1].items().unwrap()[1], map(5, vec![("Ref", text(5, "B"))]));
+        let join = n
+            .get("e")
+            .unwrap()
+            .get("Fn::Join")
+            .unwrap()
+            .items()
+            .unwrap();
+        assert_eq!(
+            join[1].items().unwrap()[1],
+            map(5, vec![("Ref", text(5, "B"))])
+        );
     }
 
     #[test]
@@ -267,8 +287,10 @@ mod tests {
         assert_eq!(n.get("d").unwrap().text(), Some("null"));
         assert!(n.get("e").unwrap().is_null());
         // JSON, with tabs, as CloudFormation's JSON templates are written.
-        let j = parse("{\n\t\"Resources\": {\n\t\t\"A\": {\"Type\": \"X\", \"N\": [1, \"two\"]}\n\t}\n}\n")
-            .unwrap();
+        let j = parse(
+            "{\n\t\"Resources\": {\n\t\t\"A\": {\"Type\": \"X\", \"N\": [1, \"two\"]}\n\t}\n}\n",
+        )
+        .unwrap();
         let a = j.get("Resources").unwrap().get("A").unwrap();
         assert_eq!(a.line, 3);
         assert_eq!(a.get("Type").unwrap().text(), Some("X"));
@@ -288,7 +310,10 @@ mod tests {
         ] {
             let (l, why) = parse(src).unwrap_err();
             assert!(why.contains(needle), "{src:?}: {why}");
-            assert!(l == line || (needle == "not valid YAML" && l >= line - 1), "{src:?}: line {l}, {why}");
+            assert!(
+                l == line || (needle == "not valid YAML" && l >= line - 1),
+                "{src:?}: line {l}, {why}"
+            );
         }
     }
 }

@@ -204,18 +204,30 @@ impl Reader<'_> {
                     (Some(t), None, None, None)
                 }
             }
-            None => (field("name")?, field("type")?, field("arn")?, a.get("authorizerId")),
+            None => (
+                field("name")?,
+                field("type")?,
+                field("arn")?,
+                a.get("authorizerId"),
+            ),
         };
         let ty = ty.map(|t| t.to_ascii_uppercase());
         let label = name.clone().unwrap_or_else(|| "of this event".into());
         match ty.as_deref() {
             Some("AWS_IAM") => return Err(not_cognito("the authorizer", "AWS_IAM", line)),
             Some("TOKEN" | "REQUEST") => {
-                return Err(not_cognito(&format!("the authorizer {label}"), "a Lambda authorizer", line));
+                return Err(not_cognito(
+                    &format!("the authorizer {label}"),
+                    "a Lambda authorizer",
+                    line,
+                ));
             }
             _ => {}
         }
-        if name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case("aws_iam")) {
+        if name
+            .as_deref()
+            .is_some_and(|n| n.eq_ignore_ascii_case("aws_iam"))
+        {
             return Err(not_cognito("the authorizer", "AWS_IAM", line));
         }
         let cognito_type = ty.as_deref() == Some("COGNITO_USER_POOLS");
@@ -229,10 +241,16 @@ impl Reader<'_> {
                     if res.get("Type").and_then(Node::text) != Some("AWS::ApiGateway::Authorizer")
                         || get("Type").and_then(Node::text) != Some("COGNITO_USER_POOLS")
                     {
-                        return Err(not_cognito(&format!("the authorizer {rid}"), "not a COGNITO_USER_POOLS AWS::ApiGateway::Authorizer", id.line));
+                        return Err(not_cognito(
+                            &format!("the authorizer {rid}"),
+                            "not a COGNITO_USER_POOLS AWS::ApiGateway::Authorizer",
+                            id.line,
+                        ));
                     }
-                    let arns = get("ProviderARNs")
-                        .ok_or((res.line, format!("the authorizer {rid} has no ProviderARNs")))?;
+                    let arns = get("ProviderARNs").ok_or((
+                        res.line,
+                        format!("the authorizer {rid} has no ProviderARNs"),
+                    ))?;
                     if let Some(n) = cognito(self.r.ctx, rid, &self.r.list(arns)?, arns.line)? {
                         self.notes.borrow_mut().push(n);
                     }
@@ -254,7 +272,11 @@ impl Reader<'_> {
             }
         } else if let Some(arn) = &arn {
             if !is_pool_arn(arn) && !cognito_type {
-                return Err(not_cognito(&format!("the authorizer {label}"), "a Lambda authorizer (its arn is not a user pool's)", line));
+                return Err(not_cognito(
+                    &format!("the authorizer {label}"),
+                    "a Lambda authorizer (its arn is not a user pool's)",
+                    line,
+                ));
             }
             if let Some(n) = cognito(self.r.ctx, &label, std::slice::from_ref(arn), line)? {
                 self.notes.borrow_mut().push(n);
@@ -263,14 +285,23 @@ impl Reader<'_> {
                 self.named.borrow_mut().push((name.clone(), line));
             }
         } else {
-            let name = name.ok_or((line, "the authorizer has neither arn, authorizerId nor name".into()))?;
+            let name = name.ok_or((
+                line,
+                "the authorizer has neither arn, authorizerId nor name".into(),
+            ))?;
             if self.is_function(&name) {
-                return Err(not_cognito(&format!("the authorizer {name}"), "a Lambda authorizer function", line));
+                return Err(not_cognito(
+                    &format!("the authorizer {name}"),
+                    "a Lambda authorizer function",
+                    line,
+                ));
             }
             if !self.named.borrow().iter().any(|(n, _)| *n == name) {
                 return Err((
                     line,
-                    format!("no authorizer {name} declared (with its arn) on an earlier http event: give its type: COGNITO_USER_POOLS and arn here"),
+                    format!(
+                        "no authorizer {name} declared (with its arn) on an earlier http event: give its type: COGNITO_USER_POOLS and arn here"
+                    ),
                 ));
             }
         }
@@ -294,9 +325,10 @@ impl Reader<'_> {
                 match t.trim() {
                     "*" => ("*".to_owned(), "*".to_owned(), None),
                     t => {
-                        let (m, p) = t
-                            .split_once(' ')
-                            .ok_or((line, format!("httpApi: {t:?}: expected \"METHOD /path\" or '*'")))?;
+                        let (m, p) = t.split_once(' ').ok_or((
+                            line,
+                            format!("httpApi: {t:?}: expected \"METHOD /path\" or '*'"),
+                        ))?;
                         (m.to_owned(), p.trim().to_owned(), None)
                     }
                 }
@@ -313,7 +345,11 @@ impl Reader<'_> {
             }
         };
         // `'*'` is the `$default` route; a `*` method is ANY.
-        let path = if path == "*" { "$default".to_owned() } else { path };
+        let path = if path == "*" {
+            "$default".to_owned()
+        } else {
+            path
+        };
         let auth = match authorizer {
             None => Auth::None,
             Some(a) => {
@@ -354,11 +390,18 @@ impl Reader<'_> {
             .and_then(|p| p.get("httpApi"))
             .and_then(|h| h.get("authorizers"))
             .and_then(|a| a.get(name))
-            .ok_or((line, format!("no authorizer {name} in provider.httpApi.authorizers")))?;
+            .ok_or((
+                line,
+                format!("no authorizer {name} in provider.httpApi.authorizers"),
+            ))?;
         if let Some(t) = a.get("type")
             && !self.r.text(t)?.eq_ignore_ascii_case("jwt")
         {
-            return Err(not_cognito(&format!("the authorizer {name}"), "a Lambda authorizer", a.line));
+            return Err(not_cognito(
+                &format!("the authorizer {name}"),
+                "a Lambda authorizer",
+                a.line,
+            ));
         }
         let issuer = a
             .get("issuerUrl")
@@ -378,5 +421,152 @@ impl Reader<'_> {
             self.r.list(audience)?,
             issuer.line,
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::super::{ApiType, Decision, RouteTable};
+    use super::super::api::{into_table, summary};
+    use super::super::context::{TemplateContext, test_context};
+    use super::super::node::parse;
+    use super::*;
+
+    fn table(src: &str, ctx: &TemplateContext) -> Result<RouteTable, String> {
+        let root = parse(src).map_err(|(l, e)| format!("line {l}: {e}"))?;
+        let apis = read("serverless.yml", &root, Resolver::serverless(ctx, &root))
+            .map_err(|(l, e)| format!("line {l}: {e}"))?;
+        into_table(apis, "serverless.yml", ctx).map_err(|e| e.to_string())
+    }
+
+    const FILE: &str = "\
+service: s
+frameworkVersion: '3'
+custom:
+  poolArn: arn:aws:cognito-idp:${aws:region}:1:userpool/${opt:poolId}
+provider:
+  name: aws
+  region: us-east-1
+  httpApi:
+    cors: true
+    authorizers:
+      jwtAuth:
+        identitySource: $request.header.Authorization
+        issuerUrl: https://cognito-idp.${aws:region}.amazonaws.com/${opt:poolId}
+        audience:
+          - ${env:CLIENT_ID}
+functions:
+  items:
+    handler: h.items
+    events:
+      - http:
+          path: items/{id}
+          method: get
+      - http:
+          path: items/secret
+          method: get
+          cors: true
+          authorizer:
+            name: pool
+            type: COGNITO_USER_POOLS
+            arn: ${self:custom.poolArn}
+      - http:
+          path: admin/{proxy+}
+          method: any
+          authorizer:
+            name: pool
+            scopes: [api/admin]
+      - http: GET health
+      - httpApi:
+          method: GET
+          path: /things
+          authorizer:
+            name: jwtAuth
+            scopes: [api/read]
+      - httpApi: 'GET /open'
+      - httpApi: '*'
+";
+
+    fn ctx() -> TemplateContext {
+        let mut c = test_context();
+        c.parameters = vec![
+            ("poolId".into(), "us-east-1_Pool".into()),
+            ("env:CLIENT_ID".into(), "client1".into()),
+        ];
+        c
+    }
+
+    #[test]
+    fn http_events_with_cognito_authorizers_named_reuse_and_cors() {
+        let mut c = ctx();
+        let e = table(FILE, &c).unwrap_err();
+        assert!(
+            e.contains("2 APIs") && e.contains("ApiGatewayRestApi") && e.contains("HttpApi"),
+            "{e}"
+        );
+        c.api = Some(ApiType::Rest);
+        let t = table(FILE, &c).unwrap();
+        let s = summary(&t);
+        for want in [
+            "GET /items/{id} open",
+            "GET /items/secret cognito []",
+            "OPTIONS /items/secret open",
+            "ANY /admin/{proxy+} cognito [api/admin]",
+            "GET /health open",
+        ] {
+            assert!(s.contains(&want.to_owned()), "{want}: {s:?}");
+        }
+        assert_eq!(s.len(), 5, "{s:?}");
+        let [Some(Decision::Route(i)), None] = t.decide("GET", "/items/secret", false) else {
+            panic!()
+        };
+        assert_eq!(s[i], "GET /items/secret cognito []");
+    }
+
+    #[test]
+    fn http_api_events_with_jwt_authorizers_and_the_catch_all() {
+        let mut c = ctx();
+        c.api = Some(ApiType::Http);
+        let t = table(FILE, &c).unwrap();
+        let jwt = "jwt https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Pool client1";
+        assert_eq!(
+            summary(&t),
+            [
+                "GET /open open".to_owned(),
+                format!("GET /things {jwt} [api/read]"),
+                "ANY $default open".to_owned(),
+            ]
+        );
+        assert_eq!(
+            t.decide("OPTIONS", "/things", true),
+            [Some(Decision::Preflight), None]
+        );
+    }
+
+    #[test]
+    fn variables_that_name_the_pool_must_be_given_and_agree() {
+        let mut c = ctx();
+        c.api = Some(ApiType::Http);
+        c.parameters.retain(|(n, _)| n != "env:CLIENT_ID");
+        let e = table(FILE, &c).unwrap_err();
+        assert!(
+            e.starts_with("line 15:") && e.contains("--parameter env:CLIENT_ID=VALUE"),
+            "{e}"
+        );
+        let mut c = ctx();
+        c.api = Some(ApiType::Rest);
+        c.parameters[0].1 = "us-east-1_Other".into();
+        let e = table(FILE, &c).unwrap_err();
+        assert!(e.contains("--user-pool-id us-east-1_Other"), "{e}");
+        c.parameters.remove(0);
+        let e = table(FILE, &c).unwrap_err();
+        assert!(e.contains("--parameter poolId=VALUE"), "{e}");
+        // A Lambda authorizer (a function of the service) is refused.
+        let lambda = FILE.replace(
+            "            name: pool\n            scopes",
+            "            name: items\n            scopes",
+        );
+        let e = table(&lambda, &ctx()).unwrap_err();
+        assert!(e.contains("a Lambda authorizer function"), "{e}");
     }
 }

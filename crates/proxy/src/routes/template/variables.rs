@@ -101,7 +101,9 @@ impl Resolver<'_> {
     fn variable(&self, inner: &str, line: usize) -> Result<Value, Located> {
         let inner = match self.expand(inner, line)? {
             Value::Text(t) => t,
-            Value::List(_) => return Err((line, format!("${{{inner}}}: a list inside a variable"))),
+            Value::List(_) => {
+                return Err((line, format!("${{{inner}}}: a list inside a variable")));
+            }
         };
         let alts = alternatives(&inner);
         for alt in &alts {
@@ -133,14 +135,19 @@ impl Resolver<'_> {
         }
         let given = |name: &str| self.ctx.parameter(name).map(|v| Value::Text(v.to_owned()));
         let Some((src, addr)) = alt.split_once(':') else {
-            return Err((line, format!("${{{alt}}} is not a variable (SOURCE:ADDRESS)")));
+            return Err((
+                line,
+                format!("${{{alt}}} is not a variable (SOURCE:ADDRESS)"),
+            ));
         };
         Ok(match (src, addr) {
             ("self", path) => match self.at_path(path) {
                 Some(n) if !n.is_null() => Some(self.value(n)?),
                 _ => None,
             },
-            ("param", name) => given(name).map_or_else(|| self.file_param(name, line), |v| Ok(Some(v)))?,
+            ("param", name) => {
+                given(name).map_or_else(|| self.file_param(name, line), |v| Ok(Some(v)))?
+            }
             ("opt", name) => given(name),
             ("sls", "stage") => Some(Value::Text(self.stage(line)?)),
             ("aws", "region") => Some(Value::Text(self.region.clone())),

@@ -158,6 +158,14 @@ pub const TOOLS: &[Tool] = &[
             packages: &["flask==3.1.2"],
         },
     },
+    Tool {
+        name: "serverless",
+        used_by: "the proxy's end-to-end test in front of `serverless offline` \
+                  (serverless 3 and serverless-offline, pinned in tests/serverless)",
+        need: Need::Tests,
+        probe: Probe::File("tests/serverless/node_modules/serverless-offline/package.json"),
+        install: Install::Npm("tests/serverless"),
+    },
     // --- what installs the tools above ----------------------------------
     Tool {
         name: "python3-venv",

@@ -26,6 +26,7 @@ mod bypass;
 mod chalice;
 mod http_api;
 mod options;
+mod serverless;
 mod transport;
 mod verdicts;
 

@@ -27,6 +27,7 @@ mod chalice;
 mod http_api;
 mod options;
 mod serverless;
+mod template;
 mod transport;
 mod verdicts;
 

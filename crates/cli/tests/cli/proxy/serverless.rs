@@ -113,9 +113,18 @@ fn serverless_offline_behind_the_proxy() {
     let r = get(&p.addr, "GET", "/items/secret", &[]);
     assert_refused(&r, UNAUTHORIZED, "REST, no token");
     let r = get(&p.addr, "GET", "/items/secret", &[("Authorization", &read)]);
-    assert_refused(&r, UNAUTHORIZED, "REST, an access token where an ID token is wanted");
+    assert_refused(
+        &r,
+        UNAUTHORIZED,
+        "REST, an access token where an ID token is wanted",
+    );
     assert_eq!(runs(&s), before, "a refused request reached the handler");
-    assert!(reached(&get(&p.addr, "GET", "/items/secret", &[("Authorization", &id)])));
+    assert!(reached(&get(
+        &p.addr,
+        "GET",
+        "/items/secret",
+        &[("Authorization", &id)]
+    )));
     assert!(reached(&get(&p.addr, "GET", "/items/1", &[])));
     // The file is the whole API: the HTTP API's paths are not the REST API's.
     let r = get(&p.addr, "GET", "/h/secret", &[("Authorization", &id)]);
@@ -126,7 +135,11 @@ fn serverless_offline_behind_the_proxy() {
     let p = proxy_for(&w, &s, &file, &issuer, "http");
     let before = runs(&s);
     let r = get(&p.addr, "GET", "/h/secret", &[]);
-    assert_eq!((r.status, r.text()), (401, UNAUTHORIZED.to_owned()), "{r:?}");
+    assert_eq!(
+        (r.status, r.text()),
+        (401, UNAUTHORIZED.to_owned()),
+        "{r:?}"
+    );
     let r = get(&p.addr, "GET", "/h/secret", &[("Authorization", &id)]);
     assert_eq!(
         (r.status, r.text()),
@@ -134,11 +147,19 @@ fn serverless_offline_behind_the_proxy() {
         "an ID token has no scope: {r:?}"
     );
     assert_eq!(runs(&s), before, "a refused request reached the handler");
-    let ok = get(&p.addr, "GET", "/h/secret", &[("Authorization", &format!("Bearer {read}"))]);
+    let ok = get(
+        &p.addr,
+        "GET",
+        "/h/secret",
+        &[("Authorization", &format!("Bearer {read}"))],
+    );
     assert!(reached(&ok), "{ok:?} {}", s.log());
     assert!(reached(&get(&p.addr, "GET", "/open", &[])));
     let r = get(&p.addr, "GET", "/items/1", &[]);
-    assert_eq!((r.status, r.text()), (404, r#"{"message":"Not Found"}"#.to_owned()));
+    assert_eq!(
+        (r.status, r.text()),
+        (404, r#"{"message":"Not Found"}"#.to_owned())
+    );
 }
 
 #[test]

@@ -5,10 +5,10 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::is_ci;
 use crate::probe::Env;
 use crate::table::TOOLS;
 use crate::tool::{Need, Probe};
-use crate::is_ci;
 
 /// Called from a test package's `build.rs`: declares the `missing_tool`
 /// cfg (its values are the names of the [`Need::Tests`] tools, so a typo

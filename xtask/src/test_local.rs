@@ -1,7 +1,8 @@
 //! `cargo xtask test-local [--emulator moto|fakecloud|cognito-local|all]
 //! [--no-lint] [--allow-skips] [-- NEXTEST-ARGS…]`: the tools' check
-//! (doctor.rs), the lint step (lint.rs), then the emulator images if needed,
-//! one container per emulator, every test of the workspace (unit tests, the
+//! (doctor.rs), the lint step (lint.rs) and the test build while the
+//! emulator images build on another thread if needed, one container per
+//! emulator, every test of the workspace (unit tests, the
 //! tidy rules and the emulator tests in tests/) against them, the quick
 //! bench on a whole run; the containers are removed at the end, and the
 //! summary (summary.rs) closes the run.
@@ -64,18 +65,23 @@ fn test_local_inner(
 ) -> anyhow::Result<()> {
     doctor::before_tests(allow_skips)?;
     let sh = shell()?;
-    if lint {
-        lint::run(&sh)?;
-    } else {
-        say!("--no-lint: the lint step is skipped (CI runs it)");
-    }
     check_docker(&sh)?;
-    let mut tags = Vec::new();
-    for &kind in kinds {
-        tags.push((kind, ensure_image(&sh, kind)?));
-    }
-
-    let (test_cmd, selection) = build_tests(&sh, kinds, extra)?;
+    // The images build (on a new machine: debootstrap, pip and npm
+    // downloads, fakecloud's compile) while the lint step and the test
+    // build run: much of an image build waits on the network and the disk.
+    let images = spawn_image_builds(kinds);
+    let compiled = (|| {
+        if lint {
+            lint::run(&sh)?;
+        } else {
+            say!("--no-lint: the lint step is skipped (CI runs it)");
+        }
+        build_tests(&sh, kinds, extra)
+    })();
+    let tags = images
+        .join()
+        .map_err(|_| anyhow::anyhow!("the image builds panicked"))??;
+    let (test_cmd, selection) = compiled?;
     let bin = target_dir().join("debug").join("cognito-token");
     if !bin.is_file() {
         bail!("the CLI was built but {} is missing", bin.display());
@@ -165,6 +171,21 @@ fn test_local_inner(
                 Ok(())
             }
         }
+    })
+}
+
+/// Builds (or finds) each emulator's image on a thread of its own; the
+/// handle gives the images' tags.
+fn spawn_image_builds(
+    kinds: &[Kind],
+) -> std::thread::JoinHandle<anyhow::Result<Vec<(Kind, String)>>> {
+    let kinds = kinds.to_vec();
+    std::thread::spawn(move || {
+        let sh = shell()?;
+        kinds
+            .into_iter()
+            .map(|kind| Ok((kind, ensure_image(&sh, kind)?)))
+            .collect()
     })
 }
 

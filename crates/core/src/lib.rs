@@ -60,7 +60,7 @@ pub use identity::{Identity, LOCAL_POOL_REGION, PoolId, is_region};
 pub use sdk::{ConnectOptions, MAX_RESPONSE_BYTES, check_endpoint, default_region};
 pub use secret::Secret;
 pub use sign_in::{
-    Answers, Challenge, Device, FirstFactor, Flow, MAX_ROUNDS, MfaKind, NewPassword, NoAnswer,
-    StaticAnswers,
+    Answers, Challenge, CustomChallenge, Device, FirstFactor, Flow, MAX_ROUNDS, MfaKind,
+    NewPassword, NoAnswer, StaticAnswers,
 };
 pub use tokens::{NewDevice, TokenKind, Tokens, now};

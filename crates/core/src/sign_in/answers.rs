@@ -50,6 +50,32 @@ impl MfaKind {
     }
 }
 
+/// One `CUSTOM_CHALLENGE` round, as the caller sees it: the pool's own
+/// challenge Lambdas asked it, so only the caller (a person, a program)
+/// knows the answer.
+#[derive(Clone, Copy)]
+pub struct CustomChallenge<'a> {
+    /// Which custom round this is in the sign-in, from 1.
+    pub round: usize,
+    /// The user's internal username (the challenge's `USERNAME`).
+    pub username: &'a str,
+    /// The challenge's parameters: the Create Auth Challenge trigger's
+    /// `publicChallengeParameters` and `USERNAME` (public by Cognito's
+    /// contract; the private ones stay with the Lambdas).
+    pub parameters: &'a HashMap<String, String>,
+}
+
+impl std::fmt::Debug for CustomChallenge<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut keys: Vec<&str> = self.parameters.keys().map(String::as_str).collect();
+        keys.sort_unstable();
+        f.debug_struct("CustomChallenge")
+            .field("round", &self.round)
+            .field("parameters", &keys)
+            .finish_non_exhaustive()
+    }
+}
+
 /// Why an answer could not be given: a hint naming what would give it
 /// (e.g. "set COGNITO_NEW_PASSWORD or pass --keep-password").
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -127,6 +153,22 @@ pub trait Answers: Send + Sync {
         self.mfa_code(kind, None)
     }
 
+    /// The answer to a `CUSTOM_CHALLENGE` round (sent as `ANSWER`; a secret,
+    /// like a password).
+    fn custom_challenge(&self, challenge: &CustomChallenge<'_>) -> Result<Secret, NoAnswer> {
+        let _ = challenge;
+        Err(NoAnswer(
+            "no answer to the custom challenge was given".into(),
+        ))
+    }
+
+    /// `ClientMetadata` to send with `InitiateAuth` and every challenge
+    /// answer of the sign-in (the pool's Lambda triggers read it); none by
+    /// default.
+    fn client_metadata(&self) -> Option<&HashMap<String, String>> {
+        None
+    }
+
     /// Cognito refused the new password of `NEW_PASSWORD_REQUIRED`
     /// (`InvalidPasswordException`, its reason in `reason`): whether to ask
     /// [`Answers::new_password`] again. The default (and any caller off a
@@ -164,6 +206,10 @@ pub struct StaticAnswers {
     pub mfa_choice: Option<MfaKind>,
     /// The first factor to pick at `SELECT_CHALLENGE` (`None`: the suggested one).
     pub first_factor: Option<FirstFactor>,
+    /// The answers to `CUSTOM_CHALLENGE`, round by round (round 1 first).
+    pub custom_answers: Vec<Secret>,
+    /// `ClientMetadata` for every request of the sign-in (empty: none).
+    pub client_metadata: HashMap<String, String>,
 }
 
 impl StaticAnswers {
@@ -230,6 +276,24 @@ impl Answers for StaticAnswers {
             ))),
             None => Err(NoAnswer("no MFA type was chosen".into())),
         }
+    }
+
+    fn custom_challenge(&self, challenge: &CustomChallenge<'_>) -> Result<Secret, NoAnswer> {
+        challenge
+            .round
+            .checked_sub(1)
+            .and_then(|i| self.custom_answers.get(i))
+            .cloned()
+            .ok_or_else(|| {
+                NoAnswer(format!(
+                    "no answer was given for custom round {}",
+                    challenge.round
+                ))
+            })
+    }
+
+    fn client_metadata(&self) -> Option<&HashMap<String, String>> {
+        Some(&self.client_metadata).filter(|m| !m.is_empty())
     }
 
     fn select_first_factor(

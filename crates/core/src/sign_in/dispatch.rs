@@ -34,6 +34,7 @@ impl Exchange<'_> {
             C::EmailOtp | C::SmsOtp => self.answer_otp(&ch, &mut r)?,
             C::SmsMfa | C::SoftwareTokenMfa => self.answer_mfa_code(&ch.name, &mut r)?,
             C::SelectMfaType => self.answer_select_mfa_type(&ch, &mut r)?,
+            C::CustomChallenge => self.answer_custom_challenge(&ch, &mut r)?,
             C::MfaSetup => session = Some(self.answer_mfa_setup(&ch).await?),
             C::DeviceSrpAuth => device::answer_srp_auth(self.device.as_deref_mut(), &mut r)?,
             C::DevicePasswordVerifier => {

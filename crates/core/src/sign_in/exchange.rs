@@ -13,10 +13,12 @@ use crate::sdk::Sdk;
 use crate::srp::SrpClient;
 use crate::{Error, Identity, Secret, Tokens};
 
-/// At most this many challenges are answered in one sign-in (SRP's
-/// PASSWORD_VERIFIER, NEW_PASSWORD_REQUIRED, SELECT_MFA_TYPE, an MFA code
-/// and MFA_SETUP fit with room to spare).
-pub const MAX_ROUNDS: usize = 8;
+/// At most this many challenges are answered in one sign-in: SRP's
+/// PASSWORD_VERIFIER, a few `CUSTOM_CHALLENGE` rounds (a pool's Lambdas
+/// may ask again after a wrong answer), NEW_PASSWORD_REQUIRED,
+/// SELECT_MFA_TYPE, an MFA code, MFA_SETUP and a device's two challenges
+/// fit with room to spare.
+pub const MAX_ROUNDS: usize = 16;
 
 /// What a sign-in carries from one round to the next.
 pub(super) struct Exchange<'a> {
@@ -34,6 +36,8 @@ pub(super) struct Exchange<'a> {
     pub(super) srp: Option<SrpClient>,
     /// The remembered device this sign-in uses, if any.
     pub(super) device: Option<&'a mut DeviceState>,
+    /// How many `CUSTOM_CHALLENGE` rounds this attempt has answered.
+    pub(super) custom_rounds: usize,
     /// Set when Cognito stopped accepting the session while a refused new
     /// password was being asked again: the sign-in starts over once.
     pub(super) restart: bool,
@@ -56,6 +60,7 @@ impl<'a> Exchange<'a> {
             answers,
             internal: id.username.clone(),
             srp: None,
+            custom_rounds: 0,
             device,
             restart: false,
         }
@@ -76,6 +81,7 @@ impl<'a> Exchange<'a> {
         'sign_in: loop {
             self.internal = self.id.username.clone();
             self.srp = None;
+            self.custom_rounds = 0;
             let mut current = self.initiate().await?;
             for round in 1..=MAX_ROUNDS {
                 match current {

@@ -6,6 +6,7 @@
 //! (which name each step hashes), `challenge.rs` (what Cognito answered),
 //! `dispatch.rs` (one arm per challenge), `srp_step.rs` with `claim.rs`, `new_password.rs`,
 //! `mfa.rs`, `user_auth.rs` (`SELECT_CHALLENGE`) with `first_factor.rs`,
+//! `custom.rs` (`CUSTOM_CHALLENGE`, the pool's own Lambdas' questions),
 //! `device.rs` (remembered devices: their challenges, `ConfirmDevice`,
 //! `ForgetDevice`), `respond.rs` (sending an answer), and `answers.rs` (how
 //! a caller answers). This file is the entry: an attempt, and one more
@@ -18,6 +19,7 @@
 mod answers;
 pub(crate) mod challenge;
 mod claim;
+mod custom;
 mod device;
 mod dispatch;
 mod exchange;
@@ -36,7 +38,7 @@ use tracing::info;
 use crate::sdk::Sdk;
 use crate::{Error, Identity, Secret};
 
-pub use answers::{Answers, MfaKind, NewPassword, NoAnswer, StaticAnswers};
+pub use answers::{Answers, CustomChallenge, MfaKind, NewPassword, NoAnswer, StaticAnswers};
 pub use challenge::Challenge;
 pub(crate) use challenge::{Step, answer_of, step};
 pub use device::{Device, DeviceSignIn, is_unknown_device};
@@ -68,7 +70,7 @@ pub(crate) async fn sign_in(
     if id.username.is_empty() {
         return Err(Error::Config("the username is empty".into()));
     }
-    if password.is_none() && !matches!(flow, Flow::UserAuth { .. }) {
+    if password.is_none() && flow.requires_password() {
         return Err(Error::Config(format!(
             "the {} flow needs a password",
             flow.name()

@@ -8,7 +8,6 @@ use aws_sdk_cognitoidentityprovider::types::ChallengeNameType;
 
 use super::challenge::{Step, answer_of, step};
 use super::exchange::Exchange;
-use super::flow::Flow;
 use crate::{Error, Identity};
 
 impl Exchange<'_> {
@@ -28,7 +27,7 @@ impl Exchange<'_> {
             .chain(self.password.iter().map(|p| p.expose().to_owned()))
             .chain(session.clone())
             .collect();
-        if self.flow == Flow::Admin {
+        if self.flow.is_admin() {
             let pool = self.id.require_pool("admin")?;
             let out = sdk
                 .client
@@ -38,6 +37,7 @@ impl Exchange<'_> {
                 .challenge_name(challenge)
                 .set_session(session)
                 .set_challenge_responses(Some(responses))
+                .set_client_metadata(self.answers.client_metadata().cloned())
                 .send()
                 .await
                 .map_err(|e| sdk.err(e).redact(&secrets))?;
@@ -50,6 +50,7 @@ impl Exchange<'_> {
                 .challenge_name(challenge)
                 .set_session(session)
                 .set_challenge_responses(Some(responses))
+                .set_client_metadata(self.answers.client_metadata().cloned())
                 .send()
                 .await
                 .map_err(|e| sdk.err(e).redact(&secrets))?;
@@ -62,7 +63,7 @@ impl Exchange<'_> {
 }
 
 /// The parameter names whose values are secrets.
-const SECRET_KEYS: [&str; 11] = [
+const SECRET_KEYS: [&str; 12] = [
     "PASSWORD",
     "NEW_PASSWORD",
     "SECRET_HASH",
@@ -74,6 +75,7 @@ const SECRET_KEYS: [&str; 11] = [
     "SMS_OTP_CODE",
     "SRP_A",
     "PASSWORD_CLAIM_SECRET_BLOCK",
+    "ANSWER",
 ];
 
 /// The secret values in a parameter map, plus the client secret, to keep out

@@ -1,7 +1,7 @@
 //! The library's one integration-test binary (the AWS SDK links once, not
 //! once per file):
 //! - against the strict stub through the real SDK: `flows` (with the
-//!   hostile `flows::scripted` server), `devices`, `user_auth`, sharing
+//!   hostile `flows::scripted` server), `custom_auth`, `devices`, `user_auth`, sharing
 //!   `support`;
 //! - `srp_loopback`: the SRP client against the stub's server side;
 //! - `verify`: JWT checks over a JWKS served on loopback;
@@ -10,6 +10,7 @@
 //!
 //! Known-answer vectors stay in `tests/data/` (read by the unit tests).
 
+mod custom_auth;
 mod devices;
 mod flows;
 mod oauth2_callback;

@@ -6,9 +6,12 @@
 use std::collections::HashMap;
 use std::io::IsTerminal as _;
 
-use cognito_token_core::{Answers, FirstFactor, MfaKind, NoAnswer, Secret, StaticAnswers};
+use cognito_token_core::{
+    Answers, CustomChallenge, FirstFactor, MfaKind, NoAnswer, Secret, StaticAnswers,
+};
 
 use crate::args::{MfaTypeArg, SignInArgs};
+use crate::challenge::CustomSources;
 
 /// The answers the options and the environment give, checked once: the
 /// interactive answers ([`CliAnswers`]) and the bulk sign-in's fixed ones
@@ -96,15 +99,59 @@ impl AnswerOptions {
 #[derive(Debug)]
 pub struct CliAnswers {
     o: AnswerOptions,
+    custom: CustomSources,
     interactive: bool,
 }
 
 impl CliAnswers {
-    pub fn new(o: AnswerOptions) -> CliAnswers {
+    pub fn new(o: AnswerOptions, custom: CustomSources) -> CliAnswers {
         CliAnswers {
             o,
+            custom,
             interactive: std::io::stdin().is_terminal(),
         }
+    }
+
+    /// A custom sign-in off a terminal needs a source for its answers:
+    /// refused before anything is sent.
+    pub fn check_custom_source(&self) -> anyhow::Result<()> {
+        self.custom.check(self.interactive)
+    }
+}
+
+/// The bulk sign-in's answers: fixed ones, and the challenge command for
+/// custom challenges (never a prompt: many sign-ins run at once).
+#[derive(Debug)]
+pub struct BulkAnswers {
+    pub fixed: StaticAnswers,
+    pub custom: CustomSources,
+}
+
+impl Answers for BulkAnswers {
+    fn new_password(&self, current: Option<&Secret>) -> Result<Secret, NoAnswer> {
+        self.fixed.new_password(current)
+    }
+    fn attribute(&self, name: &str) -> Result<String, NoAnswer> {
+        self.fixed.attribute(name)
+    }
+    fn mfa_code(&self, kind: MfaKind, setup_secret: Option<&Secret>) -> Result<Secret, NoAnswer> {
+        self.fixed.mfa_code(kind, setup_secret)
+    }
+    fn select_mfa(&self, options: &[MfaKind]) -> Result<MfaKind, NoAnswer> {
+        self.fixed.select_mfa(options)
+    }
+    fn select_first_factor(
+        &self,
+        offered: &[FirstFactor],
+        suggested: Option<FirstFactor>,
+    ) -> Result<FirstFactor, NoAnswer> {
+        self.fixed.select_first_factor(offered, suggested)
+    }
+    fn custom_challenge(&self, challenge: &CustomChallenge<'_>) -> Result<Secret, NoAnswer> {
+        self.custom.answer(challenge, false)
+    }
+    fn client_metadata(&self) -> Option<&HashMap<String, String>> {
+        Some(&self.custom.metadata).filter(|m| !m.is_empty())
     }
 }
 
@@ -292,6 +339,14 @@ impl Answers for CliAnswers {
             return prompt_line(&label).map(Secret::new);
         }
         self.mfa_code(kind, None)
+    }
+
+    fn custom_challenge(&self, challenge: &CustomChallenge<'_>) -> Result<Secret, NoAnswer> {
+        self.custom.answer(challenge, self.interactive)
+    }
+
+    fn client_metadata(&self) -> Option<&HashMap<String, String>> {
+        Some(&self.custom.metadata).filter(|m| !m.is_empty())
     }
 
     fn retry_new_password(&self, reason: &str) -> bool {

@@ -9,8 +9,9 @@ pub use crate::flow::FlowArg;
 /// The environment variables that carry secrets into this process. A
 /// program it starts (`exec`'s command, the browser opener) never inherits
 /// them, nor the profile's `client_secret_env` ([`secret_vars`]; SECURITY.md).
-pub const SECRET_VARS: [&str; 5] = [
+pub const SECRET_VARS: [&str; 6] = [
     "COGNITO_PASSWORD",
+    "COGNITO_CHALLENGE_ANSWER",
     "COGNITO_NEW_PASSWORD",
     "COGNITO_CLIENT_SECRET",
     "COGNITO_TOTP_SECRET",
@@ -168,6 +169,10 @@ pub struct IdentityArgs {
         value_name = "FACTOR"
     )]
     pub preferred_challenge: Option<PreferredChallengeArg>,
+    /// With --flow custom or admin-custom: check the password with SRP before the custom challenges
+    /// (profile key custom_srp; needs --user-pool-id).
+    #[arg(long)]
+    pub custom_srp: bool,
     /// Give up on a request after this many seconds (retries included) [default: 30; --flow browser: 300, the wait for the sign-in].
     #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub timeout: Option<u64>,
@@ -198,6 +203,17 @@ pub struct SignInArgs {
     /// Factor to pick when Cognito asks which MFA to use.
     #[arg(long, value_enum)]
     pub mfa_type: Option<MfaTypeArg>,
+    /// Answer each CUSTOM_CHALLENGE with this program (split like a shell would, run without one; profile key
+    /// challenge_command): the challenge as JSON on its stdin, the answer on the first line of its stdout.
+    #[arg(long, value_name = "CMD")]
+    pub challenge_command: Option<String>,
+    /// Do not echo the answer typed at a custom challenge's prompt.
+    #[arg(long)]
+    pub hide_answer: bool,
+    /// ClientMetadata for the pool's Lambda triggers, sent with the sign-in and every answer (repeatable;
+    /// profile table client_metadata).
+    #[arg(long = "client-metadata", value_name = "KEY=VALUE")]
+    pub client_metadata: Vec<String>,
     /// Do not store the tokens in the cache.
     #[arg(long)]
     pub no_cache: bool,

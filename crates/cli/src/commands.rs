@@ -75,7 +75,36 @@ async fn sign_in(
 ) -> anyhow::Result<Tokens> {
     let cognito = pool.cognito().await?;
     let remember = sign_in.remember_device || pool.remember_device;
-    crate::devices::login(cognito, pool, id, pw.as_ref(), answers, remember).await
+    let signed_in = crate::devices::login(cognito, pool, id, pw.as_ref(), answers, remember).await;
+    signed_in.map_err(|e| custom_refusal(pool.flow, e))
+}
+
+/// In a custom sign-in Cognito's refusal (`NotAuthorizedException`,
+/// "Incorrect username or password.") usually means the pool's challenge
+/// Lambdas ended it: said so beside Cognito's message.
+fn custom_refusal(flow: cognito_token_core::Flow, e: anyhow::Error) -> anyhow::Error {
+    if !is_custom(flow) {
+        return e;
+    }
+    match e.downcast::<cognito_token_core::Error>() {
+        Ok(error) if error.code() == Some("NotAuthorizedException") => {
+            anyhow::Error::new(crate::fail::Hinted {
+                error,
+                hint: "the pool's challenge Lambdas refused the sign-in (a wrong answer, too many tries, or the user or password)".into(),
+            })
+        }
+        Ok(error) => anyhow::Error::new(error),
+        Err(e) => e,
+    }
+}
+
+/// Whether the flow answers custom challenges (its answers' sources are
+/// checked with the answers, `user::answers`).
+fn is_custom(flow: cognito_token_core::Flow) -> bool {
+    matches!(
+        flow,
+        cognito_token_core::Flow::Custom { .. } | cognito_token_core::Flow::AdminCustom { .. }
+    )
 }
 
 async fn login(a: LoginArgs) -> anyhow::Result<ExitCode> {
@@ -89,13 +118,15 @@ async fn login(a: LoginArgs) -> anyhow::Result<ExitCode> {
     };
     let id = pool.identity(&crate::user::username(&settings)?);
     // Check the answers' options before asking for a password.
-    let answers = crate::user::answers(&a.sign_in)?;
+    let answers = crate::user::answers(&a.sign_in, &pool)?;
     let pw = password_for(pool.flow, &a.sign_in, &id.username)?;
     if pw.is_none() {
         if pool.flow.password_up_front() {
             return Err(usage!("{NO_PASSWORD}"));
         }
-        crate::answers::check_code_source()?;
+        if !is_custom(pool.flow) {
+            crate::answers::check_code_source()?;
+        }
     }
     let tokens = sign_in(&pool, &id, &a.sign_in, pw, &answers).await?;
     pool.session(&id, !a.sign_in.no_cache)
@@ -138,9 +169,11 @@ async fn current_tokens(
                         id.username
                     ));
                 }
-                crate::answers::check_code_source()?;
+                if !is_custom(pool.flow) {
+                    crate::answers::check_code_source()?;
+                }
             }
-            let answers = crate::user::answers(sign_in_args)?;
+            let answers = crate::user::answers(sign_in_args, pool)?;
             sign_in(pool, id, sign_in_args, pw, &answers).await
         })
         .await

@@ -130,6 +130,12 @@ pub fn hint(e: &anyhow::Error) -> Option<&'static str> {
             _ if message.contains("Unable to verify secret hash") => Some(
                 "check the client secret (--client-secret or COGNITO_CLIENT_SECRET) belongs to this app client",
             ),
+            _ if message.contains("CUSTOM_AUTH") && message.contains("not enabled") => Some(
+                "the app client does not allow custom authentication: enable ALLOW_CUSTOM_AUTH in its ExplicitAuthFlows",
+            ),
+            _ if message.contains("Custom auth lambda trigger is not configured") => Some(
+                "the user pool has no custom-auth Lambda triggers: set its Define, Create and Verify Auth Challenge triggers (LambdaConfig)",
+            ),
             _ if message.contains("flow not enabled")
                 || message.contains("not enabled for this client") =>
             {
@@ -151,6 +157,13 @@ pub fn hint(e: &anyhow::Error) -> Option<&'static str> {
                 "sign in again to get a new code (a code works once, for a few minutes); set COGNITO_MFA_CODE to it or type it at the prompt",
             ),
             "ResourceNotFoundException" => Some("check --client-id, --user-pool-id and the region"),
+            // Cognito's codes for a Lambda trigger that failed, answered
+            // what Cognito cannot read, or could not be invoked.
+            "InvalidLambdaResponseException"
+            | "UserLambdaValidationException"
+            | "UnexpectedLambdaException" => Some(
+                "a Lambda trigger of the user pool failed (custom auth: Define, Create or Verify Auth Challenge): see its message and the function's logs",
+            ),
             "UserNotConfirmedException" => {
                 Some("confirm the user first (e.g. aws cognito-idp admin-confirm-sign-up)")
             }

@@ -20,4 +20,8 @@ pub enum FlowArg {
     Browser,
     /// USER_AUTH (choice-based sign-in): password, SRP, or a one-time code by email or SMS.
     UserAuth,
+    /// CUSTOM_AUTH: the pool's own challenge Lambdas (--challenge-command, COGNITO_CHALLENGE_ANSWER or a prompt; --custom-srp checks the password first).
+    Custom,
+    /// CUSTOM_AUTH through AdminInitiateAuth (needs IAM credentials and --user-pool-id).
+    AdminCustom,
 }

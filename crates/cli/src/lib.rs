@@ -10,6 +10,7 @@
 mod answers;
 pub mod args;
 mod bulk;
+mod challenge;
 mod commands;
 mod devices;
 mod examples;

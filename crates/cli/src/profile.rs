@@ -68,6 +68,12 @@ pub struct Profile {
     pub client_secret_env: Option<String>,
     /// A command (program and arguments) that prints the client secret.
     pub client_secret_command: Option<Vec<String>>,
+    /// With a custom flow: check the password with SRP first, like `--custom-srp`.
+    pub custom_srp: Option<bool>,
+    /// The program that answers custom challenges, like `--challenge-command`.
+    pub challenge_command: Option<String>,
+    /// `ClientMetadata` for the pool's Lambda triggers, like `--client-metadata`.
+    pub client_metadata: Option<BTreeMap<String, String>>,
     /// Remember the device on sign-in, like `--remember-device`.
     pub remember_device: Option<bool>,
     /// The user pool's domain, for the OAuth2 flows.

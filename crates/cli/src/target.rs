@@ -13,6 +13,8 @@ use cognito_token_core::oauth2::{self, Domain, OAuthClient, callback};
 use cognito_token_core::session::{CacheKey, DeviceOwner, Session, Source};
 use cognito_token_core::{Cognito, ConnectOptions, FirstFactor, Flow, Identity, PoolId, Secret};
 
+use clap::ValueEnum as _;
+
 use crate::args::{FlowArg, IdentityArgs};
 use crate::fail::usage;
 use crate::profile::Profile;
@@ -105,7 +107,12 @@ impl<'a> Settings<'a> {
         match self.flow() {
             FlowArg::ClientCredentials => Some(OAuthFlow::ClientCredentials),
             FlowArg::Browser => Some(OAuthFlow::Browser),
-            FlowArg::Password | FlowArg::Admin | FlowArg::Srp | FlowArg::UserAuth => None,
+            FlowArg::Password
+            | FlowArg::Admin
+            | FlowArg::Srp
+            | FlowArg::UserAuth
+            | FlowArg::Custom
+            | FlowArg::AdminCustom => None,
         }
     }
 }
@@ -152,6 +159,9 @@ pub struct Pool {
     pub timeout: Duration,
     /// The profile's `remember_device` (`--remember-device` also sets it).
     pub remember_device: bool,
+    /// The profile as read (the answers' settings: `challenge_command`,
+    /// `client_metadata`, `client_secret_env`).
+    pub profile: crate::profile::Profile,
     /// The process's one SDK client, built on first use.
     client: tokio::sync::OnceCell<Cognito>,
 }
@@ -176,7 +186,7 @@ impl Pool {
             region: Some(self.region.clone()),
             endpoint_url: Some(self.endpoint.url().to_owned()),
             insecure_hosts: self.insecure_hosts.clone(),
-            credentials: self.flow == Flow::Admin,
+            credentials: self.flow.is_admin(),
             timeout: Some(self.timeout),
             max_attempts: None,
         }
@@ -245,11 +255,20 @@ async fn pool(s: &Settings<'_>) -> anyhow::Result<Pool> {
     )?;
     let user_pool_id: Option<PoolId> = pool_text.as_deref().map(str::parse).transpose()?;
 
+    let custom_srp = args.custom_srp || p.custom_srp.unwrap_or(false);
+    if args.custom_srp && !matches!(s.flow(), FlowArg::Custom | FlowArg::AdminCustom) {
+        return Err(usage!(
+            "--custom-srp is for --flow custom or admin-custom, not --flow {}",
+            s.flow().to_possible_value().map(|v| v.get_name().to_owned()).unwrap_or_default()
+        ));
+    }
     let flow = match s.flow() {
         FlowArg::Password => Flow::Password,
         FlowArg::Admin => Flow::Admin,
         FlowArg::Srp => Flow::Srp,
         FlowArg::UserAuth => Flow::UserAuth { preferred: None },
+        FlowArg::Custom => Flow::Custom { srp: custom_srp },
+        FlowArg::AdminCustom => Flow::AdminCustom { srp: custom_srp },
         FlowArg::ClientCredentials | FlowArg::Browser => {
             return Err(usage!(
                 "the OAuth2 flows (client-credentials, browser) get tokens for one client or user at a time, not with InitiateAuth"
@@ -267,10 +286,17 @@ async fn pool(s: &Settings<'_>) -> anyhow::Result<Pool> {
             "--preferred-challenge password-srp needs the user pool id: pass --user-pool-id or set COGNITO_USER_POOL_ID"
         ));
     }
-    if matches!(flow, Flow::Admin | Flow::Srp) && user_pool_id.is_none() {
+    if (flow.is_admin() || matches!(flow, Flow::Srp)) && user_pool_id.is_none() {
         return Err(usage!(
             "--flow {} needs the user pool id: pass --user-pool-id or set COGNITO_USER_POOL_ID",
             flow.name()
+        ));
+    }
+    if matches!(flow, Flow::Custom { srp: true } | Flow::AdminCustom { srp: true })
+        && user_pool_id.is_none()
+    {
+        return Err(usage!(
+            "--custom-srp needs the user pool id: pass --user-pool-id or set COGNITO_USER_POOL_ID"
         ));
     }
 
@@ -327,6 +353,7 @@ async fn pool(s: &Settings<'_>) -> anyhow::Result<Pool> {
         insecure_hosts,
         timeout: Duration::from_secs(args.timeout.unwrap_or(30)),
         remember_device: p.remember_device.unwrap_or(false),
+        profile: p.clone(),
         client: tokio::sync::OnceCell::new(),
     })
 }

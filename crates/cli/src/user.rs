@@ -10,8 +10,9 @@ use cognito_token_core::{Flow, Secret};
 
 use crate::answers::{AnswerOptions, CliAnswers};
 use crate::args::SignInArgs;
+use crate::challenge::CustomSources;
 use crate::fail::usage;
-use crate::target::{Settings, non_empty};
+use crate::target::{Pool, Settings, non_empty};
 
 /// The username (`--username`, `COGNITO_USERNAME`, the profile), checked.
 pub fn username(s: &Settings<'_>) -> anyhow::Result<String> {
@@ -34,11 +35,17 @@ pub fn check_username(username: &str) -> Result<(), &'static str> {
     Ok(())
 }
 
-/// The answers to challenges of one sign-in, from the options, the
-/// environment and (on a terminal) prompts. Built once per sign-in: its
-/// warnings print once.
-pub fn answers(sign_in: &SignInArgs) -> anyhow::Result<CliAnswers> {
-    Ok(CliAnswers::new(AnswerOptions::from_args(sign_in)?))
+/// The answers to challenges of one sign-in to `pool`, from the options,
+/// the profile, the environment and (on a terminal) prompts. Built once per
+/// sign-in: its warnings print once. A custom sign-in without a source for
+/// its answers is refused here, before anything is sent.
+pub fn answers(sign_in: &SignInArgs, pool: &Pool) -> anyhow::Result<CliAnswers> {
+    let custom = CustomSources::from_args(sign_in, &pool.profile, pool.timeout)?;
+    let answers = CliAnswers::new(AnswerOptions::from_args(sign_in)?, custom);
+    if matches!(pool.flow, Flow::Custom { .. } | Flow::AdminCustom { .. }) {
+        answers.check_custom_source()?;
+    }
+    Ok(answers)
 }
 
 /// The password from sources that never prompt (`--password-stdin`,

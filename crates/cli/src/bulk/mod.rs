@@ -22,7 +22,7 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use cognito_token_core::session::Entry;
-use cognito_token_core::{Answers, Cognito, Secret, StaticAnswers};
+use cognito_token_core::{Answers, Cognito, Flow, Secret};
 
 use crate::args::LoginArgs;
 use crate::fail::{self, usage};
@@ -60,7 +60,7 @@ fn is_throttled(e: &cognito_token_core::Error) -> bool {
 struct Shared {
     cognito: Cognito,
     base: Pool,
-    answers: StaticAnswers,
+    answers: crate::answers::BulkAnswers,
     shared_password: Option<Secret>,
 }
 
@@ -82,8 +82,14 @@ async fn one(shared: Arc<Shared>, user: User) -> Outcome {
         failed: Some(exit),
         entry: None,
     };
+    // A custom sign-in without the SRP check needs no password: a user
+    // without one signs in with the challenge command alone.
+    let no_password = matches!(user.password, PasswordSource::Shared)
+        && shared.shared_password.is_none()
+        && !shared.base.flow.requires_password();
     let password = match list::resolve_password(&user.password, shared.shared_password.as_ref()) {
-        Ok(p) => p,
+        _ if no_password => None,
+        Ok(p) => Some(p),
         Err(why) => {
             return fail_line(
                 &user.username,
@@ -99,10 +105,10 @@ async fn one(shared: Arc<Shared>, user: User) -> Outcome {
     let result = loop {
         match shared
             .cognito
-            .login(
+            .login_with(
                 &identity,
                 shared.base.flow,
-                &password,
+                password.as_ref(),
                 &shared.answers as &dyn Answers,
             )
             .await
@@ -203,8 +209,22 @@ pub async fn login_many(a: LoginArgs, path: &Path) -> anyhow::Result<ExitCode> {
         unreachable!("not an OAuth2 flow: checked above")
     };
     base.flow = bulk_flow(base.flow, base.user_pool_id.is_some())?;
-    // The same answers' options and checks as one sign-in, without prompts.
-    let answers = crate::answers::AnswerOptions::from_args(&a.sign_in)?.into_static();
+    // The same answers' options and checks as one sign-in, without prompts;
+    // custom challenges only from the command (one for all users: the
+    // username is in its input).
+    let custom =
+        crate::challenge::CustomSources::from_args(&a.sign_in, &base.profile, base.timeout)?;
+    if matches!(base.flow, Flow::Custom { .. } | Flow::AdminCustom { .. }) && !custom.has_command()
+    {
+        return Err(usage!(
+            "--users-file with --flow {} needs --challenge-command (one command answers every user's challenges; the username is in its input)",
+            base.flow.name()
+        ));
+    }
+    let answers = crate::answers::BulkAnswers {
+        fixed: crate::answers::AnswerOptions::from_args(&a.sign_in)?.into_static(),
+        custom,
+    };
     let needs_shared = users
         .iter()
         .any(|u| matches!(u.password, PasswordSource::Shared));

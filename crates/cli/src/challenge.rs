@@ -206,7 +206,10 @@ impl CustomSources {
         let stdout = out.join().unwrap_or_default();
         let stderr = err.join().unwrap_or_default();
         if !status.success() {
-            return Err(failed(format!("failed ({status}){}", shown_stderr(&stderr))));
+            return Err(failed(format!(
+                "failed ({status}){}",
+                shown_stderr(&stderr)
+            )));
         }
         let text = String::from_utf8_lossy(&stdout);
         let first = text.lines().next().unwrap_or("").trim_end_matches('\r');
@@ -271,9 +274,16 @@ mod tests {
     #[test]
     fn long_stderr_keeps_its_end_on_one_line() {
         assert_eq!(shown_stderr(b""), "");
-        assert_eq!(shown_stderr(b"no code\nin the inbox\n"), ": no code in the inbox");
+        assert_eq!(
+            shown_stderr(b"no code\nin the inbox\n"),
+            ": no code in the inbox"
+        );
         let long = format!("{}END", "x".repeat(5000));
         let shown = shown_stderr(long.as_bytes());
-        assert!(shown.ends_with("END") && shown.len() <= SHOWN_STDERR + 3, "{}", shown.len());
+        assert!(
+            shown.ends_with("END") && shown.len() <= SHOWN_STDERR + 3,
+            "{}",
+            shown.len()
+        );
     }
 }

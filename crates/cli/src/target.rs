@@ -259,7 +259,10 @@ async fn pool(s: &Settings<'_>) -> anyhow::Result<Pool> {
     if args.custom_srp && !matches!(s.flow(), FlowArg::Custom | FlowArg::AdminCustom) {
         return Err(usage!(
             "--custom-srp is for --flow custom or admin-custom, not --flow {}",
-            s.flow().to_possible_value().map(|v| v.get_name().to_owned()).unwrap_or_default()
+            s.flow()
+                .to_possible_value()
+                .map(|v| v.get_name().to_owned())
+                .unwrap_or_default()
         ));
     }
     let flow = match s.flow() {
@@ -292,8 +295,10 @@ async fn pool(s: &Settings<'_>) -> anyhow::Result<Pool> {
             flow.name()
         ));
     }
-    if matches!(flow, Flow::Custom { srp: true } | Flow::AdminCustom { srp: true })
-        && user_pool_id.is_none()
+    if matches!(
+        flow,
+        Flow::Custom { srp: true } | Flow::AdminCustom { srp: true }
+    ) && user_pool_id.is_none()
     {
         return Err(usage!(
             "--custom-srp needs the user pool id: pass --user-pool-id or set COGNITO_USER_POOL_ID"

@@ -7,6 +7,7 @@ mod support;
 
 mod bad_input;
 mod cache;
+mod custom_auth;
 mod decode_verify_exec_profile;
 mod devices;
 mod help;

@@ -323,6 +323,7 @@ fn exec_keeps_every_secret_variable_from_the_child() {
         "COGNITO_CLIENT_SECRET",
         "COGNITO_TOTP_SECRET",
         "COGNITO_MFA_CODE",
+        "COGNITO_CHALLENGE_ANSWER",
         "MY_APP_CLIENT_SECRET",
     ];
     let script: String = vars
@@ -346,6 +347,7 @@ fn exec_keeps_every_secret_variable_from_the_child() {
         .env("COGNITO_NEW_PASSWORD", NEW_PW)
         .env("COGNITO_TOTP_SECRET", "JBSWY3DPEHPK3PXP")
         .env("COGNITO_MFA_CODE", "123456")
+        .env("COGNITO_CHALLENGE_ANSWER", "an-answer")
         .env("UNRELATED", "kept")
         .run();
     assert_eq!(out.code, 0, "{}", out.stderr);

@@ -260,7 +260,7 @@ fn bulk_sign_in_takes_password_factors_and_refuses_codes() {
 /// each `(prompt, line)` of `input` once the screen shows that prompt once
 /// more than it was answered so far, as a person would; returns (exit
 /// status, the screen).
-fn on_terminal(
+pub(crate) fn on_terminal(
     w: &World,
     args: &str,
     env: &[(&str, &str)],

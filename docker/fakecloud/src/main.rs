@@ -10,8 +10,13 @@
 //! and the routes the full binary serves beside it for Cognito.
 //!
 //! Leaving out the other 100-odd services leaves out their start-up work
-//! too: no Lambda runtime (so no Cognito Lambda triggers), no e-mail or SMS
-//! delivery, memory storage only.
+//! too: no Lambda runtime, no e-mail or SMS delivery, memory storage only.
+//! Cognito's Lambda triggers (custom authentication's Define, Create and
+//! Verify Auth Challenge among them) are forwarded over HTTP when
+//! `FAKECLOUD_LAMBDA_URL` is set: each invocation POSTs the event JSON to
+//! `$FAKECLOUD_LAMBDA_URL/<function name>` (the name from the ARN the
+//! pool's `LambdaConfig` gives) and the response body is the function's
+//! answer; without it no trigger runs, as before.
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
@@ -39,6 +44,76 @@ use fakecloud_iam::SharedIamState;
 use fakecloud_iam::iam_service::IamService;
 use fakecloud_iam::sts_service::StsService;
 use serde_json::{Value, json};
+
+/// Lambda invocations forwarded to an HTTP server: POST the event to
+/// `<base>/<function name>`, the response body is the function's answer
+/// (any status but 2xx is the function failing).
+struct HttpLambda {
+    base: String,
+}
+
+impl fakecloud_core::delivery::LambdaDelivery for HttpLambda {
+    fn invoke_lambda(
+        &self,
+        function_arn: &str,
+        payload: &str,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<Vec<u8>, String>> + Send>>
+    {
+        // arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]
+        let name = function_arn
+            .split_once(":function:")
+            .map_or(function_arn, |(_, rest)| rest.split(':').next().unwrap_or(rest))
+            .to_owned();
+        let url = format!("{}/{name}", self.base);
+        let body = payload.to_owned();
+        Box::pin(async move {
+            tokio::time::timeout(Duration::from_secs(10), post_json(&url, body))
+                .await
+                .map_err(|_| format!("{url}: no answer within 10 s"))?
+        })
+    }
+}
+
+/// POSTs `body` as JSON to the plain-HTTP `url` and returns the response
+/// body of a 2xx answer.
+async fn post_json(url: &str, body: String) -> Result<Vec<u8>, String> {
+    use http_body_util::BodyExt as _;
+    let uri: axum::http::Uri = url.parse().map_err(|e| format!("{url}: {e}"))?;
+    let (Some(host), Some(authority)) = (uri.host(), uri.authority()) else {
+        return Err(format!("{url}: no host"));
+    };
+    let stream = tokio::net::TcpStream::connect((host, uri.port_u16().unwrap_or(80)))
+        .await
+        .map_err(|e| format!("{url}: {e}"))?;
+    let (mut sender, conn) =
+        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
+            .await
+            .map_err(|e| format!("{url}: {e}"))?;
+    tokio::spawn(conn);
+    let request = axum::http::Request::post(uri.path())
+        .header(header::HOST, authority.as_str())
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(http_body_util::Full::new(bytes::Bytes::from(body)))
+        .map_err(|e| format!("{url}: {e}"))?;
+    let response = sender
+        .send_request(request)
+        .await
+        .map_err(|e| format!("{url}: {e}"))?;
+    let status = response.status();
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .map_err(|e| format!("{url}: {e}"))?
+        .to_bytes();
+    if !status.is_success() {
+        return Err(format!(
+            "{url}: {status}: {}",
+            String::from_utf8_lossy(&bytes)
+        ));
+    }
+    Ok(bytes.to_vec())
+}
 
 /// The line on stdout that says the socket is bound (the full binary's).
 const PORT_LINE_PREFIX: &str = "FAKECLOUD_PORT=";
@@ -127,8 +202,19 @@ async fn main() {
         &endpoint,
     )));
 
-    // No Lambda runtime and no mail or SMS: the delivery bus is empty.
-    let delivery = CognitoDeliveryContext::new(Arc::new(DeliveryBus::new()));
+    // No Lambda runtime and no mail or SMS: the delivery bus is empty, but
+    // for the Lambda triggers forwarded over HTTP when a URL is given.
+    let mut bus = DeliveryBus::new();
+    if let Some(url) = std::env::var("FAKECLOUD_LAMBDA_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+    {
+        tracing::info!(url = %url, "Lambda triggers are forwarded over HTTP");
+        bus = bus.with_lambda(Arc::new(HttpLambda {
+            base: url.trim_end_matches('/').to_owned(),
+        }));
+    }
+    let delivery = CognitoDeliveryContext::new(Arc::new(bus));
     let mut registry = ServiceRegistry::new();
     registry.register(Arc::new(
         CognitoService::new(cognito.clone()).with_delivery(delivery.clone()),

@@ -161,7 +161,7 @@ pub struct Pool {
     pub remember_device: bool,
     /// The profile as read (the answers' settings: `challenge_command`,
     /// `client_metadata`, `client_secret_env`).
-    pub profile: crate::profile::Profile,
+    pub profile: Box<crate::profile::Profile>,
     /// The process's one SDK client, built on first use.
     client: tokio::sync::OnceCell<Cognito>,
 }
@@ -358,7 +358,7 @@ async fn pool(s: &Settings<'_>) -> anyhow::Result<Pool> {
         insecure_hosts,
         timeout: Duration::from_secs(args.timeout.unwrap_or(30)),
         remember_device: p.remember_device.unwrap_or(false),
-        profile: p.clone(),
+        profile: Box::new(p.clone()),
         client: tokio::sync::OnceCell::new(),
     })
 }

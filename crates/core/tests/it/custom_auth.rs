@@ -42,11 +42,14 @@ fn user(w: &World, script: CustomAuthScript) -> String {
     w.stub.add_user(&w.pool, spec).username
 }
 
+/// What one round showed: its number, the username and the parameters.
+type Seen = (usize, String, HashMap<String, String>);
+
 /// Answers each round from a list and records what each round showed.
 #[derive(Default)]
 struct Scripted {
     answers: Vec<&'static str>,
-    seen: Mutex<Vec<(usize, String, HashMap<String, String>)>>,
+    seen: Mutex<Vec<Seen>>,
     metadata: HashMap<String, String>,
 }
 

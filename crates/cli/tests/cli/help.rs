@@ -159,8 +159,10 @@ fn bash_completion_offers_the_subcommands_and_the_flow_values() {
         flows,
         [
             "admin",
+            "admin-custom",
             "browser",
             "client-credentials",
+            "custom",
             "password",
             "srp",
             "user-auth"

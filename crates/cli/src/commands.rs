@@ -81,9 +81,11 @@ async fn sign_in(
 
 /// In a custom sign-in Cognito's refusal (`NotAuthorizedException`,
 /// "Incorrect username or password.") usually means the pool's challenge
-/// Lambdas ended it: said so beside Cognito's message.
+/// Lambdas ended it: said so beside Cognito's message, unless the message
+/// has a hint of its own (fakecloud refuses a client without
+/// `ALLOW_CUSTOM_AUTH` with a `NotAuthorizedException` that says so).
 fn custom_refusal(flow: cognito_token_core::Flow, e: anyhow::Error) -> anyhow::Error {
-    if !is_custom(flow) {
+    if !is_custom(flow) || crate::fail::hint(&e).is_some() {
         return e;
     }
     match e.downcast::<cognito_token_core::Error>() {

@@ -6,11 +6,12 @@
 use std::time::Duration;
 
 use anyhow::Context;
+use testcontainers::core::Host;
 use testcontainers::runners::AsyncRunner;
 use testcontainers::{ContainerAsync, Image, ImageExt};
 
 use crate::ownership::{DETACHED, LABEL, LABEL_PID, owner_label};
-use crate::{CognitoLocal, Fakecloud, Kind, Moto};
+use crate::{CognitoLocal, DOCKER_HOST_NAME, Fakecloud, Kind, Moto};
 
 /// An emulator image of any kind, for [`Emulator::start`].
 #[derive(Clone, Debug)]
@@ -100,17 +101,30 @@ impl Container {
 pub struct Emulator {
     container: Container,
     kind: Kind,
+    /// `<name>:<tag>`.
+    image: String,
     endpoint: String,
     totp: bool,
 }
 
 /// Starts `image` labelled as `kind`, owned by `owner`, and waits for its
-/// ready conditions; the error names the image.
-async fn run<I: Image>(image: I, kind: Kind, owner: String) -> anyhow::Result<ContainerAsync<I>> {
+/// ready conditions; the error names the image. With `reach_host` the
+/// container resolves [`DOCKER_HOST_NAME`] to the Docker host (a server
+/// there must listen on an address the bridge reaches, e.g. 0.0.0.0).
+async fn run<I: Image>(
+    image: I,
+    kind: Kind,
+    owner: String,
+    reach_host: bool,
+) -> anyhow::Result<ContainerAsync<I>> {
     let name = format!("{}:{}", image.name(), image.tag());
-    image
+    let mut request = image
         .with_label(LABEL, kind.name())
-        .with_label(LABEL_PID, owner)
+        .with_label(LABEL_PID, owner);
+    if reach_host {
+        request = request.with_host(DOCKER_HOST_NAME, Host::HostGateway);
+    }
+    request
         .with_startup_timeout(Duration::from_secs(90))
         .start()
         .await
@@ -140,22 +154,37 @@ impl Emulator {
 
     async fn start_owned(image: EmulatorImage, owner: String) -> anyhow::Result<Emulator> {
         let kind = image.kind();
-        let (container, totp) = match image {
+        let (container, totp, image) = match image {
             EmulatorImage::Moto(m) => {
                 let totp = m.totp();
-                (Container::Moto(run(m, kind, owner).await?), totp)
+                let name = format!("{}:{}", m.name(), m.tag());
+                (Container::Moto(run(m, kind, owner, false).await?), totp, name)
             }
             // fakecloud always checks TOTP codes against the user's own secret.
-            EmulatorImage::Fakecloud(f) => (Container::Fakecloud(run(f, kind, owner).await?), true),
+            EmulatorImage::Fakecloud(f) => {
+                let name = format!("{}:{}", f.name(), f.tag());
+                let reach_host = f.lambda_url().is_some();
+                (
+                    Container::Fakecloud(run(f, kind, owner, reach_host).await?),
+                    true,
+                    name,
+                )
+            }
             // cognito-local checks codes against the secret it handed out.
             EmulatorImage::CognitoLocal(c) => {
-                (Container::CognitoLocal(run(c, kind, owner).await?), true)
+                let name = format!("{}:{}", c.name(), c.tag());
+                (
+                    Container::CognitoLocal(run(c, kind, owner, false).await?),
+                    true,
+                    name,
+                )
             }
         };
         match container.host_port().await {
             Ok(port) => Ok(Emulator {
                 container,
                 kind,
+                image,
                 endpoint: format!("http://127.0.0.1:{port}"),
                 totp,
             }),
@@ -187,12 +216,24 @@ impl Emulator {
         self.totp
     }
 
+    /// Its image, `<name>:<tag>`.
+    pub fn image(&self) -> &str {
+        &self.image
+    }
+
     /// The environment lines for the tests: its endpoint
-    /// ([`Kind::endpoint_env`]), and for moto [`crate::TOTP_FLAG_ENV`].
+    /// ([`Kind::endpoint_env`]), for moto [`crate::TOTP_FLAG_ENV`], for
+    /// fakecloud its image's tag ([`crate::FAKECLOUD_TAG_ENV`]: the tests
+    /// that need Lambda triggers start a container of their own).
     pub fn test_env(&self) -> Vec<(&'static str, String)> {
         let mut env = vec![(self.kind.endpoint_env(), self.endpoint.clone())];
-        if self.kind == Kind::Moto {
-            env.push((crate::TOTP_FLAG_ENV, self.totp.to_string()));
+        match self.kind {
+            Kind::Moto => env.push((crate::TOTP_FLAG_ENV, self.totp.to_string())),
+            Kind::Fakecloud => {
+                let tag = self.image.rsplit_once(':').map_or("", |(_, t)| t);
+                env.push((crate::FAKECLOUD_TAG_ENV, tag.to_owned()));
+            }
+            Kind::CognitoLocal => {}
         }
         env
     }

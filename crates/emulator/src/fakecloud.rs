@@ -4,6 +4,8 @@
 //! published full binary or the Cognito-only build of docker/fakecloud
 //! (same crates, same port and paths).
 
+use std::borrow::Cow;
+
 use testcontainers::Image;
 use testcontainers::core::wait::HttpWaitStrategy;
 use testcontainers::core::{ContainerPort, WaitFor};
@@ -20,19 +22,48 @@ pub const FAKECLOUD_VERSION: &str = "0.51.0";
 /// `--addr 0.0.0.0:4566`).
 pub const FAKECLOUD_PORT: u16 = 4566;
 
+/// The variable of docker/fakecloud's Cognito-only binary that forwards
+/// Cognito's Lambda triggers over HTTP: each invocation is a POST of the
+/// event to `$FAKECLOUD_LAMBDA_URL/<function name>`, and the response body
+/// is the function's answer.
+pub const FAKECLOUD_LAMBDA_URL_ENV: &str = "FAKECLOUD_LAMBDA_URL";
+
+/// The name a container with a Lambda URL ([`Fakecloud::with_lambda_url`])
+/// reaches the Docker host by (Docker's `host-gateway`).
+pub const DOCKER_HOST_NAME: &str = "host.docker.internal";
+
 const EXPOSED: [ContainerPort; 1] = [ContainerPort::Tcp(FAKECLOUD_PORT)];
 
 /// The fakecloud emulator image, `cognito-token/fakecloud:<tag>`.
 #[derive(Clone, Debug)]
 pub struct Fakecloud {
     tag: String,
+    lambda_url: Option<String>,
 }
 
 impl Fakecloud {
     /// The image with this tag (the hash `cargo xtask image --emulator
     /// fakecloud` prints).
     pub fn new(tag: impl Into<String>) -> Self {
-        Fakecloud { tag: tag.into() }
+        Fakecloud {
+            tag: tag.into(),
+            lambda_url: None,
+        }
+    }
+
+    /// Its Lambda triggers forwarded to `url` ([`FAKECLOUD_LAMBDA_URL_ENV`];
+    /// a server on the Docker host is `http://host.docker.internal:PORT`,
+    /// [`DOCKER_HOST_NAME`], which such a container resolves). The
+    /// Cognito-only build of docker/fakecloud only: the published full
+    /// image runs Lambda functions its own way.
+    pub fn with_lambda_url(mut self, url: impl Into<String>) -> Self {
+        self.lambda_url = Some(url.into());
+        self
+    }
+
+    /// The URL its Lambda triggers go to, if any.
+    pub fn lambda_url(&self) -> Option<&str> {
+        self.lambda_url.as_deref()
     }
 }
 
@@ -59,5 +90,13 @@ impl Image for Fakecloud {
 
     fn expose_ports(&self) -> &[ContainerPort] {
         &EXPOSED
+    }
+
+    fn env_vars(
+        &self,
+    ) -> impl IntoIterator<Item = (impl Into<Cow<'_, str>>, impl Into<Cow<'_, str>>)> {
+        self.lambda_url
+            .as_deref()
+            .map(|url| (FAKECLOUD_LAMBDA_URL_ENV, url))
     }
 }

@@ -13,10 +13,13 @@
 //! One process owns the emulators' lifetime: `cargo xtask test-local`
 //! starts one container per emulator, exports each one's endpoint
 //! ([`Kind::endpoint_env`]) to the tests it runs and removes the containers
-//! at the end. Tests never start containers; they read the endpoint with
-//! [`Kind::endpoint_from_env`] (or [`endpoint_from_env`] for moto) and
-//! provision their own pool (every pool, client and user name carries a
-//! random suffix).
+//! at the end. Tests read the endpoint with [`Kind::endpoint_from_env`] (or
+//! [`endpoint_from_env`] for moto) and provision their own pool (every
+//! pool, client and user name carries a random suffix). One exception: a
+//! test of Cognito's Lambda triggers starts a fakecloud of its own (tag
+//! from [`FAKECLOUD_TAG_ENV`]) whose triggers go to the test's own HTTP
+//! server ([`Fakecloud::with_lambda_url`]), since that URL is fixed when the
+//! container starts.
 
 // Every public item says what it is; internals are `pub(crate)`.
 #![deny(missing_docs)]
@@ -38,7 +41,10 @@ pub use cognito_local::{
     COGNITO_LOCAL_IMAGE_NAME, COGNITO_LOCAL_PORT, COGNITO_LOCAL_VERSION, CognitoLocal,
 };
 pub use container::{Emulator, EmulatorImage};
-pub use fakecloud::{FAKECLOUD_IMAGE_NAME, FAKECLOUD_PORT, FAKECLOUD_VERSION, Fakecloud};
+pub use fakecloud::{
+    DOCKER_HOST_NAME, FAKECLOUD_IMAGE_NAME, FAKECLOUD_LAMBDA_URL_ENV, FAKECLOUD_PORT,
+    FAKECLOUD_VERSION, Fakecloud,
+};
 pub use moto::{CONTAINER_PORT, IMAGE_NAME, Moto, TOTP_ENV};
 pub use oauth::{OAuthSetup, RESOURCE_SERVER};
 pub use ownership::{LABEL, LABEL_PID, remove_stale_containers};
@@ -57,6 +63,11 @@ pub const ENDPOINT_ENV_FAKECLOUD: &str = "COGNITO_EMULATOR_ENDPOINT_FAKECLOUD";
 /// The environment variable that carries the cognito-local endpoint
 /// (`http://127.0.0.1:PORT`) to the emulator tests.
 pub const ENDPOINT_ENV_COGNITO_LOCAL: &str = "COGNITO_EMULATOR_ENDPOINT_COGNITO_LOCAL";
+
+/// The environment variable that carries the fakecloud image's tag to the
+/// emulator tests (`cognito-token/fakecloud:<tag>`), for the tests that
+/// start a fakecloud of their own with [`Fakecloud::with_lambda_url`].
+pub const FAKECLOUD_TAG_ENV: &str = "COGNITO_EMULATOR_FAKECLOUD_TAG";
 
 /// `true` when the moto container checks TOTP codes
 /// (`MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP=true`, see [`Moto::with_totp`]).

@@ -12,7 +12,7 @@ use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::config::{Credentials, Region};
 use aws_sdk_cognitoidentityprovider::error::{DisplayErrorContext, ProvideErrorMetadata};
 use aws_sdk_cognitoidentityprovider::types::{
-    ExplicitAuthFlowsType, PasswordPolicyType, SoftwareTokenMfaConfigType, UserPoolMfaType,
+    ExplicitAuthFlowsType, LambdaConfigType, PasswordPolicyType, SoftwareTokenMfaConfigType, UserPoolMfaType,
     UserPoolPolicyType, UsernameAttributeType, VerifiedAttributeType,
 };
 use cognito_token_core::Secret;
@@ -72,6 +72,9 @@ pub struct PoolOptions {
     pub auto_verify_email: bool,
     /// MFA.
     pub mfa: Mfa,
+    /// The pool's Lambda triggers (`LambdaConfig`), e.g. custom
+    /// authentication's Define, Create and Verify Auth Challenge.
+    pub lambda_config: Option<LambdaConfigType>,
 }
 
 /// A pool made by [`provision`], with two app clients: one with a secret
@@ -196,6 +199,9 @@ pub async fn provision(endpoint: &str, opts: &PoolOptions) -> anyhow::Result<Pro
     }
     if opts.auto_verify_email {
         req = req.auto_verified_attributes(VerifiedAttributeType::Email);
+    }
+    if let Some(l) = &opts.lambda_config {
+        req = req.lambda_config(l.clone());
     }
     let pool = req
         .send()

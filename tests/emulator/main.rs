@@ -23,6 +23,8 @@ mod support;
 
 mod cache;
 mod cli_login;
+mod custom_auth;
+mod custom_triggers;
 mod devices;
 mod exec;
 mod fixture;
@@ -127,7 +129,8 @@ emulator_tests! {
     ],
     verify: [verify_against_the_emulator_jwks],
     exec: [exec_passes_tokens_and_exit_status],
-    profile: [profile_drives_a_login];
+    profile: [profile_drives_a_login],
+    custom_auth: [custom_flow_without_triggers];
     // Features moto lacks (the README's emulator table).
     fakecloud_only: {
         user_auth: [
@@ -136,5 +139,7 @@ emulator_tests! {
             get_tokens_from_refresh_token,
             rotation_keeps_the_live_refresh_token,
         ],
+        // Each starts a fakecloud whose Lambda triggers reach this process.
+        custom_triggers: [three_rounds_through_the_triggers, a_wrong_answer_ends_the_sign_in],
     }
 }

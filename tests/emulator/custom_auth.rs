@@ -14,7 +14,10 @@ pub async fn custom_client(p: &Provisioned) -> (String, String) {
         .admin
         .create_user_pool_client()
         .user_pool_id(&p.pool_id)
-        .client_name(format!("custom-{}", cognito_token_emulator::unique_suffix()))
+        .client_name(format!(
+            "custom-{}",
+            cognito_token_emulator::unique_suffix()
+        ))
         .generate_secret(true)
         .set_explicit_auth_flows(Some(vec![
             ExplicitAuthFlowsType::AllowCustomAuth,
@@ -57,7 +60,10 @@ pub async fn custom_flow_without_triggers(emu: Emu) {
                 3,
                 "InvalidLambdaResponseException: No Lambda trigger configured for DefineAuthChallenge.",
             );
-            assert!(err.contains("a Lambda trigger of the user pool failed"), "hint: {err}");
+            assert!(
+                err.contains("a Lambda trigger of the user pool failed"),
+                "hint: {err}"
+            );
         }
         // moto accepts CUSTOM_AUTH on any client and answers `{}`: no
         // tokens, no challenge (moto 5.2.5, the README's

@@ -341,4 +341,3 @@ pub async fn a_wrong_answer_ends_the_sign_in(emu: Emu) {
     assert_eq!(verdicts, [&json!("111111"), &json!("wrong-999")]);
     assert_eq!(seen.last().map(|(f, _)| f.as_str()), Some("define"));
 }
-

@@ -158,7 +158,11 @@ impl Emulator {
             EmulatorImage::Moto(m) => {
                 let totp = m.totp();
                 let name = format!("{}:{}", m.name(), m.tag());
-                (Container::Moto(run(m, kind, owner, false).await?), totp, name)
+                (
+                    Container::Moto(run(m, kind, owner, false).await?),
+                    totp,
+                    name,
+                )
             }
             // fakecloud always checks TOTP codes against the user's own secret.
             EmulatorImage::Fakecloud(f) => {

@@ -12,8 +12,8 @@ use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::config::{Credentials, Region};
 use aws_sdk_cognitoidentityprovider::error::{DisplayErrorContext, ProvideErrorMetadata};
 use aws_sdk_cognitoidentityprovider::types::{
-    ExplicitAuthFlowsType, LambdaConfigType, PasswordPolicyType, SoftwareTokenMfaConfigType, UserPoolMfaType,
-    UserPoolPolicyType, UsernameAttributeType, VerifiedAttributeType,
+    ExplicitAuthFlowsType, LambdaConfigType, PasswordPolicyType, SoftwareTokenMfaConfigType,
+    UserPoolMfaType, UserPoolPolicyType, UsernameAttributeType, VerifiedAttributeType,
 };
 use cognito_token_core::Secret;
 use sha2::{Digest, Sha256};

@@ -1,8 +1,8 @@
 //! The fakecloud image: fakecloud (<https://github.com/faiscadev/fakecloud>,
 //! AGPL-3.0-or-later) runs as a separate program in its own container;
-//! nothing of it is linked into this project. The image holds either the
-//! published full binary or the Cognito-only build of docker/fakecloud
-//! (same crates, same port and paths).
+//! nothing of it is linked into this project. The image holds the
+//! Cognito-only build of docker/fakecloud (the full binary's crates, port
+//! and paths, and a forwarder for Lambda triggers).
 
 use std::borrow::Cow;
 
@@ -13,8 +13,8 @@ use testcontainers::core::{ContainerPort, WaitFor};
 /// The repository of the image `cargo xtask image --emulator fakecloud` builds.
 pub const FAKECLOUD_IMAGE_NAME: &str = "cognito-token/fakecloud";
 
-/// The fakecloud version of the image: the published image's tag, and the
-/// version of the fakecloud crates docker/fakecloud pins (a tidy test keeps
+/// The fakecloud version of the image: the version of the fakecloud crates
+/// docker/fakecloud pins (a tidy test keeps
 /// them equal). Changing it changes the image tag.
 pub const FAKECLOUD_VERSION: &str = "0.51.0";
 
@@ -53,9 +53,8 @@ impl Fakecloud {
 
     /// Its Lambda triggers forwarded to `url` ([`FAKECLOUD_LAMBDA_URL_ENV`];
     /// a server on the Docker host is `http://host.docker.internal:PORT`,
-    /// [`DOCKER_HOST_NAME`], which such a container resolves). The
-    /// Cognito-only build of docker/fakecloud only: the published full
-    /// image runs Lambda functions its own way.
+    /// [`DOCKER_HOST_NAME`], which such a container resolves): docker/fakecloud's
+    /// forwarder.
     pub fn with_lambda_url(mut self, url: impl Into<String>) -> Self {
         self.lambda_url = Some(url.into());
         self

@@ -5,12 +5,15 @@
 //! tagged `cognito-token/fakecloud:<hash12>` over its inputs; an existing
 //! tag is reused. Ways, chosen automatically (or by
 //! `COGNITO_TOKEN_IMAGE_WAY=public|debootstrap`):
-//! - `published`: the published full image
-//!   (`ghcr.io/faiscadev/fakecloud:<version>`) when `docker pull` gets it
-//!   and it reports the pinned version;
-//! - `public`: the Cognito-only binary (below) on `debian:bookworm-slim`;
+//! - `public`: the Cognito-only binary (below) on `debian:bookworm-slim`,
+//!   when a registry answers;
 //! - `debootstrap` (offline): the same binary on the bookworm base of
 //!   `base.rs`.
+//!
+//! The published full image (`ghcr.io/faiscadev/fakecloud`) is not used:
+//! it runs Lambda triggers its own way, while the custom-challenge emulator
+//! tests need docker/fakecloud's forwarder (`FAKECLOUD_LAMBDA_URL`), so
+//! every machine runs the same Cognito-only build.
 //!
 //! The Cognito-only binary is docker/fakecloud: fakecloud's Cognito, IAM
 //! and STS crates behind its own small server (its own Cargo.toml and
@@ -32,13 +35,10 @@ use xshell::Shell;
 use super::base::BOOKWORM_PYTHON;
 use super::build::{
     cache_dir, docker_build, forced_public, fresh_context, hash12, image_exists, link_or_copy,
-    present_or_pulled, pull, stderr_stdio,
+    present_or_pulled, stderr_stdio,
 };
 use crate::{project_root, say};
 
-/// The repository of the published image, tried first when a registry
-/// answers (tag: the pinned version).
-const PUBLISHED_REPO: &str = "ghcr.io/faiscadev/fakecloud";
 /// The public base for the locally built binary.
 const PUBLIC_BASE: &str = "debian:bookworm-slim";
 /// The binary's name (docker/fakecloud/Cargo.toml's `[[bin]]`).
@@ -49,8 +49,6 @@ const SOURCES: [&str; 3] = ["Cargo.toml", "Cargo.lock", "src/main.rs"];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Way {
-    /// The published image, re-tagged.
-    Published,
     /// The binary on `debian:bookworm-slim`.
     Public,
     /// The binary on the local debootstrap base.
@@ -60,14 +58,12 @@ enum Way {
 /// Makes sure the fakecloud image exists; returns its tag (the part after
 /// `cognito-token/fakecloud:`).
 pub(crate) fn ensure(sh: &Shell) -> anyhow::Result<String> {
-    let published = format!("{PUBLISHED_REPO}:{FAKECLOUD_VERSION}");
     let dir = project_root().join("docker/fakecloud");
     let dockerfile =
         fs::read(dir.join("Dockerfile")).context("cannot read docker/fakecloud/Dockerfile")?;
     let sources = sources_hash(&dir)?;
     let local_base = BOOKWORM_PYTHON.tag();
     let tag_of = |way: Way| match way {
-        Way::Published => hash12(&[b"published", published.as_bytes()]),
         Way::Public => hash12(&[&dockerfile, sources.as_bytes(), PUBLIC_BASE.as_bytes()]),
         Way::Debootstrap => hash12(&[&dockerfile, sources.as_bytes(), local_base.as_bytes()]),
     };
@@ -82,8 +78,8 @@ pub(crate) fn ensure(sh: &Shell) -> anyhow::Result<String> {
     });
     let candidates: &[Way] = match forced {
         Some(Way::Debootstrap) => &[Way::Debootstrap],
-        Some(_) => &[Way::Published, Way::Public],
-        None => &[Way::Published, Way::Public, Way::Debootstrap],
+        Some(_) => &[Way::Public],
+        None => &[Way::Public, Way::Debootstrap],
     };
     for &way in candidates {
         if image_exists(sh, &name(way)) {
@@ -92,9 +88,6 @@ pub(crate) fn ensure(sh: &Shell) -> anyhow::Result<String> {
         }
     }
 
-    if forced != Some(Way::Debootstrap) && try_published(sh, &published, &name(Way::Published))? {
-        return Ok(tag_of(Way::Published));
-    }
     let way = match forced {
         Some(w) => w,
         None if present_or_pulled(sh, PUBLIC_BASE) => Way::Public,
@@ -140,36 +133,6 @@ fn sources_hash(dir: &Path) -> anyhow::Result<String> {
         );
     }
     Ok(hash12(&parts.iter().map(Vec::as_slice).collect::<Vec<_>>()))
-}
-
-/// Pulls the published image and re-tags it as `image`, when a registry
-/// answers and the image reports the pinned version; whether it did.
-fn try_published(sh: &Shell, published: &str, image: &str) -> anyhow::Result<bool> {
-    if !pull(published, 300) {
-        say!(
-            "no published fakecloud image reached: its Cognito is built from source (once per machine)"
-        );
-        return Ok(false);
-    }
-    let version = Command::new("docker")
-        .args(["run", "--rm", published, "--version"])
-        .stderr(Stdio::null())
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
-        .unwrap_or_default();
-    if version != format!("fakecloud {FAKECLOUD_VERSION}") {
-        say!(
-            "{published} reports {version:?}, not fakecloud {FAKECLOUD_VERSION}: building from source instead"
-        );
-        return Ok(false);
-    }
-    let src = published;
-    xshell::cmd!(sh, "docker tag {src} {image}")
-        .quiet()
-        .run()
-        .context("`docker tag` of the published fakecloud image failed")?;
-    say!("using the published image {published} as {image}");
-    Ok(true)
 }
 
 /// The Cognito-only binary for these sources, from the cache; built with

@@ -2,11 +2,13 @@
 //! secret travels in clear text to another machine.
 //!
 //! The endpoint is resolved here, not by the AWS SDK, in the AWS SDKs' own
-//! order: an explicit value, `AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER`,
+//! order, for each [`Service`] this library calls: an explicit value, the
+//! service's variable (`AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER`,
+//! `AWS_ENDPOINT_URL_COGNITO_IDENTITY`, `AWS_ENDPOINT_URL_STS`),
 //! `AWS_ENDPOINT_URL`, the caller's own profile, the AWS config file's
 //! `[services]` section and then `endpoint_url` for the selected profile
-//! (`AWS_PROFILE`, else `default`), else Cognito's public endpoint of the
-//! region. `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true` (or the profile key
+//! (`AWS_PROFILE`, else `default`), else the service's public endpoint of
+//! the region. `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true` (or the profile key
 //! `ignore_configured_endpoint_urls`) skips the environment and the config
 //! file, as in the SDKs. The one [`Endpoint`] that comes out is what the SDK
 //! client is given explicitly (so it never resolves one of its own), what is
@@ -26,16 +28,67 @@ use crate::Error;
 /// (comma- or space-separated host names or addresses).
 pub const INSECURE_HTTP_ENV: &str = "COGNITO_ALLOW_INSECURE_HTTP";
 
-/// The service-specific endpoint variable, then the global one.
-const SERVICE_ENV: &str = "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER";
+/// The service-specific endpoint variable is [`Service::env`]; then the
+/// global one.
 const GLOBAL_ENV: &str = "AWS_ENDPOINT_URL";
 const IGNORE_ENV: &str = "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS";
-/// The service's key in the AWS config file's `[services]` sections.
-const SERVICE_KEYS: [&str; 2] = ["cognito_identity_provider", "cognito-identity-provider"];
 
-/// Cognito's public endpoint for a region.
+/// An AWS service this library calls, and the names the AWS SDKs use for
+/// its endpoint (AWS SDKs and Tools reference guide, "Service-specific
+/// endpoints": the variable and the `[services]` key of each service).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Service {
+    /// Cognito user pools (`cognito-idp`): sign-in and tokens.
+    UserPools,
+    /// Cognito identity pools (`cognito-identity`): AWS credentials.
+    IdentityPools,
+    /// AWS STS: `AssumeRoleWithWebIdentity` (the basic flow).
+    Sts,
+}
+
+impl Service {
+    /// The service-specific endpoint variable.
+    pub fn env(self) -> &'static str {
+        match self {
+            Service::UserPools => "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER",
+            Service::IdentityPools => "AWS_ENDPOINT_URL_COGNITO_IDENTITY",
+            Service::Sts => "AWS_ENDPOINT_URL_STS",
+        }
+    }
+
+    /// The service's keys in the AWS config file's `[services]` sections:
+    /// AWS's shared-config reference spells them with `_`, the Rust SDK
+    /// looks for `-`; both are read.
+    fn config_keys(self) -> &'static [&'static str] {
+        match self {
+            Service::UserPools => &["cognito_identity_provider", "cognito-identity-provider"],
+            Service::IdentityPools => &["cognito_identity", "cognito-identity"],
+            Service::Sts => &["sts"],
+        }
+    }
+
+    /// The service's public endpoint for a region.
+    pub fn public_endpoint(self, region: &str) -> String {
+        match self {
+            Service::UserPools => format!("https://cognito-idp.{region}.amazonaws.com"),
+            Service::IdentityPools => format!("https://cognito-identity.{region}.amazonaws.com"),
+            Service::Sts => format!("https://sts.{region}.amazonaws.com"),
+        }
+    }
+
+    /// What messages call it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Service::UserPools => "Cognito",
+            Service::IdentityPools => "Cognito identity",
+            Service::Sts => "STS",
+        }
+    }
+}
+
+/// Cognito's (user pools') public endpoint for a region.
 pub fn public_endpoint(region: &str) -> String {
-    format!("https://cognito-idp.{region}.amazonaws.com")
+    Service::UserPools.public_endpoint(region)
 }
 
 /// Where an endpoint came from, for the one line that says so.
@@ -74,7 +127,7 @@ impl fmt::Display for Origin {
             Origin::AwsConfigProfile { profile } => {
                 write!(f, "the AWS config file, endpoint_url of profile {profile}")
             }
-            Origin::Public => f.write_str("Cognito's public endpoint"),
+            Origin::Public => f.write_str("the public endpoint"),
         }
     }
 }
@@ -85,6 +138,7 @@ pub struct Endpoint {
     url: String,
     origin: Origin,
     public: bool,
+    service: Service,
 }
 
 impl Endpoint {
@@ -98,18 +152,26 @@ impl Endpoint {
         &self.origin
     }
 
-    /// Whether it is Cognito's public endpoint of the region.
+    /// Whether it is the service's public endpoint of the region.
     pub fn is_public(&self) -> bool {
         self.public
     }
 
-    /// One line for the user when the endpoint is not Cognito's public one:
-    /// which endpoint, and where that came from. `None` for the public one.
+    /// The service it is the endpoint of.
+    pub fn service(&self) -> Service {
+        self.service
+    }
+
+    /// One line for the user when the endpoint is not the service's public
+    /// one: which endpoint, and where that came from. `None` for the public
+    /// one.
     pub fn notice(&self) -> Option<String> {
         (!self.public).then(|| {
             format!(
-                "note: using the Cognito endpoint {} (from {})",
-                self.url, self.origin
+                "note: using the {} endpoint {} (from {})",
+                self.service.name(),
+                self.url,
+                self.origin
             )
         })
     }
@@ -128,13 +190,19 @@ pub struct EndpointRequest<'a> {
     pub insecure_hosts: &'a [String],
 }
 
-/// Resolves the endpoint in the documented order and checks it.
+/// Resolves Cognito's (user pools') endpoint in the documented order and
+/// checks it.
 pub async fn resolve(req: &EndpointRequest<'_>) -> Result<Endpoint, Error> {
-    let public_url = public_endpoint(req.region);
-    let found = match pick(req) {
+    resolve_for(Service::UserPools, req).await
+}
+
+/// Resolves `service`'s endpoint in the documented order and checks it.
+pub async fn resolve_for(service: Service, req: &EndpointRequest<'_>) -> Result<Endpoint, Error> {
+    let public_url = service.public_endpoint(req.region);
+    let found = match pick(service, req) {
         Some(found) => Some(found),
         None if env_flag(IGNORE_ENV) => None,
-        None => aws_config_file().await,
+        None => aws_config_file(service).await,
     };
     let (url, origin) = found.unwrap_or_else(|| (public_url.clone(), Origin::Public));
     let url = url.trim().trim_end_matches('/').to_owned();
@@ -143,17 +211,18 @@ pub async fn resolve(req: &EndpointRequest<'_>) -> Result<Endpoint, Error> {
         public: url == public_url,
         url,
         origin,
+        service,
     })
 }
 
 /// The explicit value, then the environment, then the caller's profile;
 /// `None`: look at the AWS config file next.
-fn pick(req: &EndpointRequest<'_>) -> Option<(String, Origin)> {
+fn pick(service: Service, req: &EndpointRequest<'_>) -> Option<(String, Origin)> {
     if let Some(e) = req.explicit {
         return Some((e.to_owned(), Origin::Explicit));
     }
     if !env_flag(IGNORE_ENV) {
-        for name in [SERVICE_ENV, GLOBAL_ENV] {
+        for name in [service.env(), GLOBAL_ENV] {
             if let Some(v) = std::env::var(name).ok().filter(|v| !v.trim().is_empty()) {
                 return Some((v, Origin::Env(name)));
             }
@@ -167,9 +236,9 @@ fn env_flag(name: &str) -> bool {
     std::env::var(name).is_ok_and(|v| v.trim().eq_ignore_ascii_case("true"))
 }
 
-/// The endpoint the AWS config file sets for Cognito in the selected
+/// The endpoint the AWS config file sets for `service` in the selected
 /// profile, parsed by the AWS SDK's own profile parser.
-async fn aws_config_file() -> Option<(String, Origin)> {
+async fn aws_config_file(service: Service) -> Option<(String, Origin)> {
     use aws_runtime::env_config::file::EnvConfigFiles;
     use aws_runtime::env_config::property::PropertiesKey;
     use aws_runtime::env_config::section::EnvConfigSections;
@@ -192,14 +261,12 @@ async fn aws_config_file() -> Option<(String, Origin)> {
     let profile = sections.selected_profile().to_owned();
     let non_empty = |v: &str| Some(v.trim().to_owned()).filter(|v| !v.is_empty());
     // `services = NAME` in the profile names a `[services NAME]` section.
-    // AWS's shared-config reference spells the key `cognito_identity_provider`;
-    // the Rust SDK looks for `cognito-identity-provider`: both are read.
     if let Some(name) = sections.get("services") {
-        for service in SERVICE_KEYS {
+        for service in service.config_keys() {
             let key = PropertiesKey::builder()
                 .section_key("services")
                 .section_name(name)
-                .property_name(service)
+                .property_name(*service)
                 .sub_property_name("endpoint_url")
                 .build()
                 .ok()?;
@@ -415,15 +482,17 @@ mod tests {
             ..Default::default()
         };
         // A developer's shell may hold AWS_ENDPOINT_URL, which beats profiles.
-        if std::env::var_os(SERVICE_ENV).is_none() && std::env::var_os(GLOBAL_ENV).is_none() {
+        if std::env::var_os(Service::UserPools.env()).is_none()
+            && std::env::var_os(GLOBAL_ENV).is_none()
+        {
             assert_eq!(
-                pick(&req),
+                pick(Service::UserPools, &req),
                 Some(("http://127.0.0.1:2".into(), Origin::Profile("dev".into())))
             );
         }
         req.explicit = Some("http://127.0.0.1:3");
         assert_eq!(
-            pick(&req),
+            pick(Service::Sts, &req),
             Some(("http://127.0.0.1:3".into(), Origin::Explicit))
         );
     }

@@ -13,7 +13,9 @@
 //! mechanisms) · `sdk`, `transport.rs`, `store` (the SDK client, the one
 //! HTTP client, the one private store) · the foundation (`secret.rs`,
 //! `error.rs`, `identity.rs`, `tokens.rs`, `endpoint.rs`, `jwt.rs`,
-//! `hash.rs`, `totp.rs`, `srp`, `sanitize.rs`).
+//! `hash.rs`, `totp.rs`, `srp`, `sanitize.rs`). `aws_credentials` (temporary
+//! AWS credentials from an identity pool) sits beside `session`, over the
+//! same store and SDK configuration.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), cognito_token_core::Error> {
@@ -33,6 +35,7 @@
 // only the binary writes to stdout and stderr.
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod aws_credentials;
 mod cognito;
 pub mod endpoint;
 mod error;

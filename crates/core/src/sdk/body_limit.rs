@@ -13,7 +13,7 @@ pub const MAX_RESPONSE_BYTES: usize = 4 * 1024 * 1024;
 
 /// Caps response bodies at `limit` bytes.
 #[derive(Debug, Clone, Copy)]
-pub(super) struct BodyLimit {
+pub(crate) struct BodyLimit {
     pub(super) limit: usize,
 }
 

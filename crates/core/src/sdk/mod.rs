@@ -73,38 +73,16 @@ impl Sdk {
         })
         .await?;
 
-        let timeout = opts.timeout.unwrap_or(Duration::from_secs(30));
-        let mut loader = aws_config::defaults(BehaviorVersion::latest())
-            .region(Region::new(region.clone()))
-            .timeout_config(
-                TimeoutConfig::builder()
-                    .connect_timeout(timeout.min(Duration::from_secs(10)))
-                    .operation_timeout(timeout)
-                    .build(),
-            )
-            .retry_config(
-                RetryConfig::standard()
-                    .with_max_attempts(opts.max_attempts.unwrap_or(3).max(1))
-                    .with_initial_backoff(Duration::from_millis(200)),
-            );
-        // Always explicit: the SDK must not pick an endpoint of its own from
-        // the environment or the AWS config file (a different one from the
-        // endpoint that is logged and that keys the cache).
-        loader = loader.endpoint_url(endpoint.url());
-        // A plain-HTTP endpoint (a local emulator) needs no TLS: without this
-        // the default client still loads the system's CA certificates, which
-        // costs more than the request itself.
-        if endpoint.url().starts_with("http://") {
-            loader = loader.http_client(aws_smithy_http_client::Builder::new().build_http());
-        }
-        if !opts.credentials {
-            loader = loader.no_credentials();
-        }
-        let conf = loader.load().await;
+        let conf = load(
+            &region,
+            &endpoint,
+            opts.timeout,
+            opts.max_attempts,
+            opts.credentials,
+        )
+        .await;
         let conf = aws_sdk_cognitoidentityprovider::config::Builder::from(&conf)
-            .interceptor(body_limit::BodyLimit {
-                limit: MAX_RESPONSE_BYTES,
-            })
+            .interceptor(body_limit())
             .build();
         Ok(Sdk {
             client: aws_sdk_cognitoidentityprovider::Client::from_conf(conf),
@@ -141,6 +119,56 @@ impl Sdk {
         R: std::fmt::Debug + 'static,
     {
         Error::from_sdk(self.endpoint.url(), e)
+    }
+}
+
+/// The AWS SDK's shared configuration for one service at `endpoint`:
+/// explicit region and endpoint (the SDK resolves none of its own),
+/// timeouts and retries, no TLS stack for a plain-HTTP (loopback) endpoint,
+/// and no credential chain unless `credentials`. Every SDK client of the
+/// library is built from this (user pools here, identity pools and STS in
+/// `aws_credentials/`), with [`body_limit`] as an interceptor.
+pub(crate) async fn load(
+    region: &str,
+    endpoint: &Endpoint,
+    timeout: Option<Duration>,
+    max_attempts: Option<u32>,
+    credentials: bool,
+) -> aws_config::SdkConfig {
+    let timeout = timeout.unwrap_or(Duration::from_secs(30));
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .region(Region::new(region.to_owned()))
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(timeout.min(Duration::from_secs(10)))
+                .operation_timeout(timeout)
+                .build(),
+        )
+        .retry_config(
+            RetryConfig::standard()
+                .with_max_attempts(max_attempts.unwrap_or(3).max(1))
+                .with_initial_backoff(Duration::from_millis(200)),
+        );
+    // Always explicit: the SDK must not pick an endpoint of its own from
+    // the environment or the AWS config file (a different one from the
+    // endpoint that is logged and that keys the cache).
+    loader = loader.endpoint_url(endpoint.url());
+    // A plain-HTTP endpoint (a local emulator) needs no TLS: without this
+    // the default client still loads the system's CA certificates, which
+    // costs more than the request itself.
+    if endpoint.url().starts_with("http://") {
+        loader = loader.http_client(aws_smithy_http_client::Builder::new().build_http());
+    }
+    if !credentials {
+        loader = loader.no_credentials();
+    }
+    loader.load().await
+}
+
+/// The response-size cap every SDK client of the library carries.
+pub(crate) fn body_limit() -> body_limit::BodyLimit {
+    body_limit::BodyLimit {
+        limit: MAX_RESPONSE_BYTES,
     }
 }
 

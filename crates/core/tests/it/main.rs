@@ -8,8 +8,11 @@
 //! - `oauth2_callback`: the browser flow's loopback listener;
 //! - `props`: property tests of every parser of untrusted input.
 //!
+//! - `aws_credentials`: identity pools and STS (the stub) for AWS credentials.
+//!
 //! Known-answer vectors stay in `tests/data/` (read by the unit tests).
 
+mod aws_credentials;
 mod custom_auth;
 mod devices;
 mod flows;

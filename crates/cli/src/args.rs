@@ -60,6 +60,9 @@ pub enum Command {
     /// Run a command with COGNITO_ID_TOKEN and COGNITO_ACCESS_TOKEN in its environment.
     #[command(after_help = crate::examples::EXEC)]
     Exec(ExecArgs),
+    /// Print temporary AWS credentials from a Cognito identity pool (for credential_process, eval, SDKs).
+    #[command(after_help = crate::examples::AWS_CREDENTIALS)]
+    AwsCredentials(AwsCredentialsArgs),
     /// List or show profiles from the config file.
     #[command(after_help = crate::examples::PROFILE)]
     Profile(ProfileArgs),
@@ -337,6 +340,12 @@ pub struct ExecArgs {
     /// Use a cached token only while at least this many seconds of validity remain.
     #[arg(long, value_name = "SECONDS", default_value_t = 60)]
     pub min_ttl: u64,
+    /// Also give the command temporary AWS credentials from the identity pool (AWS_ACCESS_KEY_ID,
+    /// AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION), as `aws-credentials` gets them.
+    #[arg(long)]
+    pub aws_credentials: bool,
+    #[command(flatten)]
+    pub aws: AwsArgs,
     /// The command and its arguments.
     #[arg(last = true, required = true, value_name = "COMMAND")]
     pub command: Vec<std::ffi::OsString>,
@@ -377,4 +386,54 @@ pub struct OAuthArgs {
     /// --flow browser: go straight to this identity provider (Google, a SAML or OIDC provider's name).
     #[arg(long, value_name = "NAME")]
     pub idp: Option<String>,
+}
+
+/// Which identity pool, and how its credentials are got (`aws-credentials`,
+/// `exec --aws-credentials`).
+#[derive(Debug, Clone, Args)]
+pub struct AwsArgs {
+    /// Identity pool id, e.g. us-east-1:0f5e8d8c-1234-4abc-9def-0123456789ab (profile key identity_pool_id).
+    #[arg(long, env = "COGNITO_IDENTITY_POOL_ID", value_name = "REGION:GUID")]
+    pub identity_pool_id: Option<String>,
+    /// The role: CustomRoleArn (a role the ID token's cognito:roles allows), or with --basic-flow the role to assume.
+    #[arg(long, value_name = "ARN")]
+    pub role_arn: Option<String>,
+    /// The basic flow: GetOpenIdToken, then STS AssumeRoleWithWebIdentity of --role-arn.
+    #[arg(long, requires = "role_arn")]
+    pub basic_flow: bool,
+    /// With --basic-flow: the role session name [default: the user's name].
+    #[arg(long, value_name = "NAME", requires = "basic_flow")]
+    pub role_session_name: Option<String>,
+    /// With --basic-flow: how long the credentials last, 900 to 43200 seconds [default: STS's, one hour].
+    #[arg(long, value_name = "SECONDS", requires = "basic_flow", value_parser = clap::value_parser!(i32).range(900..=43200))]
+    pub duration_seconds: Option<i32>,
+    /// An unauthenticated (guest) identity: no sign-in, no user pool.
+    #[arg(long)]
+    pub unauthenticated: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AwsOutputArg {
+    /// The JSON the AWS CLI and SDKs read from a profile's credential_process.
+    CredentialProcess,
+    /// `export AWS_ACCESS_KEY_ID=…` lines, for `eval`.
+    Env,
+    /// The credential_process JSON plus IdentityId.
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct AwsCredentialsArgs {
+    #[command(flatten)]
+    pub identity: IdentityArgs,
+    #[command(flatten)]
+    pub sign_in: SignInArgs,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+    /// What to print.
+    #[arg(long, value_enum, default_value = "credential-process")]
+    pub output: AwsOutputArg,
+    /// Use cached credentials only while at least this many seconds remain (the AWS SDKs refresh 15 minutes ahead).
+    #[arg(long, value_name = "SECONDS", default_value_t = 900)]
+    pub min_ttl: u64,
 }

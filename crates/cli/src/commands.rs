@@ -4,18 +4,18 @@ use std::io::{IsTerminal as _, Read as _};
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use cognito_token_core::session::Stale;
 use cognito_token_core::store::{Lookup, Store};
-use cognito_token_core::{Identity, Secret, Tokens, jwt, now, verify};
+use cognito_token_core::{jwt, now, verify};
 
 use crate::args::{
-    Command, DecodeArgs, ExecArgs, LoginArgs, LogoutArgs, ProfileAction, ProfileArgs, SignInArgs,
-    TokenArgs, TokenUseArg, VerifyArgs,
+    Command, DecodeArgs, ExecArgs, LoginArgs, LogoutArgs, ProfileAction, ProfileArgs, TokenArgs,
+    TokenUseArg, VerifyArgs,
 };
+use crate::current::{current_tokens, is_custom, sign_in};
 use crate::fail::usage;
 use crate::output::{emit, emit_json, print_tokens, rfc3339};
 use crate::profile::config_path;
-use crate::target::{Pool, Settings, Target};
+use crate::target::{Settings, Target};
 use crate::user::{NO_PASSWORD, password_for};
 
 pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
@@ -26,6 +26,7 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Decode(a) => decode(a),
         Command::Verify(a) => verify_cmd(a).await,
         Command::Exec(a) => exec(a).await,
+        Command::AwsCredentials(a) => crate::aws_credentials::run(a).await,
         Command::Profile(a) => profile(a),
         Command::Proxy(a) => crate::proxy::run(a).await,
         Command::Completions { shell } => completions(shell),
@@ -64,51 +65,6 @@ fn completions(shell: clap_complete::Shell) -> anyhow::Result<ExitCode> {
     crate::output::emit(script.trim_end())
 }
 
-/// Signs `id` in with the answers built for this sign-in (as the
-/// remembered device, remembering a new one when asked).
-async fn sign_in(
-    pool: &Pool,
-    id: &Identity,
-    sign_in: &SignInArgs,
-    pw: Option<Secret>,
-    answers: &crate::answers::CliAnswers,
-) -> anyhow::Result<Tokens> {
-    let cognito = pool.cognito().await?;
-    let remember = sign_in.remember_device || pool.remember_device;
-    let signed_in = crate::devices::login(cognito, pool, id, pw.as_ref(), answers, remember).await;
-    signed_in.map_err(|e| custom_refusal(pool.flow, e))
-}
-
-/// In a custom sign-in Cognito's refusal (`NotAuthorizedException`,
-/// "Incorrect username or password.") usually means the pool's challenge
-/// Lambdas ended it: said so beside Cognito's message, unless the message
-/// has a hint of its own (fakecloud refuses a client without
-/// `ALLOW_CUSTOM_AUTH` with a `NotAuthorizedException` that says so).
-fn custom_refusal(flow: cognito_token_core::Flow, e: anyhow::Error) -> anyhow::Error {
-    if !is_custom(flow) || crate::fail::hint(&e).is_some() {
-        return e;
-    }
-    match e.downcast::<cognito_token_core::Error>() {
-        Ok(error) if error.code() == Some("NotAuthorizedException") => {
-            anyhow::Error::new(crate::fail::Hinted {
-                error,
-                hint: "the pool's challenge Lambdas refused the sign-in (a wrong answer, too many tries, or the user or password)".into(),
-            })
-        }
-        Ok(error) => anyhow::Error::new(error),
-        Err(e) => e,
-    }
-}
-
-/// Whether the flow answers custom challenges (its answers' sources are
-/// checked with the answers, `user::answers`).
-fn is_custom(flow: cognito_token_core::Flow) -> bool {
-    matches!(
-        flow,
-        cognito_token_core::Flow::Custom { .. } | cognito_token_core::Flow::AdminCustom { .. }
-    )
-}
-
 async fn login(a: LoginArgs) -> anyhow::Result<ExitCode> {
     if let Some(path) = a.users_file.clone() {
         return crate::bulk::login_many(a, &path).await;
@@ -134,51 +90,6 @@ async fn login(a: LoginArgs) -> anyhow::Result<ExitCode> {
     pool.session(&id, !a.sign_in.no_cache)
         .keep(&tokens, &crate::session::Stderr);
     print_tokens(&tokens, &a.print)
-}
-
-/// Tokens for `token` and `exec`: core's session (the cache while more
-/// than `min_ttl` seconds remain, else a refresh where the entry's source
-/// says, under its lock), else a full sign-in with the same SDK client;
-/// this decides only what to say and where the password comes from.
-async fn current_tokens(
-    pool: &Pool,
-    id: &Identity,
-    sign_in_args: &SignInArgs,
-    min_ttl: u64,
-) -> anyhow::Result<Tokens> {
-    let session = pool.session(id, !sign_in_args.no_cache);
-    session
-        .current(min_ttl, pool, &crate::session::Stderr, |stale| async move {
-            if let Stale::Refused(error) = &stale {
-                eprintln!("warning: refreshing failed ({error}); signing in again");
-            }
-            let pw = password_for(pool.flow, sign_in_args, &id.username)?;
-            if let Stale::RotatedAway(e) = stale {
-                if pw.is_none() && pool.flow.password_up_front() {
-                    return Err(anyhow::Error::new(e).context(format!(
-                        "the cached refresh token of {} was already rotated away by another refresh: run `cognito-token login` again, or set COGNITO_PASSWORD to sign in again automatically",
-                        id.username
-                    )));
-                }
-                eprintln!(
-                    "warning: the cached refresh token was already rotated away ({e}); signing in again"
-                );
-            }
-            if pw.is_none() {
-                if pool.flow.password_up_front() {
-                    return Err(usage!(
-                        "no valid cached token for {}: run `cognito-token login` first, or set COGNITO_PASSWORD",
-                        id.username
-                    ));
-                }
-                if !is_custom(pool.flow) {
-                    crate::answers::check_code_source()?;
-                }
-            }
-            let answers = crate::user::answers(sign_in_args, pool)?;
-            sign_in(pool, id, sign_in_args, pw, &answers).await
-        })
-        .await
 }
 
 async fn token(a: TokenArgs) -> anyhow::Result<ExitCode> {
@@ -227,6 +138,14 @@ async fn logout(a: LogoutArgs) -> anyhow::Result<ExitCode> {
         eprintln!("forgot the cached tokens of {}", id.username);
     } else {
         eprintln!("no cached tokens for {}", id.username);
+    }
+    if crate::aws_credentials::forget(store, &session.key).with_context(|| {
+        format!(
+            "cannot remove the AWS credentials in {}",
+            store.dir().display()
+        )
+    })? {
+        eprintln!("forgot the cached AWS credentials of {}", id.username);
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -350,22 +269,44 @@ async fn exec(a: ExecArgs) -> anyhow::Result<ExitCode> {
     // flow: kept out of the child like our own secret variables.
     let settings = Settings::read(&a.identity)?;
     let secret_env = settings.profile.client_secret_env.clone();
-    let tokens = match crate::target::resolve(&settings).await? {
-        Target::OAuth(t) => t.current(a.sign_in.no_cache, a.min_ttl).await?,
-        Target::InitiateAuth(pool) => {
-            let id = pool.identity(&crate::user::username(&settings)?);
-            current_tokens(&pool, &id, &a.sign_in, a.min_ttl).await?
+    let mut aws = None;
+    let tokens = if a.aws_credentials {
+        let (tokens, credentials, region) =
+            crate::aws_credentials::for_exec(&settings, &a.sign_in, &a.aws, a.min_ttl).await?;
+        aws = Some((credentials, region));
+        tokens
+    } else {
+        if a.aws.unauthenticated || a.aws.basic_flow || a.aws.role_arn.is_some() {
+            return Err(usage!(
+                "--unauthenticated, --basic-flow and --role-arn are for --aws-credentials: add it"
+            ));
         }
+        Some(match crate::target::resolve(&settings).await? {
+            Target::OAuth(t) => t.current(a.sign_in.no_cache, a.min_ttl).await?,
+            Target::InitiateAuth(pool) => {
+                let id = pool.identity(&crate::user::username(&settings)?);
+                current_tokens(&pool, &id, &a.sign_in, a.min_ttl).await?
+            }
+        })
     };
     let (program, args) = a
         .command
         .split_first()
         .ok_or_else(|| usage!("no command to run"))?;
     let mut child = std::process::Command::new(program);
-    child
-        .args(args)
-        .env("COGNITO_ID_TOKEN", tokens.id_token.expose())
-        .env("COGNITO_ACCESS_TOKEN", tokens.access_token.expose());
+    child.args(args);
+    if let Some(tokens) = &tokens {
+        child
+            .env("COGNITO_ID_TOKEN", tokens.id_token.expose())
+            .env("COGNITO_ACCESS_TOKEN", tokens.access_token.expose());
+    }
+    if let Some((c, region)) = &aws {
+        child
+            .env("AWS_ACCESS_KEY_ID", &c.access_key_id)
+            .env("AWS_SECRET_ACCESS_KEY", c.secret_access_key.expose())
+            .env("AWS_SESSION_TOKEN", c.session_token.expose())
+            .env("AWS_REGION", region);
+    }
     // The command gets tokens, not the secrets that made them: not ours,
     // and not the variable the profile takes the client secret from.
     for k in crate::args::secret_vars(secret_env.as_deref()) {

@@ -47,7 +47,18 @@ Examples:
   # a command with COGNITO_ID_TOKEN and COGNITO_ACCESS_TOKEN set; its exit status becomes ours
   cognito-token exec --profile dev -- sh -c 'curl -H \"Authorization: $COGNITO_ID_TOKEN\" https://api.example.com/user-pools'
   # an API test suite, with tokens valid for at least ten more minutes
-  cognito-token exec --min-ttl 600 -- pytest tests/api";
+  cognito-token exec --min-ttl 600 -- pytest tests/api
+  # the AWS CLI with temporary credentials from the profile's identity pool
+  cognito-token exec --profile dev --aws-credentials -- aws s3 ls";
+
+pub const AWS_CREDENTIALS: &str = "\
+Examples:
+  # an AWS CLI profile's source of credentials, in ~/.aws/config: credential_process = cognito-token aws-credentials --profile dev
+  cognito-token aws-credentials --profile dev
+  # credentials for this shell, from a guest (unauthenticated) identity: no sign-in
+  eval \"$(cognito-token aws-credentials --identity-pool-id us-east-1:0f5e8d8c-1234-4abc-9def-0123456789ab --unauthenticated --output env)\"
+  # the basic flow: the role to assume, a session name of your own
+  cognito-token aws-credentials --profile dev --basic-flow --role-arn arn:aws:iam::123456789012:role/Dev --role-session-name taro";
 
 pub const PROFILE: &str = "\
 Examples:

@@ -9,9 +9,11 @@
 
 mod answers;
 pub mod args;
+mod aws_credentials;
 mod bulk;
 mod challenge;
 mod commands;
+mod current;
 mod devices;
 mod examples;
 mod fail;
@@ -86,6 +88,14 @@ fn init_logging(verbose: u8) {
             2 => "info,cognito_token=debug,cognito_token_core=debug",
             _ => "trace",
         }),
+    };
+    // The SDK's orchestrator traces each operation's whole output, and the
+    // identity-pool and STS models do not mark the session token sensitive
+    // (the user-pool model marks its tokens): never below debug there,
+    // whatever RUST_LOG says.
+    let filter = match "aws_smithy_runtime::client::orchestrator=debug".parse() {
+        Ok(cap) => filter.add_directive(cap),
+        Err(_) => filter,
     };
     let _ = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)

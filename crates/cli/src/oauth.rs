@@ -70,7 +70,7 @@ impl OAuthTarget {
         Hinted { error: e, hint }.into()
     }
 
-    fn cache_key(&self) -> CacheKey {
+    pub fn cache_key(&self) -> CacheKey {
         // InitiateAuth keys always have a region; OAuth2 keys never do, so
         // the two never meet. The "username" names the flow and scope set.
         CacheKey {
@@ -355,6 +355,14 @@ pub async fn logout(t: &OAuthTarget, local: bool) -> anyhow::Result<ExitCode> {
         eprintln!("forgot the cached tokens of {who}");
     } else {
         eprintln!("no cached tokens for {who}");
+    }
+    if crate::aws_credentials::forget(store, &session.key).map_err(|e| {
+        anyhow::anyhow!(
+            "cannot remove the AWS credentials in {}: {e}",
+            store.dir().display()
+        )
+    })? {
+        eprintln!("forgot the cached AWS credentials of {who}");
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -84,6 +84,8 @@ pub struct Profile {
     pub redirect_uri: Option<String>,
     /// The browser flow's identity provider.
     pub idp: Option<String>,
+    /// The identity pool of `aws-credentials` (`--identity-pool-id`).
+    pub identity_pool_id: Option<String>,
     /// Refused with a clear error: secrets do not belong in this file.
     #[serde(default)]
     client_secret: Option<toml::Value>,
@@ -213,6 +215,7 @@ impl Profile {
         put("scope", &self.scope);
         put("redirect_uri", &self.redirect_uri);
         put("idp", &self.idp);
+        put("identity_pool_id", &self.identity_pool_id);
         put(
             "preferred_challenge",
             &self.preferred_challenge.map(|f| f.to_string()),

@@ -5,6 +5,7 @@
 
 mod support;
 
+mod aws_credentials;
 mod bad_input;
 mod cache;
 mod custom_auth;

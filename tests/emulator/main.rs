@@ -21,6 +21,7 @@
 
 mod support;
 
+mod aws_credentials;
 mod cache;
 mod cli_login;
 mod custom_auth;
@@ -50,23 +51,25 @@ mod verify;
 /// expands to `mod moto { mod cli_login { #[tokio::test] async fn
 /// first_login_then_second_login() { crate::cli_login::first_login_then_second_login(Emu::Moto).await } … } }`
 /// and the same under `mod fakecloud` with `Emu::Fakecloud` and `mod
-/// cognito_local` with `Emu::CognitoLocal`. A test function missing from
+/// cognito_local` with `Emu::CognitoLocal`. A test may carry attributes
+/// (`#[cfg_attr(missing_tool = "awscli", ignore = "…")]`). A test function missing from
 /// the list is dead code, which the compiler reports. Modules after
 /// `; fakecloud_only: { … }` are instantiated for fakecloud alone.
 macro_rules! emulator_tests {
     (
-        $($module:ident: [$($test:ident),* $(,)?]),* $(,)?
+        $($module:ident: [$($(#[$attr:meta])* $test:ident),* $(,)?]),* $(,)?
         $(; fakecloud_only: { $($fmodule:ident: [$($ftest:ident),* $(,)?]),* $(,)? })?
     ) => {
-        emulator_tests!(@one moto, Moto; $($module: [$($test),*]),*);
-        emulator_tests!(@one fakecloud, Fakecloud; $($module: [$($test),*]),* $($(, $fmodule: [$($ftest),*])*)?);
-        emulator_tests!(@one cognito_local, CognitoLocal; $($module: [$($test),*]),*);
+        emulator_tests!(@one moto, Moto; $($module: [$($(#[$attr])* $test),*]),*);
+        emulator_tests!(@one fakecloud, Fakecloud; $($module: [$($(#[$attr])* $test),*]),* $($(, $fmodule: [$($ftest),*])*)?);
+        emulator_tests!(@one cognito_local, CognitoLocal; $($module: [$($(#[$attr])* $test),*]),*);
     };
-    (@one $emu_mod:ident, $emu:ident; $($module:ident: [$($test:ident),*]),*) => {
+    (@one $emu_mod:ident, $emu:ident; $($module:ident: [$($(#[$attr:meta])* $test:ident),*]),*) => {
         mod $emu_mod {
             $(
                 mod $module {
                     $(
+                        $(#[$attr])*
                         #[tokio::test]
                         async fn $test() {
                             crate::$module::$test(crate::support::Emu::$emu).await
@@ -130,7 +133,13 @@ emulator_tests! {
     verify: [verify_against_the_emulator_jwks],
     exec: [exec_passes_tokens_and_exit_status],
     profile: [profile_drives_a_login],
-    custom_auth: [custom_flow_without_triggers];
+    custom_auth: [custom_flow_without_triggers],
+    aws_credentials: [
+        aws_credentials_enhanced_flow,
+        aws_credentials_basic_flow,
+        #[cfg_attr(missing_tool = "awscli", ignore = "needs awscli (cargo xtask doctor)")]
+        aws_cli_reads_the_credential_process,
+    ];
     // Features moto lacks (the README's emulator table).
     fakecloud_only: {
         user_auth: [

@@ -166,6 +166,16 @@ pub const TOOLS: &[Tool] = &[
         probe: Probe::File("tests/serverless/node_modules/serverless-offline/package.json"),
         install: Install::Npm("tests/serverless"),
     },
+    Tool {
+        name: "awscli",
+        used_by: "the identity-pool emulator test where the AWS CLI reads `credential_process = cognito-token aws-credentials …`",
+        need: Need::Tests,
+        probe: Probe::File("tests/venvs/awscli-1.46.2/bin/aws"),
+        install: Install::Venv {
+            dir: "tests/venvs/awscli-1.46.2",
+            packages: &["awscli==1.46.2"],
+        },
+    },
     // --- what installs the tools above ----------------------------------
     Tool {
         name: "python3-venv",

@@ -68,7 +68,11 @@ impl AwsSession {
     }
 
     fn load(&self, report: &dyn Report) -> AwsRecord {
-        match self.store.as_ref().map(|s| s.load::<AwsRecord>(&self.owner)) {
+        match self
+            .store
+            .as_ref()
+            .map(|s| s.load::<AwsRecord>(&self.owner))
+        {
             Some(Lookup::Hit(r)) => r,
             Some(Lookup::Unusable(why)) => {
                 report.warn(Warning::CacheUnusable(&why));
@@ -188,9 +192,7 @@ impl AwsSession {
                     record.set_credentials(self.slot(provider), &c, now());
                     return Ok(c);
                 }
-                Err(e)
-                    if kept.is_some() && e.code() == Some("ResourceNotFoundException") =>
-                {
+                Err(e) if kept.is_some() && e.code() == Some("ResourceNotFoundException") => {
                     info!("the kept identity is unknown to the service: getting a new one");
                     record.drop_identity(endpoint, pool, &identity_id);
                     kept = None;

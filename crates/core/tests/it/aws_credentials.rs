@@ -148,7 +148,10 @@ async fn the_enhanced_flow_keeps_the_identity_and_serves_the_cache() {
     assert_eq!(issued.len(), 1);
     assert_eq!(issued[0].access_key_id, got.access_key_id);
     assert_eq!(issued[0].role_arn, role_arn("Auth"));
-    assert_eq!(issued[0].identity_id.as_deref(), Some(got.identity_id.as_str()));
+    assert_eq!(
+        issued[0].identity_id.as_deref(),
+        Some(got.identity_id.as_str())
+    );
     assert!(got.expiration > cognito_token_core::now() + 3500);
     assert_eq!(
         f.targets(),
@@ -236,7 +239,10 @@ async fn the_basic_flow_assumes_the_role_with_the_open_id_token() {
     let issued = f.stub.issued_credentials();
     assert_eq!(issued.len(), 1);
     assert_eq!(issued[0].access_key_id, got.access_key_id);
-    assert_eq!(issued[0].session_name, "alice", "the user's name by default");
+    assert_eq!(
+        issued[0].session_name, "alice",
+        "the user's name by default"
+    );
     assert_eq!(issued[0].role_arn, role_arn("Auth"));
     let left = got.expiration - cognito_token_core::now();
     assert!((890..=900).contains(&left), "{left}");
@@ -272,12 +278,16 @@ async fn a_guest_needs_no_login_and_keeps_its_identity() {
         )
         .await;
     let got = s
-        .current(900, &c, &Quiet, || async { Ok::<_, Error>(Login::Unauthenticated) })
+        .current(900, &c, &Quiet, || async {
+            Ok::<_, Error>(Login::Unauthenticated)
+        })
         .await
         .unwrap();
     assert_eq!(f.stub.issued_credentials()[0].role_arn, role_arn("Unauth"));
     let again = s
-        .current(4000, &c, &Quiet, || async { Ok::<_, Error>(Login::Unauthenticated) })
+        .current(4000, &c, &Quiet, || async {
+            Ok::<_, Error>(Login::Unauthenticated)
+        })
         .await
         .unwrap();
     assert_eq!(again.identity_id, got.identity_id);

@@ -282,6 +282,11 @@ pub struct LogoutArgs {
     /// Also forget the remembered device: ForgetDevice (unless --local), and remove the device file.
     #[arg(long)]
     pub forget_device: bool,
+    /// Forget the cached guest (unauthenticated) identities and their AWS credentials, of every
+    /// identity pool, instead of a user's tokens (the next `aws-credentials --unauthenticated`
+    /// gets a new identity).
+    #[arg(long, conflicts_with_all = ["local", "forget_device"])]
+    pub unauthenticated: bool,
 }
 
 #[derive(Debug, Args)]

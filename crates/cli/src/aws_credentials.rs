@@ -11,6 +11,7 @@ use cognito_token_core::aws_credentials::{
     AwsCredentials, AwsOwner, AwsSession, CredentialsFlow, IdentityPoolId, IdentityPools, Login,
     Place,
 };
+use anyhow::Context as _;
 use cognito_token_core::store::Store;
 use cognito_token_core::{Error, PoolId, Tokens, endpoint};
 
@@ -426,6 +427,29 @@ fn env_lines(c: &AwsCredentials, expiration: &str) -> String {
 /// tokens. Returns whether there were any.
 pub fn forget(store: &Store, key: &cognito_token_core::session::CacheKey) -> std::io::Result<bool> {
     store.remove(&AwsOwner::User(key.clone()))
+}
+
+/// `logout --unauthenticated`: removes the guest identities and their
+/// credentials (one file for every identity pool; no request: guest
+/// identities have nothing to revoke).
+pub fn logout_unauthenticated() -> anyhow::Result<ExitCode> {
+    let Some(store) = Store::default_dir().map(Store::at) else {
+        return Err(usage!(
+            "no cache directory (HOME and XDG_CACHE_HOME unset)"
+        ));
+    };
+    let removed = store.remove(&AwsOwner::Unauthenticated).with_context(|| {
+        format!(
+            "cannot remove the guest AWS credentials in {}",
+            store.dir().display()
+        )
+    })?;
+    if removed {
+        eprintln!("forgot the cached guest identities and AWS credentials");
+    } else {
+        eprintln!("no cached guest identities");
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 #[cfg(test)]

@@ -106,6 +106,9 @@ async fn token(a: TokenArgs) -> anyhow::Result<ExitCode> {
 }
 
 async fn logout(a: LogoutArgs) -> anyhow::Result<ExitCode> {
+    if a.unauthenticated {
+        return crate::aws_credentials::logout_unauthenticated();
+    }
     let settings = Settings::read(&a.identity)?;
     let pool = match crate::target::resolve(&settings).await? {
         Target::OAuth(t) => return crate::oauth::logout(&t, a.local).await,

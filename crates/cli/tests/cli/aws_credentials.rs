@@ -456,6 +456,59 @@ fn logout_forgets_the_aws_credentials_and_no_cache_keeps_none() {
 }
 
 #[test]
+fn logout_unauthenticated_forgets_the_guest_identities_and_leaves_the_users() {
+    let f = fx(true);
+    f.cmd(&[]).run().line();
+    let guest = || {
+        Cmd::bare(
+            f.w.dir.path(),
+            &[
+                "aws-credentials",
+                "--unauthenticated",
+                "--output",
+                "json",
+                "--identity-pool-id",
+                &f.pool,
+            ],
+        )
+        .env("AWS_ENDPOINT_URL", &f.w.stub.endpoint())
+        .run()
+    };
+    let identity = |out: Out| json(&out.line())["IdentityId"].as_str().unwrap().to_owned();
+    let first = identity(guest());
+    assert_eq!(f.aws_files().len(), 2, "the user's file and the guests'");
+    let get_ids = f.w.requests("GetId").len();
+    // Cached: the same identity, no request.
+    assert_eq!(identity(guest()), first);
+    assert_eq!(f.w.requests("GetId").len(), get_ids);
+    let logout = || Cmd::bare(f.w.dir.path(), &["logout", "--unauthenticated"]).run();
+    let out = logout();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stdout, "");
+    assert!(
+        out.stderr
+            .contains("forgot the cached guest identities and AWS credentials"),
+        "{}",
+        out.stderr
+    );
+    // The user's credentials stay.
+    assert_eq!(f.aws_files().len(), 1);
+    f.cmd(&[]).env_remove("COGNITO_PASSWORD").run().line();
+    // The guest's identity is gone: a new one, from a new GetId.
+    assert_ne!(identity(guest()), first);
+    assert_eq!(
+        f.w.requests("GetId").len(),
+        get_ids + 1
+    );
+    let _ = logout();
+    assert!(logout().stderr.contains("no cached guest identities"));
+    // It is not mixed with a user's logout.
+    f.w.cmd(&["logout", "--unauthenticated", "--local"])
+        .run()
+        .fails(2, "--local");
+}
+
+#[test]
 fn the_most_verbose_logs_show_no_aws_secret_or_token() {
     let f = fx(false);
     for flow in [

@@ -5,21 +5,33 @@
 //! emulator checks is in FINDINGS-emulators.md and the README's table.
 //! One test has the AWS CLI itself read `credential_process`.
 
-use cognito_token_emulator::{AUTHENTICATED_ROLE, identity_pool};
+use cognito_token_emulator::{IdentityPool, identity_pool};
 
 use crate::support::{Cli, Client, Emu};
 
 /// No identity pool exists on cognito-local: any id of the right shape.
 const NO_POOL: &str = "us-east-1:00000000-0000-0000-0000-000000000000";
 
-async fn setup(emu: Emu) -> (cognito_token_emulator::Provisioned, String, String, String) {
+/// A role ARN for cognito-local, which has no IAM (never reached).
+const NO_ROLE: &str = "arn:aws:iam::123456789012:role/none";
+
+async fn setup(
+    emu: Emu,
+) -> (
+    cognito_token_emulator::Provisioned,
+    String,
+    String,
+    String,
+    Option<IdentityPool>,
+) {
     let (p, user, password) = emu.pool_with_confirmed_user().await;
     let pool = match emu {
-        Emu::CognitoLocal => NO_POOL.to_owned(),
-        Emu::Moto => identity_pool(&p, false, false).await.unwrap(),
-        Emu::Fakecloud => identity_pool(&p, false, true).await.unwrap(),
+        Emu::CognitoLocal => None,
+        Emu::Moto => Some(identity_pool(&p, false, false).await.unwrap()),
+        Emu::Fakecloud => Some(identity_pool(&p, false, true).await.unwrap()),
     };
-    (p, user, password, pool)
+    let id = pool.as_ref().map_or(NO_POOL.to_owned(), |i| i.id.clone());
+    (p, user, password, id, pool)
 }
 
 fn json(s: &str) -> serde_json::Value {
@@ -27,7 +39,7 @@ fn json(s: &str) -> serde_json::Value {
 }
 
 pub async fn aws_credentials_enhanced_flow(emu: Emu) {
-    let (p, user, password, pool) = setup(emu).await;
+    let (p, user, password, pool, _) = setup(emu).await;
     let out = Cli::new([
         "aws-credentials",
         "--output",
@@ -96,20 +108,53 @@ pub async fn aws_credentials_enhanced_flow(emu: Emu) {
 }
 
 pub async fn aws_credentials_basic_flow(emu: Emu) {
-    let (p, user, password, pool) = setup(emu).await;
+    let (p, user, password, pool, roles) = setup(emu).await;
+    let role = roles
+        .as_ref()
+        .map_or(NO_ROLE, |r| r.authenticated_role.as_str());
+    let out = Cli::new([
+        "aws-credentials",
+        "--output",
+        "json",
+        "--identity-pool-id",
+        &pool,
+    ])
+    .args(["--basic-flow", "--role-arn", role])
+    .identity(&p, Client::Secret, &user)
+    .password(&password)
+    .run();
+    if emu == Emu::CognitoLocal {
+        assert_eq!(out.code(), Some(3), "{}", out.stderr());
+        assert!(
+            out.stderr()
+                .contains("does not serve Cognito identity pools")
+        );
+        return;
+    }
+    // moto's STS checks nothing; fakecloud's evaluates the role's trust
+    // policy, which names Cognito identities (crates/emulator/src/iam.rs).
+    assert_eq!(out.code(), Some(0), "{}", out.stderr());
+    let v = json(&out.stdout());
+    assert_eq!(v["Version"], 1);
+    for k in [
+        "AccessKeyId",
+        "SecretAccessKey",
+        "SessionToken",
+        "Expiration",
+    ] {
+        assert!(v[k].as_str().is_some_and(|s| !s.is_empty()), "{k}: {v}");
+    }
+    out.assert_not_leaked("password", &password);
+    // A role whose trust policy names another provider only: fakecloud's
+    // STS refuses it (AccessDenied), said as what to fix; moto checks no
+    // trust policy.
+    let untrusting = &roles.as_ref().unwrap().untrusting_role;
     let out = Cli::new(["aws-credentials", "--identity-pool-id", &pool])
-        .args(["--basic-flow", "--role-arn", AUTHENTICATED_ROLE])
+        .args(["--basic-flow", "--role-arn", untrusting])
         .identity(&p, Client::Secret, &user)
         .password(&password)
         .run();
     match emu {
-        // STS checks nothing.
-        Emu::Moto => {
-            assert_eq!(out.code(), Some(0), "{}", out.stderr());
-            assert_eq!(json(&out.stdout())["Version"], 1);
-        }
-        // The role does not exist in fakecloud's IAM, so it trusts nobody:
-        // STS's AccessDenied, said as what to fix.
         Emu::Fakecloud => {
             assert_eq!(out.code(), Some(3), "{}", out.stderr());
             assert_eq!(out.stdout(), "");
@@ -120,13 +165,7 @@ pub async fn aws_credentials_basic_flow(emu: Emu) {
                 out.stderr()
             );
         }
-        Emu::CognitoLocal => {
-            assert_eq!(out.code(), Some(3), "{}", out.stderr());
-            assert!(
-                out.stderr()
-                    .contains("does not serve Cognito identity pools")
-            );
-        }
+        _ => assert_eq!(out.code(), Some(0), "{}", out.stderr()),
     }
 }
 
@@ -135,7 +174,7 @@ pub async fn aws_credentials_basic_flow(emu: Emu) {
 /// what it printed: the output is what AWS's own tools consume.
 pub async fn aws_cli_reads_the_credential_process(emu: Emu) {
     let aws = cognito_token_tools::require("awscli");
-    let (p, user, password, pool) = setup(emu).await;
+    let (p, user, password, pool, _) = setup(emu).await;
     let cli = Cli::new(["aws-credentials"]);
     let home = cli.home().to_owned();
     let bin = crate::support::cli_bin();
@@ -144,10 +183,12 @@ pub async fn aws_cli_reads_the_credential_process(emu: Emu) {
         &config,
         format!(
             "[profile cognito]\nregion = us-east-1\ncredential_process = {} aws-credentials \
-             --identity-pool-id {pool} --user-pool-id {} --client-id {} --username {user} \
-             --endpoint-url {}\n",
+             --identity-pool-id {pool} --user-pool-id {} --region {} --client-id {} \
+             --username {user} --endpoint-url {}\n",
             bin.display(),
             p.pool_id,
+            // cognito-local's pool ids (`local_…`) name no region.
+            p.region,
             p.client_id,
             p.endpoint
         ),
@@ -198,7 +239,7 @@ pub async fn aws_cli_reads_the_credential_process(emu: Emu) {
         // The credentials resolve to the identity pool's role.
         let arn = v["Arn"].as_str().unwrap();
         assert!(
-            arn.contains("assumed-role/cognito-token-authenticated/"),
+            arn.contains("assumed-role/cognito-token-authenticated-"),
             "{arn}"
         );
     }

@@ -28,6 +28,7 @@
 mod cognito_local;
 mod container;
 mod fakecloud;
+mod iam;
 mod identity_pool;
 mod moto;
 mod oauth;
@@ -46,7 +47,8 @@ pub use fakecloud::{
     DOCKER_HOST_NAME, FAKECLOUD_IMAGE_NAME, FAKECLOUD_LAMBDA_URL_ENV, FAKECLOUD_PORT,
     FAKECLOUD_VERSION, Fakecloud,
 };
-pub use identity_pool::{AUTHENTICATED_ROLE, UNAUTHENTICATED_ROLE, identity_pool};
+pub use iam::{ACCOUNT_ID, Trust, create_role};
+pub use identity_pool::{IdentityPool, identity_pool};
 pub use moto::{CONTAINER_PORT, IMAGE_NAME, Moto, TOTP_ENV};
 pub use oauth::{OAuthSetup, RESOURCE_SERVER};
 pub use ownership::{LABEL, LABEL_PID, remove_stale_containers};

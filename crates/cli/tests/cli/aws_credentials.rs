@@ -496,10 +496,7 @@ fn logout_unauthenticated_forgets_the_guest_identities_and_leaves_the_users() {
     f.cmd(&[]).env_remove("COGNITO_PASSWORD").run().line();
     // The guest's identity is gone: a new one, from a new GetId.
     assert_ne!(identity(guest()), first);
-    assert_eq!(
-        f.w.requests("GetId").len(),
-        get_ids + 1
-    );
+    assert_eq!(f.w.requests("GetId").len(), get_ids + 1);
     let _ = logout();
     assert!(logout().stderr.contains("no cached guest identities"));
     // It is not mixed with a user's logout.

@@ -6,8 +6,7 @@
 //! - `srp_loopback`: the SRP client against the stub's server side;
 //! - `verify`: JWT checks over a JWKS served on loopback;
 //! - `oauth2_callback`: the browser flow's loopback listener;
-//! - `props`: property tests of every parser of untrusted input.
-//!
+//! - `props`: property tests of every parser of untrusted input;
 //! - `aws_credentials`: identity pools and STS (the stub) for AWS credentials.
 //!
 //! Known-answer vectors stay in `tests/data/` (read by the unit tests).

@@ -7,11 +7,11 @@
 
 use std::process::ExitCode;
 
+use anyhow::Context as _;
 use cognito_token_core::aws_credentials::{
     AwsCredentials, AwsOwner, AwsSession, CredentialsFlow, IdentityPoolId, IdentityPools, Login,
     Place,
 };
-use anyhow::Context as _;
 use cognito_token_core::store::Store;
 use cognito_token_core::{Error, PoolId, Tokens, endpoint};
 
@@ -434,9 +434,7 @@ pub fn forget(store: &Store, key: &cognito_token_core::session::CacheKey) -> std
 /// identities have nothing to revoke).
 pub fn logout_unauthenticated() -> anyhow::Result<ExitCode> {
     let Some(store) = Store::default_dir().map(Store::at) else {
-        return Err(usage!(
-            "no cache directory (HOME and XDG_CACHE_HOME unset)"
-        ));
+        return Err(usage!("no cache directory (HOME and XDG_CACHE_HOME unset)"));
     };
     let removed = store.remove(&AwsOwner::Unauthenticated).with_context(|| {
         format!(

@@ -61,6 +61,10 @@ fn cors_on(n: Option<&Node>) -> bool {
     }
 }
 
+/// A SAM event's authorizer: its name, its node in `Auth.Authorizers`,
+/// and the event's own scopes (if any).
+type Named<'n> = (&'n str, &'n Node, Option<Vec<String>>);
+
 /// Scopes as tokens carry them.
 fn scopes(r: &Resolver<'_>, n: Option<&Node>) -> Result<Option<Vec<String>>, Located> {
     let Some(n) = n else { return Ok(None) };
@@ -324,17 +328,18 @@ impl<'a> Reader<'a> {
         Ok(())
     }
 
-    /// A SAM REST route's auth: `NONE`, the named (or default) authorizer
-    /// of the API's `Auth.Authorizers`, with the event's scopes, else the
-    /// authorizer's own `AuthorizationScopes`.
-    fn sam_rest_auth(
+    /// What a SAM event's authorizer names, for REST and HTTP APIs alike:
+    /// `None` for `NONE` (or no authorizer; scopes are then an error), else
+    /// the authorizer's name and node in `api`'s `Auth.Authorizers`, with
+    /// the event's own scopes. IAM and Lambda authorizers are refused.
+    fn sam_authorizer<'n>(
         &self,
         api: &str,
-        auth_node: Option<&Node>,
-        name: Option<&str>,
+        auth_node: Option<&'n Node>,
+        name: Option<&'n str>,
         ev_scopes: Option<&Node>,
         line: usize,
-    ) -> Result<Auth, Located> {
+    ) -> Result<Option<Named<'n>>, Located> {
         let ev_scopes = scopes(&self.r, ev_scopes)?;
         let name = match name {
             None | Some("NONE") => {
@@ -344,7 +349,7 @@ impl<'a> Reader<'a> {
                         "AuthorizationScopes on a route without an authorizer".into(),
                     ));
                 }
-                return Ok(Auth::None);
+                return Ok(None);
             }
             Some("AWS_IAM") => {
                 return Err(not_cognito(
@@ -361,7 +366,7 @@ impl<'a> Reader<'a> {
             .ok_or_else(|| {
                 (
                     line,
-                    format!("no authorizer {name} in the API {api}'s Auth.Authorizers"),
+                    format!("no authorizer {name} in {api}'s Auth.Authorizers"),
                 )
             })?;
         if a.get("FunctionArn").is_some() {
@@ -371,6 +376,39 @@ impl<'a> Reader<'a> {
                 a.line,
             ));
         }
+        Ok(Some((name, a, ev_scopes)))
+    }
+
+    /// A route's scopes: the event's, else its authorizer's own
+    /// `AuthorizationScopes`.
+    fn route_scopes(
+        &self,
+        ev_scopes: Option<Vec<String>>,
+        a: &Node,
+    ) -> Result<Vec<String>, Located> {
+        Ok(match ev_scopes {
+            Some(s) => s,
+            None => scopes(&self.r, a.get("AuthorizationScopes"))?.unwrap_or_default(),
+        })
+    }
+
+    /// A SAM REST route's auth: `NONE`, the named (or default) authorizer
+    /// of the API's `Auth.Authorizers`, with the event's scopes, else the
+    /// authorizer's own `AuthorizationScopes`.
+    fn sam_rest_auth(
+        &self,
+        api: &str,
+        auth_node: Option<&Node>,
+        name: Option<&str>,
+        ev_scopes: Option<&Node>,
+        line: usize,
+    ) -> Result<Auth, Located> {
+        let api = format!("the API {api}");
+        let Some((name, a, ev_scopes)) =
+            self.sam_authorizer(&api, auth_node, name, ev_scopes, line)?
+        else {
+            return Ok(Auth::None);
+        };
         let pool = a
             .get("UserPoolArn")
             .ok_or_else(|| (a.line, format!("the authorizer {name} has no UserPoolArn")))?;
@@ -383,13 +421,9 @@ impl<'a> Reader<'a> {
             None => "Authorization".to_owned(),
         };
         same_header(self.r.ctx, name, &header, a.line)?;
-        let scopes = match ev_scopes {
-            Some(s) => s,
-            None => scopes(&self.r, a.get("AuthorizationScopes"))?.unwrap_or_default(),
-        };
         Ok(Auth::By {
             authorizer: Authorizer::Cognito,
-            scopes,
+            scopes: self.route_scopes(ev_scopes, a)?,
         })
     }
 
@@ -402,42 +436,11 @@ impl<'a> Reader<'a> {
         ev_scopes: Option<&Node>,
         line: usize,
     ) -> Result<Auth, Located> {
-        let ev_scopes = scopes(&self.r, ev_scopes)?;
-        let name = match name {
-            None | Some("NONE") => {
-                if ev_scopes.as_ref().is_some_and(|s| !s.is_empty()) {
-                    return Err((
-                        line,
-                        "AuthorizationScopes on a route without an authorizer".into(),
-                    ));
-                }
-                return Ok(Auth::None);
-            }
-            Some("AWS_IAM") => {
-                return Err(not_cognito(
-                    "the authorizer AWS_IAM",
-                    "IAM authorization",
-                    line,
-                ));
-            }
-            Some(n) => n,
+        let Some((name, a, ev_scopes)) =
+            self.sam_authorizer("the HTTP API", auth_node, name, ev_scopes, line)?
+        else {
+            return Ok(Auth::None);
         };
-        let a = auth_node
-            .and_then(|a| a.get("Authorizers"))
-            .and_then(|a| a.get(name))
-            .ok_or_else(|| {
-                (
-                    line,
-                    format!("no authorizer {name} in the HTTP API's Auth.Authorizers"),
-                )
-            })?;
-        if a.get("FunctionArn").is_some() {
-            return Err(not_cognito(
-                &format!("the authorizer {name}"),
-                "a Lambda authorizer",
-                a.line,
-            ));
-        }
         let conf = a.get("JwtConfiguration").ok_or_else(|| {
             (
                 a.line,
@@ -450,11 +453,10 @@ impl<'a> Reader<'a> {
             None => "$request.header.Authorization".to_owned(),
         };
         same_header(self.r.ctx, name, &source, a.line)?;
-        let scopes = match ev_scopes {
-            Some(s) => s,
-            None => scopes(&self.r, a.get("AuthorizationScopes"))?.unwrap_or_default(),
-        };
-        Ok(Auth::By { authorizer, scopes })
+        Ok(Auth::By {
+            authorizer,
+            scopes: self.route_scopes(ev_scopes, a)?,
+        })
     }
 
     /// `JwtConfiguration`'s issuer and audience (`issuer`/`Issuer`).

@@ -11,7 +11,7 @@ use std::time::Duration;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
-use crate::support::{Cli, Client, Emu, claims};
+use crate::support::{Cli, Emu, SignedIn, claims};
 
 /// An upstream that answers 200 `upstream` to everything and counts.
 fn upstream() -> (String, Arc<AtomicUsize>) {
@@ -122,15 +122,13 @@ fn start_proxy(
 }
 
 pub async fn emulator_tokens_through_the_proxy(emu: Emu) {
-    let (p, user, password) = emu.pool_with_confirmed_user().await;
-    let out = Cli::new(["login", "--output", "json"])
-        .identity(&p, Client::Secret, &user)
-        .password(&password)
-        .run();
-    let v: serde_json::Value = serde_json::from_str(&out.line()).unwrap();
-    let id = v["id_token"].as_str().unwrap().to_owned();
-    let access = v["access_token"].as_str().unwrap().to_owned();
-    let iss = claims(&id)["iss"].as_str().unwrap().to_owned();
+    let SignedIn {
+        pool: p,
+        id,
+        access,
+        iss,
+        ..
+    } = emu.signed_in().await;
     let scope = claims(&access)["scope"]
         .as_str()
         .unwrap_or("aws.cognito.signin.user.admin")
@@ -227,15 +225,13 @@ pub async fn emulator_tokens_through_the_proxy(emu: Emu) {
 /// (issuer the pool, audience the client): any token use on a route without
 /// scopes, 403 for a token without the route's scope.
 pub async fn emulator_tokens_through_an_http_api_proxy(emu: Emu) {
-    let (p, user, password) = emu.pool_with_confirmed_user().await;
-    let out = Cli::new(["login", "--output", "json"])
-        .identity(&p, Client::Secret, &user)
-        .password(&password)
-        .run();
-    let v: serde_json::Value = serde_json::from_str(&out.line()).unwrap();
-    let id = v["id_token"].as_str().unwrap().to_owned();
-    let access = v["access_token"].as_str().unwrap().to_owned();
-    let iss = claims(&id)["iss"].as_str().unwrap().to_owned();
+    let SignedIn {
+        pool: p,
+        id,
+        access,
+        iss,
+        ..
+    } = emu.signed_in().await;
     let (url, count) = upstream();
     let (mut child, addr) = start_proxy(
         &emu,

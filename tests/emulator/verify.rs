@@ -5,18 +5,16 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
-use crate::support::{Cli, Client, Emu, claims};
+use crate::support::{Cli, Emu, SignedIn, claims};
 
 pub async fn verify_against_the_emulator_jwks(emu: Emu) {
-    let (p, user, password) = emu.pool_with_confirmed_user().await;
-    let out = Cli::new(["login", "--output", "json"])
-        .identity(&p, Client::Secret, &user)
-        .password(&password)
-        .run();
-    let v: serde_json::Value = serde_json::from_str(&out.line()).unwrap();
-    let id = v["id_token"].as_str().unwrap().to_owned();
-    let access = v["access_token"].as_str().unwrap().to_owned();
-    let iss = claims(&id)["iss"].as_str().unwrap().to_owned();
+    let SignedIn {
+        pool: p,
+        user,
+        id,
+        access,
+        iss,
+    } = emu.signed_in().await;
     match emu {
         // moto issues tokens as the real pool would, whatever its endpoint.
         Emu::Moto => assert_eq!(

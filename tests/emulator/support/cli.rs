@@ -347,3 +347,36 @@ pub fn claims(token: impl AsRef<str>) -> serde_json::Value {
         .unwrap_or_else(|e| panic!("not a JWT: {e}"))
         .claims
 }
+
+impl Emu {
+    /// A confirmed user signed in with the CLI (`login --output json`, the
+    /// client with a secret): the pool, the username and the two tokens.
+    pub async fn signed_in(self) -> SignedIn {
+        let (pool, user, password) = self.pool_with_confirmed_user().await;
+        let out = Cli::new(["login", "--output", "json"])
+            .identity(&pool, Client::Secret, &user)
+            .password(&password)
+            .run();
+        let v: serde_json::Value = serde_json::from_str(&out.line()).unwrap();
+        let id = v["id_token"].as_str().unwrap().to_owned();
+        let access = v["access_token"].as_str().unwrap().to_owned();
+        let iss = claims(&id)["iss"].as_str().unwrap().to_owned();
+        SignedIn {
+            pool,
+            user,
+            id,
+            access,
+            iss,
+        }
+    }
+}
+
+/// What [`Emu::signed_in`] gives.
+pub struct SignedIn {
+    pub pool: Provisioned,
+    pub user: String,
+    pub id: String,
+    pub access: String,
+    /// The ID token's `iss`.
+    pub iss: String,
+}
